@@ -1,0 +1,1 @@
+"""Darkslide's editor: the Qt-free core (editor.core) and its PySide6 views (editor.ui)."""

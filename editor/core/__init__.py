@@ -1,0 +1,1 @@
+"""Qt-free develop engine: sources, operations, edit model, pipeline and export."""

@@ -1,0 +1,168 @@
+"""The edit model: every operation's params, plus a history of named steps for undo and redo."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
+
+from editor.core import ops
+from editor.core.params import ParamError
+
+
+class EditError(ValueError):
+    """Saved edit data that cannot be read; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Immutable params for every operation. `look` records the applied look (owned by presets)."""
+
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType(
+        {op.name: op.defaults() for op in ops.OPERATIONS}))
+    look: Mapping[str, Any] | None = None
+
+    def __getitem__(self, name: str):
+        return self.params[name]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Edit) and dict(self.params) == dict(other.params) and self.look == other.look
+
+    def set(self, name: str, params) -> Edit:
+        ops.get(name)
+        new = dict(self.params)
+        new[name] = params
+        return Edit(MappingProxyType(new), self.look)
+
+    def update(self, name: str, **values) -> Edit:
+        """A new Edit with some params of one operation changed (validated against the declaration)."""
+        return self.set(name, ops.get(name).replace(self[name], **values))
+
+    def with_look(self, look: Mapping[str, Any] | None) -> Edit:
+        return Edit(self.params, None if look is None else MappingProxyType(dict(look)))
+
+    def reset(self, names: Iterable[str] | None = None) -> Edit:
+        """Operations in `names` (all when None) back to their defaults."""
+        names = set(self.params) if names is None else set(names)
+        new = {n: (ops.get(n).defaults() if n in names else p) for n, p in self.params.items()}
+        return Edit(MappingProxyType(new), self.look)
+
+    def paste(self, source: Edit, names: Iterable[str] | None = None) -> Edit:
+        """Copy `source`'s params of the chosen operations (all when None) into this edit."""
+        names = list(self.params) if names is None else list(names)
+        new = dict(self.params)
+        for n in names:
+            new[ops.get(n).name] = source[n]
+        return Edit(MappingProxyType(new), source.look if len(names) == len(self.params) else self.look)
+
+    def active(self) -> list[tuple[ops.Operation, Any]]:
+        """Operations that change the image, in pipeline order (identities are skipped)."""
+        return [(op, self.params[op.name]) for op in ops.OPERATIONS if not op.is_identity(self.params[op.name])]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form listing only operations and params that differ from their defaults."""
+        out: dict[str, Any] = {}
+        for op in ops.OPERATIONS:
+            changed = op.dump(self.params[op.name])
+            if changed:
+                out[op.name] = {"version": op.version, "params": changed}
+        data: dict[str, Any] = {"operations": out}
+        if self.look is not None:
+            data["look"] = dict(self.look)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Edit:
+        """Read `to_dict` output, migrating older operation versions; raises EditError."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("operations", {}), Mapping):
+            raise EditError("an edit must be a table with an 'operations' table")
+        problems, params = [], {op.name: op.defaults() for op in ops.OPERATIONS}
+        for name, saved in data.get("operations", {}).items():
+            try:
+                op = ops.get(name)
+                if not isinstance(saved, Mapping):
+                    raise ParamError("expected a table with 'version' and 'params'")
+                params[name] = op.load(saved.get("params", {}), saved.get("version", op.version))
+            except ParamError as exc:
+                problems.append(f"{name}: {exc}")
+        if problems:
+            raise EditError("; ".join(problems))
+        look = data.get("look")
+        return cls(MappingProxyType(params), None if look is None else MappingProxyType(dict(look)))
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    edit: Edit
+
+
+class History:
+    """Named steps from the opened state to now; undo/redo move an index, a new step drops the redo tail.
+
+    Observers (e.g. Qt views) subscribe with a callback that receives the history after every change.
+    """
+
+    def __init__(self, edit: Edit | None = None, steps: list[Step] | None = None, index: int | None = None):
+        self.steps: list[Step] = steps or [Step("Open", edit or Edit())]
+        self.index = len(self.steps) - 1 if index is None else index
+        self._observers: list[Callable[[History], None]] = []
+
+    @property
+    def current(self) -> Edit:
+        return self.steps[self.index].edit
+
+    @property
+    def can_undo(self) -> bool:
+        return self.index > 0
+
+    @property
+    def can_redo(self) -> bool:
+        return self.index < len(self.steps) - 1
+
+    def subscribe(self, callback: Callable[[History], None]) -> None:
+        self._observers.append(callback)
+
+    def commit(self, label: str, edit: Edit, *, merge: bool = False) -> None:
+        """Record `edit` as a new step. With `merge`, a step with the same label just before replaces it
+        (one slider drag becomes one undo step)."""
+        if edit == self.current:
+            return
+        del self.steps[self.index + 1:]
+        if merge and self.index > 0 and self.steps[-1].label == label:
+            self.steps[-1] = Step(label, edit)
+        else:
+            self.steps.append(Step(label, edit))
+        self.index = len(self.steps) - 1
+        self._notify()
+
+    def undo(self) -> None:
+        if self.can_undo:
+            self.goto(self.index - 1)
+
+    def redo(self) -> None:
+        if self.can_redo:
+            self.goto(self.index + 1)
+
+    def goto(self, index: int) -> None:
+        if not 0 <= index < len(self.steps):
+            raise IndexError(f"history has steps 0..{len(self.steps) - 1}, not {index}")
+        self.index = index
+        self._notify()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "steps": [{"label": s.label, "edit": s.edit.to_dict()} for s in self.steps]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> History:
+        try:
+            steps = [Step(str(s["label"]), Edit.from_dict(s["edit"])) for s in data["steps"]]
+            index = int(data["index"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise EditError(f"history is malformed ({exc})") from exc
+        if not steps or not 0 <= index < len(steps):
+            raise EditError("history has no steps or its index is out of range")
+        return cls(steps=steps, index=index)
+
+    def _notify(self) -> None:
+        for callback in list(self._observers):
+            callback(self)

@@ -1,0 +1,97 @@
+"""Writes small ICC v2 profiles so that libvips' lcms-backed `icc_transform` can run our transforms.
+
+`look_profile` turns the fused point-wise operations (per-channel curves, then a 3D colour table) into
+an RGB input profile whose A2B0 lut16 tag is exactly that transform followed by sRGB -> XYZ(D50). Paired
+with libvips' built-in sRGB output profile, lcms evaluates the whole look as one optimised transform,
+which is far faster than chaining float operations per pixel.
+"""
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from editor.core.colour import to_linear
+
+# sRGB (linear) -> XYZ relative to D50, Bradford-adapted, as ICC's PCS expects.
+SRGB_TO_XYZ_D50 = np.array([[0.4360747, 0.3850649, 0.1430804],
+                            [0.2225045, 0.7168786, 0.0606169],
+                            [0.0139322, 0.0971045, 0.7141733]])
+# Display P3 (linear) -> XYZ D50, Bradford-adapted.
+P3_TO_XYZ_D50 = np.array([[0.5151187, 0.2919778, 0.1571035],
+                          [0.2411892, 0.6922441, 0.0665668],
+                          [-0.0010505, 0.0418791, 0.7840713]])
+D50 = (0.9642, 1.0, 0.8249)
+# lut16 output curves carry XYZ in a perceptual encoding so the grid interpolates evenly in the darks.
+_PCS_GAMMA = 2.4
+
+
+def look_profile(curves: np.ndarray, clut: np.ndarray, description: str = "Darkslide look") -> bytes:
+    """An RGB->XYZ input profile applying `curves` (3, N in 0..1) then `clut` (n, n, n, 3 in 0..1).
+
+    `clut[r, g, b]` is the sRGB-encoded result for the grid point (r, g, b) / (n - 1).
+    """
+    n = clut.shape[0]
+    xyz = to_linear(np.clip(clut.reshape(-1, 3), 0.0, 1.0)) @ SRGB_TO_XYZ_D50.T
+    encoded = np.clip(xyz * (32768 / 65535), 0.0, 1.0) ** (1 / _PCS_GAMMA)
+    out_curve = np.linspace(0.0, 1.0, 4096) ** _PCS_GAMMA
+    lut = (b"mft2" + bytes(4) + bytes([3, 3, n, 0]) + _matrix(np.eye(3))
+           + struct.pack(">HH", curves.shape[1], out_curve.size)
+           + _u16(curves) + _u16(encoded) + _u16(np.tile(out_curve, 3)))
+    return _profile(b"mntr", [(b"desc", _desc(description)), (b"wtpt", _xyz(D50)),
+                              (b"cprt", _text("No copyright, use freely")), (b"A2B0", lut)])
+
+
+def matrix_profile(to_xyz_d50: np.ndarray, description: str) -> bytes:
+    """A matrix/shaper RGB display profile with the sRGB transfer curve (e.g. Display P3)."""
+    x = np.linspace(0.0, 1.0, 1024)
+    trc = _u16(to_linear(x))
+    curve = b"curv" + bytes(4) + struct.pack(">I", x.size) + trc
+    cols = [tuple(to_xyz_d50[:, i]) for i in range(3)]
+    tags = [(b"desc", _desc(description)), (b"wtpt", _xyz(D50)), (b"cprt", _text("No copyright, use freely")),
+            (b"rXYZ", _xyz(cols[0])), (b"gXYZ", _xyz(cols[1])), (b"bXYZ", _xyz(cols[2])),
+            (b"rTRC", curve), (b"gTRC", curve), (b"bTRC", curve)]
+    return _profile(b"mntr", tags)
+
+
+def display_p3_profile() -> bytes:
+    return matrix_profile(P3_TO_XYZ_D50, "Display P3 (Darkslide)")
+
+
+def _u16(values: np.ndarray) -> bytes:
+    return np.round(np.clip(values, 0.0, 1.0) * 65535).astype(">u2").tobytes()
+
+
+def _s15(v: float) -> bytes:
+    return struct.pack(">i", int(round(v * 65536)))
+
+
+def _matrix(m: np.ndarray) -> bytes:
+    return b"".join(_s15(v) for v in m.reshape(-1))
+
+
+def _xyz(v) -> bytes:
+    return b"XYZ " + bytes(4) + b"".join(_s15(c) for c in v)
+
+
+def _text(t: str) -> bytes:
+    return b"text" + bytes(4) + t.encode("ascii") + b"\0"
+
+
+def _desc(t: str) -> bytes:
+    ascii_ = t.encode("ascii", "replace") + b"\0"
+    return b"desc" + bytes(4) + struct.pack(">I", len(ascii_)) + ascii_ + bytes(8) + bytes(3) + bytes(67)
+
+
+def _profile(device_class: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for sig, data in tags:
+        body += bytes(-(offset + len(body)) % 4)
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    size = offset + len(body)
+    header = (struct.pack(">I", size) + bytes(4) + struct.pack(">I", 0x02100000) + device_class + b"RGB "
+              + b"XYZ " + bytes(12) + b"acsp" + bytes(24) + struct.pack(">I", 0) + b"".join(_s15(c) for c in D50)
+              + bytes(48))
+    return header + struct.pack(">I", len(tags)) + table + body

@@ -1,0 +1,101 @@
+"""The develop operations, one module each, in the fixed order the pipeline applies them.
+
+Every module declares:
+  NAME, LABEL, VERSION, KIND and a frozen dataclass `Params` whose fields are built with `param()`;
+  optionally `migrate(version, data) -> data` to bring params saved by an older VERSION forward, and
+  `is_identity(params) -> bool` when some non-default params still leave the image unchanged.
+and, by KIND, one pure function:
+  "geometry"  build(image, params, ctx) -> image      crop / rotate, applied first
+  "channel"   curves(x, params) -> (3, len(x)) array  per-channel tone curves on sRGB-encoded 0..1
+  "colour"    transform(rgb, params) -> rgb           numpy (..., 3) sRGB-encoded, point-wise
+  "spatial"   build(image, params, ctx) -> image      sharpening, vignette, grain, applied last
+Channel and colour operations are fused into one colour transform per render (editor.core.fused).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from editor.core.params import ParamError, Spec, from_dict, specs, to_dict
+from editor.core.ops import (bw_mix, color_grading, contrast, crop, exposure, grain, highlights_shadows, hsl,
+                             lut3d, saturation, sharpening, tone_curve, vibrance, vignette, white_balance,
+                             whites_blacks)
+
+KINDS = ("geometry", "channel", "colour", "spatial")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An operation module seen through its declarations."""
+
+    module: ModuleType
+
+    @property
+    def name(self) -> str:
+        return self.module.NAME
+
+    @property
+    def label(self) -> str:
+        return self.module.LABEL
+
+    @property
+    def version(self) -> int:
+        return self.module.VERSION
+
+    @property
+    def kind(self) -> str:
+        return self.module.KIND
+
+    @property
+    def Params(self):
+        return self.module.Params
+
+    @property
+    def specs(self) -> tuple[Spec, ...]:
+        return specs(self.module.Params)
+
+    def spec(self, name: str) -> Spec:
+        return next(s for s in self.specs if s.name == name)
+
+    def defaults(self):
+        return self.module.Params()
+
+    def is_identity(self, params) -> bool:
+        check = getattr(self.module, "is_identity", None)
+        return check(params) if check else params == self.defaults()
+
+    def dump(self, params) -> dict[str, Any]:
+        """Only the params that differ from their defaults, as plain values."""
+        defaults = to_dict(self.defaults())
+        return {k: v for k, v in to_dict(params).items() if v != defaults[k]}
+
+    def load(self, data: dict[str, Any], version: int | None = None, *, strict: bool = True):
+        """Params from saved `data`, migrated forward from `version`; raises ParamError."""
+        version = self.version if version is None else version
+        if version > self.version:
+            raise ParamError(f"{self.name} params are version {version}, newer than this Darkslide "
+                             f"understands ({self.version}); update Darkslide")
+        migrate = getattr(self.module, "migrate", None)
+        if version < self.version and migrate:
+            data = migrate(version, dict(data))
+        return from_dict(self.module.Params, data, strict=strict)
+
+    def replace(self, params, **values):
+        """A copy of `params` with `values` validated against their declarations."""
+        checked = {k: self.spec(k).validate(v) for k, v in values.items()}
+        return dataclasses.replace(params, **checked)
+
+
+_MODULES = (crop, white_balance, exposure, contrast, highlights_shadows, whites_blacks, tone_curve, vibrance,
+            saturation, hsl, color_grading, bw_mix, lut3d, sharpening, vignette, grain)
+OPERATIONS: tuple[Operation, ...] = tuple(Operation(m) for m in _MODULES)
+BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
+
+
+def get(name: str) -> Operation:
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise ParamError(f"unknown operation '{name}' (known: {', '.join(BY_NAME)})") from None

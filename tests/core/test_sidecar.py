@@ -1,0 +1,58 @@
+import json
+import os
+
+import pytest
+
+from editor.core import sidecar
+from editor.core.atomic import write_atomic
+from editor.core.edit import Edit, History
+
+
+def test_missing_sidecar_gives_a_fresh_edit(tmp_path):
+    loaded = sidecar.load(tmp_path / "IMG_0001.jpg")
+    assert loaded.edit == Edit() and loaded.rating == 0 and loaded.flag is None
+
+
+def test_sidecar_round_trips_edit_history_rating_and_flag(tmp_path):
+    photo = tmp_path / "IMG_0001.jpg"
+    photo.write_bytes(b"original")
+    history = History()
+    history.commit("Exposure", history.current.update("exposure", exposure_ev=0.7))
+    path = sidecar.save(photo, sidecar.Sidecar(history, rating=4, flag="pick"))
+    assert path.name == "IMG_0001.jpg.darkslide"
+    data = json.loads(path.read_text())
+    assert data["format"] == "darkslide-sidecar" and data["version"] == 1
+    assert data["edit"]["operations"]["exposure"]["params"] == {"exposure_ev": 0.7}
+    loaded = sidecar.load(photo)
+    assert loaded.edit == history.current and loaded.rating == 4 and loaded.flag == "pick"
+    assert [s.label for s in loaded.history.steps] == ["Open", "Exposure"]
+    assert photo.read_bytes() == b"original"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "Expecting property name"),
+    ('{"format": "darkslide-sidecar", "version": 7, "edit": {}}', "newer than this Darkslide"),
+    ('{"format": "something-else"}', "not a Darkslide sidecar"),
+    ('{"format": "darkslide-sidecar", "version": 1, "edit": {"operations": {"exposure": '
+     '{"version": 1, "params": {"exposure_ev": 40}}}}}', "outside"),
+])
+def test_broken_or_future_sidecars_name_the_file(tmp_path, content, message):
+    photo = tmp_path / "a.jpg"
+    sidecar.path_for(photo).write_text(content)
+    with pytest.raises(sidecar.SidecarError) as err:
+        sidecar.load(photo)
+    assert "a.jpg.darkslide" in str(err.value) and message in str(err.value)
+
+
+def test_atomic_write_leaves_old_file_when_writing_fails(tmp_path, monkeypatch):
+    target = tmp_path / "x.darkslide"
+    target.write_text("old")
+
+    def broken_fsync(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError):
+        write_atomic(target, "new content")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.darkslide"]  # no temp file left behind
