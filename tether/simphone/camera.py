@@ -1,0 +1,186 @@
+"""The simulated camera: renders photo-like JPEGs (and optional DNG-named companions) and writes them
+the way a camera app does — in several chunks over a few hundred milliseconds, so the file visibly grows.
+
+Images are not flat colour: a lit gradient, sensor-like noise and a few random shapes, so JPEG sizes and
+decode work are realistic. Frames are rendered ahead of time on a worker thread so shutter-to-file
+latency models a phone's pipeline rather than this machine's numpy speed.
+"""
+from __future__ import annotations
+
+import io
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+SIZES = {"small": (640, 480), "medium": (2000, 1500), "12mp": (4000, 3000)}
+
+
+def render_photo(width: int, height: int, seed: int, quality: int = 90) -> bytes:
+    rng = np.random.default_rng(seed)
+    y = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
+    x = np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :]
+    hue = rng.random(3).astype(np.float32)
+    img = np.empty((height, width, 3), dtype=np.float32)
+    for c in range(3):
+        img[..., c] = 40 + 160 * (hue[c] * y + (1 - hue[c]) * x)  # soft directional light
+    for _ in range(6):  # shapes: rectangles and discs of varied tone
+        cx, cy = int(rng.integers(0, width)), int(rng.integers(0, height))
+        r = int(rng.integers(max(4, width // 40), max(8, width // 6)))
+        colour = rng.integers(0, 255, 3).astype(np.float32)
+        y0, y1, x0, x1 = max(0, cy - r), min(height, cy + r), max(0, cx - r), min(width, cx + r)
+        patch = img[y0:y1, x0:x1]
+        if rng.random() < 0.5:
+            patch[:] = 0.3 * patch + 0.7 * colour
+        else:
+            yy, xx = np.arange(y0, y1)[:, None], np.arange(x0, x1)[None, :]
+            patch[(yy - cy) ** 2 + (xx - cx) ** 2 <= r * r] = colour
+    noise = rng.integers(-6, 7, size=(height, width, 1), dtype=np.int16)  # luma noise like a small sensor
+    out = np.clip(img + noise, 0, 255).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(out, "RGB").save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def fake_dng(jpeg: bytes, seed: int) -> bytes:
+    """A DNG-named companion: TIFF little-endian header plus pseudo-raw payload (about 2x the JPEG)."""
+    rng = np.random.default_rng(seed + 7)
+    return b"II*\x00\x08\x00\x00\x00" + rng.integers(0, 4096, size=len(jpeg), dtype=np.uint16).tobytes()
+
+
+@dataclass
+class Shot:
+    device_path: str
+    local_path: Path
+    shutter_time: float  # time.time() at the "shutter"
+    done: threading.Event
+    size: int = 0
+    md5: str = ""
+    companion: Path | None = None
+
+
+class Camera:
+    def __init__(self, folder: Path, size="small", with_dng=False, write_steps=4, write_duration=0.3,
+                 pending_names=False, raw_subdir="RAW", device_dir="/sdcard/DCIM/Camera"):
+        self.folder = Path(folder)
+        self.size = SIZES.get(size, size) if isinstance(size, str) else tuple(size)
+        self.with_dng = with_dng
+        self.write_steps = max(1, write_steps)
+        self.write_duration = write_duration
+        self.pending_names = pending_names  # MediaStore style: write ".pending-…", rename when complete
+        self.raw_subdir = raw_subdir
+        self.device_dir = device_dir
+        self._seed = int.from_bytes(os.urandom(4), "little")
+        self._frames: queue.Queue[bytes] = queue.Queue(maxsize=3)
+        self._jobs: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._name_lock = threading.Lock()
+        self._render_thread = threading.Thread(target=self._render_ahead, daemon=True, name="simcam-render")
+        self._write_thread = threading.Thread(target=self._write_loop, daemon=True, name="simcam-write")
+        self._render_thread.start()
+        self._write_thread.start()
+        self.shots: list[Shot] = []
+        self._reserved: set[str] = set()
+
+    def _next_seed(self) -> int:
+        self._seed += 1
+        return self._seed
+
+    def _render_ahead(self) -> None:
+        while not self._stop.is_set():
+            frame = render_photo(*self.size, seed=self._next_seed())
+            while not self._stop.is_set():
+                try:
+                    self._frames.put(frame, timeout=0.2)
+                    break
+                except queue.Full:
+                    continue
+
+    def _take_frame(self) -> bytes:
+        try:
+            return self._frames.get(timeout=10)
+        except queue.Empty:
+            return render_photo(*self.size, seed=self._next_seed())
+
+    def _unique_name(self, stamp: str) -> str:
+        # Huawei names by second and appends _1, _2 ... within one second (bursts).
+        n = 0
+        while True:
+            name = f"IMG_{stamp}" + (f"_{n}" if n else "")
+            if not (self.folder / f"{name}.jpg").exists() and name not in self._reserved:
+                self._reserved.add(name)
+                return name
+            n += 1
+
+    def shoot(self, write_steps=None, write_duration=None, name=None) -> Shot:
+        """Press the shutter now; the file appears asynchronously. Returns at once."""
+        shutter = time.time()
+        with self._name_lock:
+            stem = name or self._unique_name(time.strftime("%Y%m%d_%H%M%S", time.localtime(shutter)))
+        shot = Shot(f"{self.device_dir}/{stem}.jpg", self.folder / f"{stem}.jpg", shutter, threading.Event())
+        self.shots.append(shot)
+        self._jobs.put((shot, write_steps or self.write_steps,
+                        self.write_duration if write_duration is None else write_duration))
+        return shot
+
+    def _write_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                shot, steps, duration = self._jobs.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            try:
+                self._write_shot(shot, steps, duration)
+            except OSError:
+                pass  # folder removed under us at shutdown
+            finally:
+                shot.done.set()
+
+    def _write_shot(self, shot: Shot, steps: int, duration: float) -> None:
+        import hashlib
+        jpeg = self._take_frame()
+        shot.size, shot.md5 = len(jpeg), hashlib.md5(jpeg).hexdigest()
+        if self.with_dng:
+            raw_dir = self.folder / self.raw_subdir if self.raw_subdir else self.folder
+            raw_dir.mkdir(parents=True, exist_ok=True)
+            shot.companion = raw_dir / (shot.local_path.stem + ".dng")
+            self._write_growing(shot.companion, fake_dng(jpeg, self._seed), steps, duration / 2)
+        self._write_growing(shot.local_path, jpeg, steps, duration)
+
+    def _write_growing(self, path: Path, data: bytes, steps: int, duration: float) -> None:
+        target = path.with_name(f".pending-{int(time.time())}-{path.name}") if self.pending_names else path
+        step = -(-len(data) // steps)
+        with open(target, "wb") as fh:
+            for i in range(steps):
+                fh.write(data[i * step:(i + 1) * step])
+                fh.flush()
+                if i < steps - 1 and duration > 0:
+                    if self._stop.wait(duration / max(1, steps - 1)):
+                        return
+        if self.pending_names:
+            os.replace(target, path)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._render_thread.join(timeout=5)
+        self._write_thread.join(timeout=5)
+
+
+def render_screen(width: int, height: int, t: float) -> np.ndarray:
+    """A viewfinder frame: the "scene" with a moving highlight so successive frames differ."""
+    y = np.linspace(0, 255, height, dtype=np.float32)[:, None]
+    x = np.linspace(0, 255, width, dtype=np.float32)[None, :]
+    frame = np.empty((height, width, 3), dtype=np.uint8)
+    frame[..., 0] = (0.6 * y + 0.4 * x).astype(np.uint8)
+    frame[..., 1] = (0.3 * y + 0.2 * x + 40).astype(np.uint8)
+    frame[..., 2] = (200 - 0.5 * y).clip(0, 255).astype(np.uint8)
+    cx = int((np.sin(t) * 0.4 + 0.5) * width)
+    cy = height // 2
+    r = max(4, width // 10)
+    frame[max(0, cy - r):cy + r, max(0, cx - r):cx + r] = (250, 240, 210)
+    return frame
