@@ -118,6 +118,16 @@ def _fit(width: int, height: int, long_edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def _resize_to(image: pyvips.Image, width: int, height: int) -> pyvips.Image:
+    """`image` resized to exactly width x height (lanczos3), keeping its band format."""
+    if (image.width, image.height) == (width, height):
+        return image
+    out = image.resize(width / image.width, vscale=height / image.height, kernel="lanczos3")
+    if (out.width, out.height) != (width, height):  # rounding: trim or pad the last row/column
+        out = out.gravity("north-west", width, height, extend="copy")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- the photo
 
 class Photo:
@@ -127,8 +137,9 @@ class Photo:
     """
 
     def __init__(self, path: Path, width: int, height: int, format: str, exif: bytes | None,
-                 icc: bytes | None, orientation: int = 1):
+                 icc: bytes | None, orientation: int = 1, sixteen: bool = False):
         self.path = path
+        self.sixteen = sixteen  # decodes to ushort
         self.width, self.height = width, height
         self.format = format
         self.exif, self.icc = exif, icc
@@ -178,6 +189,8 @@ class Photo:
     # -- per-format decoding, overridden below
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
+        if self.sixteen:  # libvips' thumbnail would reduce to 8 bits; PNG/TIFF have no shrink-on-load anyway
+            return _resize_to(self._full(), w, h)
         image = pyvips.Image.thumbnail(str(self.path), w, height=h, size="down", no_rotate=False,
                                        fail_on="error")
         return to_working(image, self.icc)
@@ -232,8 +245,7 @@ class HeifPhoto(Photo):
 
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
-        image = self._full()
-        return image if (w, h) == (image.width, image.height) else image.thumbnail_image(w, height=h)
+        return _resize_to(self._full(), w, h)
 
     def _draft(self) -> pyvips.Image:
         thumb = self._heif(thumbnail=True)
@@ -260,8 +272,7 @@ class RawPhoto(Photo):
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
         half = w * 2 <= self.width  # half-size demosaic is 4x faster and still big enough
-        image = self._develop(half_size=half)
-        return image if (w, h) == (image.width, image.height) else image.thumbnail_image(w, height=h)
+        return _resize_to(self._develop(half_size=half), w, h)
 
     def _draft(self) -> pyvips.Image:
         import rawpy
@@ -339,7 +350,7 @@ def _from_header(path: Path, header: pyvips.Image, kind: str) -> Photo:
     orientation = _orientation(header)
     if orientation >= 5:
         width, height = height, width
-    return Photo(path, width, height, kind, exif, icc, orientation)
+    return Photo(path, width, height, kind, exif, icc, orientation, header.format not in ("uchar", "char"))
 
 
 def _open_heic(path: Path) -> Photo:
