@@ -145,12 +145,12 @@ class Camera:
         import hashlib
         jpeg = self._take_frame()
         shot.size, shot.md5 = len(jpeg), hashlib.md5(jpeg).hexdigest()
-        if self.with_dng:
+        self._write_growing(shot.local_path, jpeg, steps, duration)
+        if self.with_dng:  # like Huawei's Pro mode: the RAW lands in Camera/RAW just after the JPEG
             raw_dir = self.folder / self.raw_subdir if self.raw_subdir else self.folder
             raw_dir.mkdir(parents=True, exist_ok=True)
             shot.companion = raw_dir / (shot.local_path.stem + ".dng")
-            self._write_growing(shot.companion, fake_dng(jpeg, self._seed), steps, duration / 2)
-        self._write_growing(shot.local_path, jpeg, steps, duration)
+            self._write_growing(shot.companion, fake_dng(jpeg, self._seed), steps, duration)
 
     def _write_growing(self, path: Path, data: bytes, steps: int, duration: float) -> None:
         target = path.with_name(f".pending-{int(time.time())}-{path.name}") if self.pending_names else path

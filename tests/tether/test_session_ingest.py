@@ -1,0 +1,141 @@
+"""Watcher + verified ingest end to end: simulated phone -> adb-shell over TCP -> session folder."""
+from __future__ import annotations
+
+import time
+
+from tether.journal import Journal
+from tether.session import Session
+
+from tether_helpers import md5_of
+
+
+def _images(folder):
+    return sorted(p for p in folder.iterdir() if p.suffix in (".jpg", ".dng"))
+
+
+def test_burst_of_20_no_loss_no_duplicates(phone, connect, tmp_path):
+    session = Session(connect(phone), tmp_path / "session", "burst", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        shots = [phone.shoot() for _ in range(20)]
+        assert session.wait_for_captures(20, timeout=30), f"only {len(session.captures)} of 20 arrived"
+        time.sleep(0.5)  # anything extra (a duplicate) would arrive now
+    finally:
+        session.stop()
+    files = _images(tmp_path / "session")
+    assert len(files) == 20 and len(session.captures) == 20
+    assert sorted(md5_of(f) for f in files) == sorted(s.md5 for s in shots)
+    assert [f.name for f in files] == [f"burst_{i:04d}.jpg" for i in range(1, 21)]
+    assert not list((tmp_path / "session").glob("*.tmp"))
+
+
+def test_restart_does_not_pull_again(phone, connect, tmp_path):
+    session_dir = tmp_path / "s"
+    first = Session(connect(phone), session_dir, poll_interval=0.05, stable_seconds=0.1).start()
+    for _ in range(3):
+        phone.shoot()
+    assert first.wait_for_captures(3, 10)
+    first.stop()
+    pulls_before = sum(1 for kind, _ in phone.sync_requests if kind == "RECV")
+    phone.shoot().done.wait(5)  # shot while the app was closed
+
+    second = Session(connect(phone), session_dir, poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        assert second.wait_for_captures(1, 10)
+        time.sleep(0.6)
+    finally:
+        second.stop()
+    assert len(second.captures) == 1, "only the shot taken while closed is new"
+    assert sum(1 for kind, _ in phone.sync_requests if kind == "RECV") == pulls_before + 1
+    assert second.captures[0].local_path.name.endswith("_0004.jpg"), "the counter survives the restart"
+    assert len(_images(session_dir)) == 4
+    assert Journal(session_dir).count() == 4
+
+
+def test_existing_photos_are_not_new_captures_but_can_be_imported(phone, connect, tmp_path):
+    old = [phone.shoot() for _ in range(2)]
+    for shot in old:
+        shot.done.wait(5)
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        new = phone.shoot()
+        assert session.wait_for_captures(1, 10)
+        time.sleep(0.4)
+    finally:
+        session.stop()
+    assert [c.md5 for c in session.captures] == [new.md5]
+
+    importer = Session(connect(phone), tmp_path / "s")
+    existing = importer.list_existing()
+    assert len(existing) == 3 and existing[0].mtime >= existing[-1].mtime
+    imported = importer.import_existing(existing)
+    importer.stop()
+    assert sorted(c.md5 for c in imported) == sorted(s.md5 for s in old)
+
+
+def test_file_still_being_written_is_not_pulled_early(phone, connect, tmp_path):
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        # 3 chunks with 0.6 s pauses: longer than the stability window, so the size looks stable mid-write.
+        shot = phone.shoot(write_steps=3, write_duration=1.2)
+        assert session.wait_for_captures(1, 10)
+        time.sleep(0.3)
+    finally:
+        session.stop()
+    assert len(session.captures) == 1
+    assert session.captures[0].md5 == shot.md5
+    assert session.captures[0].size == shot.size
+    assert md5_of(session.captures[0].local_path) == shot.md5
+
+
+def test_jpeg_and_dng_pair_share_a_name_and_jpegs_go_first(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], with_dng=True)
+    shots = [phone.shoot() for _ in range(2)]
+    for s in shots:
+        s.done.wait(5)
+    # Everything is ready at the first poll, so the order is pure scheduling priority.
+    session = Session(connect(phone), tmp_path / "s", "pair", poll_interval=0.05, stable_seconds=0.1,
+                      ignore_existing=False).start()
+    try:
+        assert session.wait_for_captures(4, 15)
+    finally:
+        session.stop()
+    assert [c.local_path.suffix for c in session.captures] == [".jpg", ".jpg", ".dng", ".dng"]
+    names = sorted(c.local_path.name for c in session.captures)
+    assert names == ["pair_0001.dng", "pair_0001.jpg", "pair_0002.dng", "pair_0002.jpg"]
+    assert {c.device_path.rsplit("/", 2)[-2] for c in session.captures if c.local_path.suffix == ".dng"} == {"RAW"}
+    for capture in session.captures:
+        assert md5_of(capture.local_path) == capture.md5
+
+
+def test_on_capture_hook_gets_verified_file_and_timings(phone, connect, tmp_path):
+    seen = []
+
+    def hook(capture):
+        seen.append((capture.local_path.exists(), capture.local_path.stat().st_size, capture.ready_time,
+                     capture.complete_time))
+
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1, on_capture=hook).start()
+    try:
+        shot = phone.shoot()
+        assert session.wait_for_captures(1, 10)
+    finally:
+        session.stop()
+    exists, size, ready, complete = seen[0]
+    assert exists and size == shot.size
+    assert shot.shutter_time < complete <= ready < shot.shutter_time + 5
+    assert len(session.hook_seconds) == 1
+
+
+def test_backup_copy_and_delete_after_import(phone, connect, tmp_path):
+    from tether.ingest import IngestOptions
+    options = IngestOptions(backup_dir=tmp_path / "backup", delete_after_import=True)
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1, options=options).start()
+    try:
+        shot = phone.shoot()
+        assert session.wait_for_captures(1, 10)
+        time.sleep(0.2)
+    finally:
+        session.stop()
+    capture = session.captures[0]
+    assert md5_of(capture.backup_path) == shot.md5
+    assert not shot.local_path.exists(), "deleted from the phone only after verified import"

@@ -1,0 +1,297 @@
+"""One authenticated ADB connection to a phone, over TCP or USB, built on adb-shell.
+
+Every adb-shell call gets explicit timeouts, and every failure leaves as a TetherError subclass
+whose message tells the photographer what to do. A broken link raises ConnectionLostError;
+`reconnect()` retries with backoff so a session can resume where it stopped.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import logging
+import posixpath
+import shlex
+import socket
+import stat as statmod
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from adb_shell import exceptions as adb_exc
+from adb_shell.adb_device import AdbDevice
+from adb_shell.transport.tcp_transport import TcpTransport
+
+from . import adbkeys
+from .device_info import DeviceInfo, info_from, parse_getprop
+from .errors import (ConnectionLostError, DeviceCommandError, NoDeviceError, TcpConnectError, TetherError,
+                     UnauthorizedError, UsbBusyError, UsbPermissionError)
+
+log = logging.getLogger(__name__)
+
+UDEV_HINT = "see 'Tethering set-up' in the README for the udev rule (vendor 12d1, group plugdev)"
+
+
+@dataclass(frozen=True)
+class RemoteEntry:
+    name: str
+    mode: int
+    size: int
+    mtime: int
+
+    @property
+    def is_file(self) -> bool:
+        return statmod.S_ISREG(self.mode)
+
+    @property
+    def is_dir(self) -> bool:
+        return statmod.S_ISDIR(self.mode)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the phone is: `tcp` with host/port, or `usb` with an optional serial."""
+    kind: str
+    host: str = ""
+    port: int = 5555
+    serial: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "Target":
+        if text.startswith("usb:"):
+            return cls("usb", serial=text[4:] or None)
+        host, _, port = text.rpartition(":")
+        if not host:
+            host, port = text, "5555"
+        return cls("tcp", host=host, port=int(port))
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}" if self.kind == "tcp" else f"usb:{self.serial or 'first'}"
+
+
+class EofAwareTcpTransport(TcpTransport):
+    """adb-shell's TCP transport spins until its read timeout when the peer closes; fail fast instead."""
+
+    def bulk_read(self, numbytes, transport_timeout_s):
+        data = super().bulk_read(numbytes, transport_timeout_s)
+        if not data:
+            raise ConnectionResetError("the phone closed the connection")
+        return data
+
+
+class _HashingSink(io.BytesIO):
+    """Passed to adb-shell's pull as a "BytesIO": writes through to a file, hashing and counting on the way."""
+
+    def __init__(self, fh, progress=None):
+        super().__init__()
+        self._fh, self._progress = fh, progress
+        self.md5 = hashlib.md5()
+        self.count = 0
+
+    def write(self, data) -> int:
+        self._fh.write(data)
+        self.md5.update(data)
+        self.count += len(data)
+        if self._progress:
+            self._progress(self.count)
+        return len(data)
+
+
+_LINK_ERRORS = (OSError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, adb_exc.InvalidChecksumError,
+                adb_exc.InvalidCommandError, adb_exc.InvalidResponseError, adb_exc.AdbConnectionError,
+                adb_exc.UsbReadFailedError, adb_exc.UsbWriteFailedError, struct.error)
+
+
+class DeviceConnection:
+    def __init__(self, target: Target | str, key_path: Path | None = None, *, auth_timeout: float = 60.0,
+                 io_timeout: float = 5.0, connect_timeout: float = 5.0, on_auth_prompt=None):
+        self.target = Target.parse(target) if isinstance(target, str) else target
+        self.key_path = adbkeys.ensure_key_pair(key_path)
+        self.auth_timeout = auth_timeout  # long: a human has to unlock the phone and tap "Allow"
+        self.io_timeout = io_timeout
+        self.connect_timeout = connect_timeout
+        self.on_auth_prompt = on_auth_prompt
+        self.banner_kind = ""
+        self.banner_props: dict[str, str] = {}
+        self.reconnects = 0
+        self._device: AdbDevice | None = None
+        self._lock = threading.RLock()  # adb-shell is not safe for concurrent commands on one device
+
+    # ---- connecting ----------------------------------------------------
+    @property
+    def connected(self) -> bool:
+        return self._device is not None and self._device.available
+
+    def connect(self) -> "DeviceConnection":
+        with self._lock:
+            self._close_quietly()
+            device = self._make_device()
+            prompted = []
+
+            def auth_prompt(_):
+                prompted.append(True)
+                if self.on_auth_prompt:
+                    self.on_auth_prompt()
+
+            try:
+                device.connect(rsa_keys=[adbkeys.load_signer(self.key_path)], transport_timeout_s=self.connect_timeout,
+                               auth_timeout_s=self.auth_timeout, read_timeout_s=max(self.io_timeout, self.connect_timeout),
+                               auth_callback=auth_prompt)
+            except TetherError:
+                raise
+            except Exception as exc:
+                with contextlib.suppress(Exception):
+                    device.close()
+                raise self._connect_error(exc, bool(prompted)) from exc
+            self._device = device
+            self._read_banner(device)
+            return self
+
+    def _make_device(self) -> AdbDevice:
+        if self.target.kind == "tcp":
+            return AdbDevice(EofAwareTcpTransport(self.target.host, self.target.port),
+                             default_transport_timeout_s=self.io_timeout)
+        try:
+            from adb_shell.adb_device import AdbDeviceUsb
+            return AdbDeviceUsb(serial=self.target.serial, default_transport_timeout_s=self.io_timeout)
+        except Exception as exc:
+            raise self._usb_error(exc) from exc
+
+    def _read_banner(self, device: AdbDevice) -> None:
+        # adb-shell does not keep the device banner; the model comes from getprop in device_info().
+        self.banner_kind, self.banner_props = "device", {}
+
+    def _connect_error(self, exc: Exception, prompted: bool) -> TetherError:
+        where = str(self.target)
+        if self.target.kind == "usb":
+            return self._usb_error(exc)
+        if isinstance(exc, ConnectionRefusedError):
+            return TcpConnectError(f"{where} refused the connection. Is Wi-Fi debugging on? Connect the phone by USB "
+                                   f"and run `adb tcpip {self.target.port}`, or check the address.")
+        if prompted:
+            return UnauthorizedError(f"{where} did not authorise this computer within {self.auth_timeout:g} s. "
+                                     "Unlock the phone and tap 'Allow' on 'Allow USB debugging?' "
+                                     "(tick 'Always allow from this computer'), then try again.")
+        if isinstance(exc, (socket.timeout, TimeoutError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError)):
+            return TcpConnectError(f"{where} did not answer within {self.connect_timeout:g} s. "
+                                   "Check the phone is on the same network and awake.")
+        if isinstance(exc, OSError):
+            return TcpConnectError(f"Could not connect to {where}: {exc}")
+        return NoDeviceError(f"Could not talk ADB to {where}: {exc}")
+
+    def _usb_error(self, exc: Exception) -> TetherError:
+        text = f"{type(exc).__name__}: {exc}"
+        serial = self.target.serial or "any phone"
+        if isinstance(exc, (adb_exc.UsbDeviceNotFoundError,)):
+            return NoDeviceError(f"No USB phone found ({serial}). Plug it in, unlock it and enable USB debugging "
+                                 "in Developer options.")
+        if "BUSY" in text.upper() or "RESOURCE BUSY" in text.upper():
+            return UsbBusyError("The phone's USB debugging interface is held by another program, usually the adb "
+                                "server. Run `adb kill-server` and try again.")
+        if "ACCESS" in text.upper() or "PERMISSION" in text.upper():
+            return UsbPermissionError(f"Linux denied access to the USB phone; {UDEV_HINT}.")
+        if isinstance(exc, (adb_exc.InvalidTransportError, ImportError)):
+            return NoDeviceError(f"USB support is unavailable ({exc}); install libusb-1.0 or use --tcp.")
+        return NoDeviceError(f"Could not open the USB phone ({serial}): {text}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        if self._device is not None:
+            with contextlib.suppress(Exception):
+                self._device.close()
+        self._device = None
+
+    def reconnect(self, stop: threading.Event | None = None, max_wait: float = 60.0, on_attempt=None) -> None:
+        """Retry with exponential backoff (0.2 s doubling to 5 s) until connected, stopped or max_wait passes."""
+        delay, deadline = 0.2, time.monotonic() + max_wait
+        while True:
+            try:
+                self.connect()
+                self.reconnects += 1
+                return
+            except (TcpConnectError, NoDeviceError, UsbBusyError, ConnectionLostError) as exc:
+                if on_attempt:
+                    on_attempt(exc, delay)
+                if time.monotonic() + delay > deadline:
+                    raise ConnectionLostError(f"Lost {self.target} and could not reconnect within {max_wait:g} s: {exc}")
+                if stop is not None and stop.wait(delay):
+                    raise ConnectionLostError("stopped while reconnecting") from exc
+                if stop is None:
+                    time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    # ---- commands ------------------------------------------------------
+    @contextlib.contextmanager
+    def _op(self, what: str):
+        with self._lock:
+            if not self.connected:
+                raise ConnectionLostError(f"Not connected to {self.target} ({what})")
+            try:
+                yield self._device
+            except adb_exc.AdbCommandFailureException as exc:
+                raise DeviceCommandError(f"{what}: {exc}") from exc
+            except _LINK_ERRORS as exc:
+                self._close_quietly()
+                raise ConnectionLostError(f"Connection to {self.target} lost during {what}: {exc}") from exc
+
+    def shell(self, command: str, timeout: float | None = None) -> str:
+        """Run a shell command; output with PTY carriage returns removed."""
+        with self._op(f"shell {command!r}") as dev:
+            out = dev.shell(command, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout,
+                            timeout_s=timeout or self.io_timeout * 4)
+        return out.replace("\r\n", "\n")
+
+    def exec_out(self, command: str, timeout: float | None = None) -> bytes:
+        """Binary-safe command output (no PTY), e.g. `screencap -p`."""
+        with self._op(f"exec {command!r}") as dev:
+            return dev.exec_out(command, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout,
+                                timeout_s=timeout or self.io_timeout * 4, decode=False)
+
+    def list_dir(self, path: str) -> list[RemoteEntry]:
+        """sync LIST, without '.' and '..' (adbd includes them)."""
+        with self._op(f"list {path}") as dev:
+            raw = dev.list(path, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout)
+        entries = []
+        for f in raw:
+            name = bytes(f.filename).decode("utf-8", "surrogateescape")
+            if name not in (".", ".."):
+                entries.append(RemoteEntry(name, f.mode, f.size, f.mtime))
+        return entries
+
+    def stat(self, path: str) -> RemoteEntry | None:
+        """sync STAT; adbd answers zeros for a missing path, which we turn into None."""
+        with self._op(f"stat {path}") as dev:
+            mode, size, mtime = dev.stat(path, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout)
+        if mode == 0 and size == 0 and mtime == 0:
+            return None
+        return RemoteEntry(posixpath.basename(path), mode, size, mtime)
+
+    def pull(self, device_path: str, local_path: Path, progress=None) -> tuple[int, str]:
+        """Pull into local_path (created/truncated). Returns (bytes written, md5 hex)."""
+        with open(local_path, "wb") as fh:
+            sink = _HashingSink(fh, progress)
+            with self._op(f"pull {device_path}") as dev:
+                dev.pull(device_path, sink, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout)
+            fh.flush()
+        return sink.count, sink.md5.hexdigest()
+
+    def remote_md5(self, device_path: str) -> str | None:
+        """md5 computed on the phone (toybox md5sum), or None when the phone has no md5sum."""
+        out = self.shell(f"md5sum {shlex.quote(device_path)}")
+        word = out.strip().split(" ", 1)[0] if out.strip() else ""
+        return word.lower() if len(word) == 32 and all(c in "0123456789abcdefABCDEF" for c in word) else None
+
+    def remove(self, device_path: str) -> None:
+        self.shell(f"rm -f {shlex.quote(device_path)}")
+
+    def device_info(self) -> DeviceInfo:
+        props = parse_getprop(self.shell("getprop"))
+        battery = self.shell("dumpsys battery")
+        df = self.shell("df /sdcard")
+        fallback = self.target.serial or str(self.target)
+        return info_from(self.banner_props, props, battery, df, fallback_serial=fallback)

@@ -1,0 +1,259 @@
+"""A tethering session: watch the phone, ingest each new capture, survive cable pulls and restarts.
+
+    session = Session(connection, sessions_dir / "shoot", on_capture=callback)
+    session.start()          # background thread; or session.run(stop_event) to block
+    ...
+    session.stop()
+
+`on_capture(capture)` runs on the session thread after the file is verified and renamed into place.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+
+from .connection import DeviceConnection, RemoteEntry
+from .errors import ConnectionLostError, DeviceCommandError, TetherError, TransferError
+from .ingest import TMP_SUFFIX, Capture, IngestOptions, ingest
+from .journal import Journal
+from .naming import DEFAULT_TEMPLATE, Namer, is_capture_candidate
+from .watcher import DEFAULT_FOLDERS, RemoteFile, Watcher
+
+log = logging.getLogger(__name__)
+
+
+class Session:
+    def __init__(self, connection: DeviceConnection, session_dir: Path, name: str | None = None, *,
+                 template: str = DEFAULT_TEMPLATE, folders=DEFAULT_FOLDERS, poll_interval: float = 0.15,
+                 stable_seconds: float = 0.25, options: IngestOptions | None = None, on_capture=None,
+                 on_event=None, ignore_existing: bool = True, reconnect_wait: float = 120.0):
+        self.connection = connection
+        self.session_dir = Path(session_dir)
+        self.session_dir.mkdir(parents=True, exist_ok=True)
+        self.name = name or self.session_dir.name
+        self.template = template
+        self.options = options or IngestOptions()
+        self.poll_interval = poll_interval
+        self.on_capture = on_capture
+        self.on_event = on_event or (lambda kind, **data: None)
+        self.ignore_existing = ignore_existing
+        self.reconnect_wait = reconnect_wait
+        self.journal = Journal(self.session_dir)
+        self.watcher = Watcher(connection, folders, stable_seconds,
+                               on_rejected=lambda folder, n: self.on_event("rejected", folder=folder, name=n))
+        self.captures: list[Capture] = []
+        self.errors: list[str] = []
+        self.serial = ""
+        self.model = ""
+        self.namer = Namer(template, self.name)
+        self.hook_seconds: list[float] = []
+        self._baseline: set[tuple[str, int, int]] | None = None
+        self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
+        self._captured = threading.Condition()
+        self.watching = threading.Event()  # set once the first listing (the baseline) is taken
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._clean_stale_temps()
+
+    # ---- lifecycle -----------------------------------------------------
+    def start(self, wait: float | None = 10.0) -> "Session":
+        """Start the session thread; by default wait until the phone is listed, so the next shot counts."""
+        self._thread = threading.Thread(target=self.run, name="tether-session", daemon=True)
+        self._thread.start()
+        if wait:
+            self.watching.wait(wait)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout)
+        self.journal.close()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _clean_stale_temps(self) -> None:
+        # Left by a crash mid-pull: never trusted, the capture is pulled again from scratch.
+        for tmp in self.session_dir.glob("*" + TMP_SUFFIX):
+            tmp.unlink(missing_ok=True)
+
+    def _identify(self) -> None:
+        if not self.connection.connected:
+            self.connection.connect()
+        info = self.connection.device_info()
+        self.serial, self.model = info.serial, info.model
+        self.namer = Namer(self.template, self.name, info.model)
+        self.on_event("connected", info=info)
+
+    def preview_next_name(self, device_name: str = "IMG.jpg") -> str:
+        return self.namer.name(self.journal.peek_next_seq(), device_name)
+
+    # ---- main loop -----------------------------------------------------
+    def run(self, stop: threading.Event | None = None) -> None:
+        if stop is not None:
+            threading.Thread(target=lambda: (stop.wait(), self._stop.set()), daemon=True).start()
+        while not self._stop.is_set():
+            try:
+                if not self.serial:
+                    self._identify()
+                self._cycle()
+            except ConnectionLostError as exc:
+                if self._stop.is_set():
+                    break
+                self._recover(exc)
+            except TetherError as exc:
+                self.errors.append(str(exc))
+                self.on_event("error", message=str(exc))
+                self._stop.wait(1.0)
+
+    def _recover(self, exc: Exception) -> None:
+        self.on_event("disconnected", message=str(exc))
+        try:
+            self.connection.reconnect(self._stop, max_wait=self.reconnect_wait,
+                                      on_attempt=lambda e, d: self.on_event("reconnecting", message=str(e), delay=d))
+        except ConnectionLostError as final:
+            if not self._stop.is_set():
+                self.errors.append(str(final))
+                self.on_event("error", message=str(final))
+            return
+        self.on_event("reconnected", attempts=self.connection.reconnects)
+
+    def _cycle(self) -> None:
+        self.watcher.poll()
+        if self._baseline is None:
+            self._baseline = self._load_baseline()
+            self.watching.set()
+        ready = self.watcher.ready(self._already_have)
+        if not ready:
+            self._stop.wait(self.poll_interval)
+            return
+        # One file per cycle, then poll again: a JPEG that lands during a long DNG pull goes next.
+        self._ingest_one(ready[0])
+
+    def _load_baseline(self) -> set:
+        """Photos already on the phone when this session first met it are not new captures.
+        Stored in the journal so a restart neither imports them nor forgets shots taken while we were down."""
+        stored = self.journal.get_meta(f"baseline:{self.serial}")
+        if stored is not None:
+            return {tuple(k) for k in json.loads(stored)}
+        keys = {f.key for f in self.watcher.files.values()} if self.ignore_existing and not self.journal.count() else set()
+        self.journal.set_meta(f"baseline:{self.serial}", json.dumps(sorted(keys)))
+        return keys
+
+    def _already_have(self, remote: RemoteFile) -> bool:
+        return remote.key in self._baseline or self.journal.is_ingested(self.serial, remote.path, remote.size,
+                                                                         remote.mtime)
+
+    def _ingest_one(self, remote: RemoteFile) -> Capture | None:
+        complete = time.time() - (time.monotonic() - remote.stable_since)
+        progress = self._progress_reporter(remote)
+        try:
+            capture = ingest(self.connection, remote, serial=self.serial, session_dir=self.session_dir,
+                             namer=self.namer, journal=self.journal, options=self.options, progress=progress)
+        except TransferError as exc:
+            self.watcher.mark_failed(remote)
+            self.on_event("retry", path=remote.path, message=str(exc))
+            return None
+        except DeviceCommandError as exc:
+            self.watcher.mark_failed(remote)
+            self.on_event("retry", path=remote.path, message=str(exc))
+            return None
+        capture.complete_time = complete
+        capture.shutter_time = self._claim_trigger(remote)
+        self._deliver(capture)
+        return capture
+
+    def _progress_reporter(self, remote: RemoteFile):
+        if remote.size < 8 * 1024 * 1024:
+            return None
+        state = {"last": 0.0}
+
+        def report(done: int) -> None:
+            now = time.monotonic()
+            if now - state["last"] >= 0.5 or done == remote.size:
+                state["last"] = now
+                self.on_event("progress", path=remote.path, done=done, total=remote.size)
+        return report
+
+    def _deliver(self, capture: Capture) -> None:
+        if self.on_capture:
+            started = time.monotonic()
+            try:
+                self.on_capture(capture)
+            except Exception as exc:  # the app's hook must not stop tethering
+                log.exception("on_capture hook failed")
+                self.errors.append(f"on_capture failed for {capture.local_path.name}: {exc}")
+            self.hook_seconds.append(time.monotonic() - started)
+        with self._captured:
+            self.captures.append(capture)
+            self._captured.notify_all()
+        self.on_event("capture", capture=capture)
+
+    # ---- triggers ------------------------------------------------------
+    def note_trigger(self) -> tuple[float, float]:
+        press = (time.time(), time.monotonic())
+        with self._captured:
+            self._pending_triggers.append(press)
+        return press
+
+    def _claim_trigger(self, remote: RemoteFile) -> float | None:
+        """The oldest unclaimed press before this file first appeared is its shutter time (JPEG/DNG: both)."""
+        with self._captured:
+            for wall, mono in self._pending_triggers:
+                if mono <= remote.first_seen + 0.05:
+                    self._pending_triggers.remove((wall, mono))
+                    self._last_claim = (remote.name.rsplit(".", 1)[0], wall)
+                    return wall
+            last = getattr(self, "_last_claim", None)
+            if last and last[0] == remote.name.rsplit(".", 1)[0]:
+                return last[1]
+        return None
+
+    def wait_for_captures(self, count: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._captured:
+            while len(self.captures) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._captured.wait(remaining)
+        return True
+
+    def wait_for_capture_after(self, index: int, timeout: float) -> Capture | None:
+        if not self.wait_for_captures(index + 1, timeout):
+            return None
+        return self.captures[index]
+
+    # ---- importing photos already on the phone -------------------------
+    def list_existing(self) -> list[RemoteEntry]:
+        """Photos in the watched folders, newest first, whether or not imported yet (for an import dialog)."""
+        found = []
+        for folder in self.watcher.folders:
+            try:
+                entries = self.connection.list_dir(folder)
+            except DeviceCommandError:
+                continue
+            found += [RemoteEntry(f"{folder}/{e.name}", e.mode, e.size, e.mtime)
+                      for e in entries if e.is_file and is_capture_candidate(e.name)]
+        return sorted(found, key=lambda e: e.mtime, reverse=True)
+
+    def import_existing(self, entries: list[RemoteEntry]) -> list[Capture]:
+        """Import chosen photos through the same verified path (call when the session thread is not running)."""
+        if not self.serial:
+            self._identify()
+        done = []
+        for entry in entries:
+            name = entry.name.rsplit("/", 1)[-1]
+            if self.journal.is_ingested(self.serial, entry.name, entry.size, entry.mtime):
+                continue
+            remote = RemoteFile(entry.name, name, entry.size, entry.mtime, time.monotonic(), time.monotonic())
+            capture = ingest(self.connection, remote, serial=self.serial, session_dir=self.session_dir,
+                             namer=self.namer, journal=self.journal, options=self.options)
+            self._deliver(capture)
+            done.append(capture)
+        return done
