@@ -1,0 +1,302 @@
+"""The develop panel: one collapsible section per operation, its controls generated from the declarations.
+
+Nothing here knows a parameter's range or label: it reads editor.core.ops.OPERATIONS. A control change
+emits `changed(op, {param: value}, dragging)`; the window turns it into an undoable step.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QScrollArea, QSizePolicy, QSlider, QTabWidget, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from editor.core import ops
+from editor.core.params import ParamError, Spec
+from editor.ui.curve_editor import CurveEditor
+
+
+def step_of(spec: Spec) -> float:
+    if spec.step:
+        return float(spec.step)
+    if spec.kind == "int":
+        return 1.0
+    lo, hi = spec.slider_range
+    span = hi - lo
+    return 1.0 if span >= 50 else (0.01 if span <= 5 else 0.1)
+
+
+def format_value(spec: Spec, value) -> str:
+    """The value as the text field shows it: as many decimals as the step, '+' on signed sliders."""
+    if spec.kind == "int":
+        return str(int(value))
+    step = step_of(spec)
+    decimals = 0 if step >= 1 else min(3, len(f"{step:g}".split(".")[-1]))
+    if abs(value) < step / 2:
+        value = 0.0
+    sign = "+" if (spec.slider_range[0] or 0) < 0 and value > 0 else ""
+    return f"{sign}{value:.{decimals}f}"
+
+
+class ResetSlider(QSlider):
+    """A slider whose double-click means 'back to default'."""
+
+    reset = Signal()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.reset.emit()
+        event.accept()
+
+
+class ResetLabel(QLabel):
+    reset = Signal()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.reset.emit()
+
+
+class SliderRow(QWidget):
+    """Label, editable value and slider for one float/int parameter."""
+
+    changed = Signal(str, object, bool)  # name, value, dragging
+    released = Signal(str)
+
+    def __init__(self, spec: Spec, parent=None):
+        super().__init__(parent)
+        self.spec = spec
+        self.step = step_of(spec)
+        lo, hi = spec.slider_range
+        self.lo, self.hi = lo, hi
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 2, 0, 2)
+        grid.setVerticalSpacing(0)
+        self.label = ResetLabel(spec.label + (f" ({spec.unit})" if spec.unit and spec.unit not in "%°" else ""))
+        self.label.setObjectName("paramLabel")
+        self.label.setToolTip("Double-click to reset")
+        self.text = QLineEdit()
+        self.text.setObjectName("paramValue")
+        self.text.setFixedWidth(56)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.slider = ResetSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, max(1, round((hi - lo) / self.step)))
+        self.slider.setPageStep(max(1, self.slider.maximum() // 20))
+        self.slider.setToolTip(f"{spec.label}: double-click to reset to {spec.default}")
+        grid.addWidget(self.label, 0, 0)
+        grid.addWidget(self.text, 0, 1)
+        grid.addWidget(self.slider, 1, 0, 1, 2)
+        self.slider.valueChanged.connect(self._slid)
+        self.slider.sliderReleased.connect(lambda: self._released())
+        self.slider.reset.connect(self.reset)
+        self.label.reset.connect(self.reset)
+        self.text.editingFinished.connect(self._typed)
+        self.value = spec.default
+        self.set_value(spec.default)
+
+    def set_value(self, value) -> None:
+        """Show `value` without emitting."""
+        self.value = value
+        self.slider.blockSignals(True)
+        self.slider.setValue(round((min(max(value, self.lo), self.hi) - self.lo) / self.step))
+        self.slider.blockSignals(False)
+        self.text.setText(format_value(self.spec, value))
+
+    def _from_slider(self, pos: int):
+        v = self.lo + pos * self.step
+        v = round(v / self.step) * self.step
+        return int(round(v)) if self.spec.kind == "int" else round(v, 6)
+
+    def _slid(self, pos: int) -> None:
+        self.value = self._from_slider(pos)
+        self.text.setText(format_value(self.spec, self.value))
+        self.changed.emit(self.spec.name, self.value, self.slider.isSliderDown())
+
+    def _released(self) -> None:
+        self.changed.emit(self.spec.name, self.value, False)
+        self.released.emit(self.spec.name)
+
+    def _typed(self) -> None:
+        try:
+            value = float(self.text.text().replace(",", ".").replace("+", "").strip())
+            value = self.spec.validate(int(round(value)) if self.spec.kind == "int" else value)
+        except (ValueError, ParamError):
+            self.set_value(self.value)  # not a valid number for this parameter: show the old value
+            return
+        if value != self.value:
+            self.set_value(value)
+            self.changed.emit(self.spec.name, value, False)
+
+    def reset(self) -> None:
+        self.set_value(self.spec.default)
+        self.changed.emit(self.spec.name, self.spec.default, False)
+
+
+class OpSection(QWidget):
+    """The controls of one operation under a collapsible header."""
+
+    changed = Signal(str, dict, bool)  # op name, values, dragging
+
+    def __init__(self, op: ops.Operation, parent=None):
+        super().__init__(parent)
+        self.op = op
+        self.setObjectName(f"section_{op.name}")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.header = QToolButton()
+        self.header.setObjectName("sectionHeader")
+        self.header.setText(op.label.replace("&", "&&"))
+        self.header.setCheckable(True)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.header.setArrowType(Qt.ArrowType.DownArrow)
+        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.header.toggled.connect(self.set_collapsed)
+        self.body = QFrame()
+        self.body.setObjectName("sectionBody")
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(10, 4, 10, 8)
+        outer.addWidget(self.header)
+        outer.addWidget(self.body)
+        self.rows: dict[str, QWidget] = {}
+        self.curve: CurveEditor | None = None
+        self._curve_names: list[str] = []
+        self._params = op.defaults()
+        self._build(body)
+
+    def _build(self, layout) -> None:
+        specs = self.op.specs
+        curves = [s for s in specs if s.kind == "curve"]
+        if curves:
+            self._add_curve(layout, curves)
+        groups = _tab_groups(specs)
+        if groups:
+            tabs = QTabWidget()
+            tabs.setObjectName("hslTabs")
+            for title, members in groups.items():
+                page = QWidget()
+                pl = QVBoxLayout(page)
+                pl.setContentsMargins(2, 4, 2, 2)
+                for s in members:
+                    pl.addWidget(self._control(s))
+                tabs.addTab(page, title)
+            layout.addWidget(tabs)
+            specs = [s for s in specs if not any(s in m for m in groups.values())]
+        for s in specs:
+            if s.kind != "curve":
+                layout.addWidget(self._control(s))
+
+    def _add_curve(self, layout, curves) -> None:
+        self._curve_names = [s.name for s in curves]
+        pick = QComboBox()
+        pick.setObjectName("curveChannel")
+        pick.addItems([s.label for s in curves])
+        self.curve = CurveEditor()
+        self.curve.channel = curves[0].name
+        pick.currentIndexChanged.connect(self._pick_curve)
+        self.curve.changed.connect(lambda pts, drag: self.changed.emit(self.op.name, {self.curve.channel: pts}, drag))
+        self._curve_pick = pick
+        layout.addWidget(pick)
+        layout.addWidget(self.curve)
+
+    def _pick_curve(self, index: int) -> None:
+        name = self._curve_names[index]
+        self.curve.set_points(getattr(self._params, name), name)
+
+    def _control(self, s: Spec) -> QWidget:
+        if s.kind in ("float", "int"):
+            w = SliderRow(s)
+            w.changed.connect(lambda name, v, drag: self.changed.emit(self.op.name, {name: v}, drag))
+        elif s.kind == "bool":
+            w = QCheckBox(s.label)
+            w.toggled.connect(lambda v, n=s.name: self.changed.emit(self.op.name, {n: bool(v)}, False))
+        elif s.kind == "choice":
+            w = QWidget()
+            row = QHBoxLayout(w)
+            row.setContentsMargins(0, 2, 0, 2)
+            row.addWidget(QLabel(s.label))
+            combo = QComboBox()
+            combo.addItems(list(s.choices))
+            combo.currentTextChanged.connect(lambda v, n=s.name: self.changed.emit(self.op.name, {n: v}, False))
+            row.addWidget(combo, 1)
+            w.combo = combo
+        else:  # text, e.g. the LUT reference: shown, set by the looks panel
+            w = QWidget()
+            row = QHBoxLayout(w)
+            row.setContentsMargins(0, 2, 0, 2)
+            row.addWidget(QLabel(s.label))
+            field = QLineEdit()
+            field.setReadOnly(True)
+            row.addWidget(field, 1)
+            w.field = field
+        w.setObjectName(f"param_{self.op.name}_{s.name}")
+        self.rows[s.name] = w
+        return w
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        self.body.setVisible(not collapsed)
+        self.header.setArrowType(Qt.ArrowType.RightArrow if collapsed else Qt.ArrowType.DownArrow)
+
+    def set_params(self, params) -> None:
+        """Show `params` without emitting changes."""
+        self._params = params
+        for name, w in self.rows.items():
+            value = getattr(params, name)
+            w.blockSignals(True)
+            if isinstance(w, SliderRow):
+                w.set_value(value)
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif hasattr(w, "combo"):
+                w.combo.blockSignals(True)
+                w.combo.setCurrentText(str(value))
+                w.combo.blockSignals(False)
+            elif hasattr(w, "field"):
+                w.field.setText(str(value))
+            w.blockSignals(False)
+        if self.curve is not None and self.curve._grab is None:
+            self.curve.set_points(getattr(params, self.curve.channel))
+        changed = not self.op.is_identity(params)
+        self.header.setText(self.op.label.replace("&", "&&") + ("  •" if changed else ""))
+
+
+def _tab_groups(specs) -> dict[str, list[Spec]]:
+    """HSL-style parameters (<band>_hue/_saturation/_luminance) go in one tab per property."""
+    groups: dict[str, list[Spec]] = {}
+    for suffix, title in (("_hue", "Hue"), ("_saturation", "Saturation"), ("_luminance", "Luminance")):
+        members = [s for s in specs if s.name.endswith(suffix)]
+        if len(members) >= 4:
+            groups[title] = members
+    return groups
+
+
+class DevelopPanel(QScrollArea):
+    """All operation sections, in pipeline order."""
+
+    changed = Signal(str, dict, bool)
+
+    def __init__(self, parent=None, collapsed: tuple[str, ...] = ("crop", "hsl", "color_grading", "bw_mix",
+                                                                  "lut3d", "sharpening", "grain")):
+        super().__init__(parent)
+        self.setObjectName("developPanel")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        self.sections: dict[str, OpSection] = {}
+        for op in ops.OPERATIONS:
+            section = OpSection(op)
+            section.changed.connect(self.changed)
+            section.header.setChecked(op.name in collapsed)
+            layout.addWidget(section)
+            self.sections[op.name] = section
+        layout.addStretch(1)
+        self.setWidget(inner)
+
+    def set_edit(self, edit) -> None:
+        for name, section in self.sections.items():
+            section.set_params(edit[name])
+
+    def row(self, op: str, name: str) -> QWidget:
+        return self.sections[op].rows[name]

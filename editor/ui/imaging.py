@@ -1,0 +1,71 @@
+"""Pixels between pyvips and Qt: 8-bit arrays, QImages, histograms and clipping overlays.
+
+Everything here except `to_pixmap` may run on a worker thread (QImage is safe off the GUI thread).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyvips
+from PySide6.QtGui import QImage
+
+LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # Rec. 709 weights on encoded values
+
+
+def to_rgb8(image: pyvips.Image) -> np.ndarray:
+    """A (h, w, 3) uint8 array of `image` (1..4 bands, uchar or ushort). Pulls the pixels: slow, use a worker."""
+    if image.bands == 4 or image.bands == 2:
+        image = image.extract_band(0, n=image.bands - 1)
+    if image.bands == 1:
+        image = image.bandjoin([image, image])
+    if image.format == "ushort":
+        image = (image >> 8).cast("uchar")
+    elif image.format != "uchar":
+        image = image.cast("uchar")
+    data = image.write_to_memory()
+    return np.frombuffer(data, dtype=np.uint8).reshape(image.height, image.width, 3)
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """A QImage that owns a copy of the (h, w, 3) uint8 pixels."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """256-bin counts of red, green, blue and luminance, and the fraction of clipped pixels."""
+
+    red: np.ndarray
+    green: np.ndarray
+    blue: np.ndarray
+    luma: np.ndarray
+    clipped_high: float  # fraction of pixels with any channel at 255
+    clipped_low: float  # fraction with every channel at 0
+
+
+def histogram(rgb: np.ndarray, step: int = 2) -> Histogram:
+    """Histogram of an 8-bit image, sampling every `step`-th pixel in each direction (plenty for 256 bins)."""
+    sample = rgb[::step, ::step].reshape(-1, 3)
+    if sample.size == 0:
+        zero = np.zeros(256, np.int64)
+        return Histogram(zero, zero, zero, zero, 0.0, 0.0)
+    counts = [np.bincount(sample[:, c], minlength=256) for c in range(3)]
+    luma = np.clip(sample.astype(np.float32) @ LUMA + 0.5, 0, 255).astype(np.uint8)
+    n = len(sample)
+    high = float(np.count_nonzero(sample.max(axis=1) == 255)) / n
+    low = float(np.count_nonzero(sample.max(axis=1) == 0)) / n
+    return Histogram(*counts, np.bincount(luma, minlength=256), high, low)
+
+
+def clipping_overlay(rgb: np.ndarray) -> QImage:
+    """Transparent image marking blown pixels (any channel 255) red and crushed ones (all 0) blue."""
+    h, w = rgb.shape[:2]
+    out = np.zeros((h, w, 4), np.uint8)
+    high = rgb.max(axis=2) >= 255
+    low = rgb.max(axis=2) <= 0
+    out[high] = (255, 40, 40, 255)
+    out[low] = (40, 90, 255, 255)
+    return QImage(out.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()

@@ -1,0 +1,234 @@
+"""The loupe: one photo, fit or zoomed (1:1 from full resolution), before/after and clipping overlay.
+
+It only paints images the render worker produced. Positions are kept in full-resolution output pixels
+(`full_size`), so the preview, the 1:1 detail tile and the 'before' image all line up.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+MAX_ZOOM = 4.0
+COMPARE_MODES = ("after", "before", "split")
+
+
+class Loupe(QWidget):
+    detail_needed = Signal(tuple)  # (x, y, w, h) region in full-resolution output pixels
+    zoom_changed = Signal(float)  # display pixels per full-resolution pixel
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("loupe")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 150)
+        self.setMouseTracking(True)
+        self.image: QImage | None = None  # developed preview
+        self.before: QImage | None = None
+        self.overlay: QImage | None = None
+        self.detail: tuple[tuple[int, int, int, int], QImage] | None = None
+        self.full_size = (1, 1)
+        self.message = ""
+        self.fit = True
+        self.zoom = 1.0
+        self.center = QPointF(0.5, 0.5)  # fraction of the full image at the view centre
+        self.compare = "after"
+        self.split = 0.5
+        self.show_clipping = False
+        self.hover_image: QImage | None = None  # a look previewed while the pointer is over it
+        self._drag: QPointF | None = None
+        self._detail_timer = QTimer(self, singleShot=True, interval=60, timeout=self._ask_detail)
+
+    # -- content ---------------------------------------------------------------------------------
+    def set_preview(self, image: QImage, before: QImage, full_size, overlay: QImage | None, *,
+                    same_edit: bool) -> None:
+        self.message = ""
+        if not same_edit or tuple(full_size) != self.full_size:
+            self.detail = None
+        self.image, self.before, self.overlay = image, before, overlay
+        self.full_size = tuple(full_size)
+        self.update()
+        if not self.fit:
+            self._detail_timer.start()
+
+    def set_detail(self, region, image: QImage) -> None:
+        self.detail = (tuple(region), image)
+        self.update()
+
+    def show_message(self, text: str) -> None:
+        """Shown in place of the image, e.g. why a photo cannot be opened."""
+        self.message = text
+        self.image = self.before = self.overlay = self.detail = None
+        self.update()
+
+    def clear(self) -> None:
+        self.show_message("")
+
+    # -- view state ------------------------------------------------------------------------------
+    def fit_zoom(self) -> float:
+        fw, fh = self.full_size
+        return min(self.width() / max(fw, 1), self.height() / max(fh, 1))
+
+    def current_zoom(self) -> float:
+        return self.fit_zoom() if self.fit else self.zoom
+
+    def set_fit(self) -> None:
+        self.fit, self.center = True, QPointF(0.5, 0.5)
+        self.zoom_changed.emit(self.current_zoom())
+        self.update()
+
+    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom to `zoom` display px per full px, keeping the image point under `anchor` in place."""
+        zoom = max(self.fit_zoom(), min(MAX_ZOOM, zoom))
+        if zoom <= self.fit_zoom() * 1.001:
+            self.set_fit()
+            return
+        if anchor is not None:
+            before = self._to_image(anchor)
+            self.fit, self.zoom = False, zoom
+            after = self._to_image(anchor)
+            fw, fh = self.full_size
+            self.center += QPointF((before.x() - after.x()) / fw, (before.y() - after.y()) / fh)
+        self.fit, self.zoom = False, zoom
+        self._clamp()
+        self.zoom_changed.emit(zoom)
+        self._detail_timer.start()
+        self.update()
+
+    def toggle_zoom(self, anchor: QPointF | None = None) -> None:
+        """Fit <-> 100 %."""
+        if self.fit:
+            self.set_zoom(1.0, anchor)
+        else:
+            self.set_fit()
+
+    def set_compare(self, mode: str) -> None:
+        if mode not in COMPARE_MODES:
+            raise ValueError(mode)
+        self.compare = mode
+        self.update()
+
+    def visible_region(self) -> tuple[int, int, int, int]:
+        """The part of the full-resolution image the view shows, in full pixels."""
+        rect = self._image_rect()
+        z = self.current_zoom()
+        fw, fh = self.full_size
+        x0 = max(0.0, -rect.x() / z)
+        y0 = max(0.0, -rect.y() / z)
+        x1 = min(fw, (self.width() - rect.x()) / z)
+        y1 = min(fh, (self.height() - rect.y()) / z)
+        return int(x0), int(y0), max(1, int(x1 - x0 + 1)), max(1, int(y1 - y0 + 1))
+
+    # -- geometry --------------------------------------------------------------------------------
+    def _image_rect(self) -> QRectF:
+        z = self.current_zoom()
+        fw, fh = self.full_size
+        cx, cy = self.center.x() * fw, self.center.y() * fh
+        return QRectF(self.width() / 2 - cx * z, self.height() / 2 - cy * z, fw * z, fh * z)
+
+    def _to_image(self, p: QPointF) -> QPointF:
+        rect, z = self._image_rect(), self.current_zoom()
+        return QPointF((p.x() - rect.x()) / z, (p.y() - rect.y()) / z)
+
+    def _clamp(self) -> None:
+        """Keep the image covering the view when it is larger than the view, centred when smaller."""
+        z = self.current_zoom()
+        fw, fh = self.full_size
+        hx = min(0.5, self.width() / (2 * fw * z))
+        hy = min(0.5, self.height() / (2 * fh * z))
+        self.center = QPointF(min(max(self.center.x(), hx), 1 - hx), min(max(self.center.y(), hy), 1 - hy))
+
+    def _ask_detail(self) -> None:
+        if not self.fit and self.image is not None:
+            self.detail_needed.emit(self.visible_region())
+
+    # -- painting --------------------------------------------------------------------------------
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), self.palette().window())
+        if self.image is None:
+            self._paint_message(p)
+            return
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.current_zoom() < 1.0)
+        rect = self._image_rect()
+        after = self.hover_image or self.image
+        if self.compare == "before":
+            p.drawImage(rect, self.before)
+        else:
+            p.drawImage(rect, after)
+            if self.detail is not None and self.hover_image is None:
+                (x, y, w, h), tile = self.detail
+                z = self.current_zoom()
+                p.drawImage(QRectF(rect.x() + x * z, rect.y() + y * z, w * z, h * z), tile)
+            if self.show_clipping and self.overlay is not None:
+                p.drawImage(rect, self.overlay)
+            if self.compare == "split":
+                cut = int(self.width() * self.split)
+                p.save()
+                p.setClipRect(QRect(0, 0, cut, self.height()))
+                p.drawImage(rect, self.before)
+                p.restore()
+                p.setPen(QPen(QColor(230, 230, 230, 200), 1))
+                p.drawLine(cut, 0, cut, self.height())
+                self._label(p, 12, "Before")
+                self._label(p, cut + 12, "After")
+        if self.compare == "before":
+            self._label(p, 12, "Before")
+
+    def _label(self, p: QPainter, x: int, text: str) -> None:
+        p.setPen(QColor(235, 235, 235))
+        p.drawText(x, 22, text)
+
+    def _paint_message(self, p: QPainter) -> None:
+        if not self.message:
+            return
+        p.setPen(QColor(200, 200, 200))
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        p.setFont(font)
+        p.drawText(self.rect().adjusted(40, 40, -40, -40),
+                   Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+
+    # -- interaction -----------------------------------------------------------------------------
+    def wheelEvent(self, event) -> None:
+        if self.image is None:
+            return
+        steps = event.angleDelta().y() / 120
+        self.set_zoom(self.current_zoom() * (1.25 ** steps), event.position())
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.image is not None:
+            self.toggle_zoom(event.position())
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._drag = event.position()
+            if self.compare == "split":
+                self.split = min(max(event.position().x() / max(self.width(), 1), 0.02), 0.98)
+                self.update()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is None:
+            return
+        if self.compare == "split" and self.fit:
+            self.split = min(max(event.position().x() / max(self.width(), 1), 0.02), 0.98)
+            self.update()
+            return
+        if not self.fit:
+            delta = event.position() - self._drag
+            self._drag = event.position()
+            z = self.current_zoom()
+            fw, fh = self.full_size
+            self.center -= QPointF(delta.x() / (fw * z), delta.y() / (fh * z))
+            self._clamp()
+            self._detail_timer.start()
+            self.update()
+
+    def mouseReleaseEvent(self, _event) -> None:
+        self._drag = None
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self.fit:
+            self._clamp()
+            self._detail_timer.start()

@@ -1,0 +1,552 @@
+"""The main window: library grid / loupe in the centre, filmstrip below, histogram and develop on the right,
+looks and tether on the left. It wires views to the Qt-free models and to the background workers.
+"""
+from __future__ import annotations
+
+import platformdirs
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QSplitter, QStackedWidget,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from editor.core import sidecar as sidecars
+from editor.core.document import Document
+from editor.core.edit import Edit
+from editor.core.library import Library, read_entry
+from editor.ui import theme
+from editor.ui.develop import DevelopPanel
+from editor.ui.histogram import HistogramView
+from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
+from editor.ui.loupe import Loupe
+from editor.ui.shortcuts import SHORTCUTS, ShortcutsDialog
+from editor.ui.workers import (DRAG_EDGE, PREVIEW_EDGE, AsyncSaver, DetailJob, PreviewJob, RenderWorker, Tasks,
+                               ThumbnailService)
+
+REFINE_MS = 180  # after the last change of a drag, render the full-size preview
+THUMB_REFRESH_MS = 600  # the filmstrip thumbnail of the open photo follows its edit this long after a change
+
+
+class MainWindow(QMainWindow):
+    preview_shown = Signal(int)  # generation of the preview now on screen
+    document_opened = Signal(object)
+    library_loaded = Signal(object)
+
+    def __init__(self, folder: Path | None = None, settings: QSettings | None = None,
+                 cache_dir: Path | None = None, select: Path | None = None):
+        super().__init__()
+        self.setWindowTitle("Darkslide")
+        self.settings = settings or QSettings("Darkslide", "Darkslide")
+        cache = Path(cache_dir or platformdirs.user_cache_dir("darkslide")) / "thumbs"
+        self.tasks = Tasks(parent=self)
+        self.saver = AsyncSaver()
+        self.thumbs = ThumbnailService(cache, parent=self)
+        self.render = RenderWorker(self)
+        self.model = LibraryModel(self.thumbs, self)
+        self.doc: Document | None = None
+        self.clipboard: Edit | None = None
+        self.gen = 0
+        self.shown_gen = 0
+        self.shown_edge = 0
+        self.last_result = None
+        self._dragging: tuple | None = None
+        self._select = Path(select) if select else None
+        self._from_panel = False
+        self._build()
+        self._wire()
+        self._restore()
+        self.open_folder(self._start_folder(folder))
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.grid = ThumbList(self.model, strip=False)
+        self.filmstrip = ThumbList(self.model, strip=True)
+        self.filmstrip.setSelectionModel(self.grid.selectionModel())
+        self.loupe = Loupe()
+        self.center = QStackedWidget()
+        self.center.addWidget(self.grid)
+        self.center.addWidget(self.loupe)
+
+        self.histogram = HistogramView()
+        self.info = QLabel("")
+        self.info.setObjectName("photoInfo")
+        self.develop = DevelopPanel()
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        rl.addWidget(self.histogram)
+        rl.addWidget(self.info)
+        rl.addWidget(self.develop, 1)
+        right.setMinimumWidth(260)
+
+        self.left = QTabWidget()
+        self.left.setObjectName("leftPanel")
+        self.left.setMinimumWidth(200)
+        self._add_side_panels()
+
+        self.hsplit = QSplitter(Qt.Orientation.Horizontal)
+        self.hsplit.addWidget(self.left)
+        self.hsplit.addWidget(self.center)
+        self.hsplit.addWidget(right)
+        self.hsplit.setStretchFactor(1, 1)
+        self.hsplit.setSizes([240, 900, 320])
+        self.hsplit.setChildrenCollapsible(False)
+        central = QWidget()
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(2)
+        cl.addWidget(self.hsplit, 1)
+        cl.addWidget(self.filmstrip)
+        self.setCentralWidget(central)
+
+        self.zoom_label = QLabel("")
+        self.render_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.render_label)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self._build_actions()
+
+    def _add_side_panels(self) -> None:
+        """Looks and tether panels; each is optional so a missing package never stops the editor."""
+        self.looks = None
+        self.tether = None
+        try:
+            from editor.ui.looks_panel import LooksPanel
+            self.looks = LooksPanel(self)
+            self.left.addTab(self.looks, theme.icon("mdi6.palette"), "Looks")
+        except ImportError as exc:
+            self.left.addTab(QLabel(f"Looks unavailable: {exc}"), "Looks")
+        try:
+            from editor.ui.tether_panel import TetherPanel
+            self.tether = TetherPanel(self)
+            self.left.addTab(self.tether, theme.icon("mdi6.cellphone-link"), "Tether")
+        except ImportError as exc:
+            self.left.addTab(QLabel(f"Tether unavailable: {exc}"), "Tether")
+
+    def _build_actions(self) -> None:
+        self.actions_by_id: dict[str, QAction] = {}
+        handlers = {
+            "open_folder": self.choose_folder, "grid": self.show_grid, "loupe": self.show_loupe,
+            "develop": self.show_develop, "before_after": self.toggle_before_after, "split": self.toggle_split,
+            "clipping": self.toggle_clipping, "zoom": lambda: self.loupe.toggle_zoom(), "prev": lambda: self.step(-1),
+            "next": lambda: self.step(1), "pick": lambda: self.set_flag("pick"),
+            "reject": lambda: self.set_flag("reject"), "unflag": lambda: self.set_flag(None),
+            **{f"rate{n}": (lambda n=n: self.set_rating(n)) for n in range(6)},
+            "undo": self.undo, "redo": self.redo, "copy_settings": self.copy_settings,
+            "paste_settings": self.paste_settings, "reset": self.reset_all, "export": self.export_selected,
+            "shutter": self.shutter, "fullscreen": self.toggle_fullscreen, "shortcuts": self.show_shortcuts,
+        }
+        icons = {"open_folder": "mdi6.folder-open", "grid": "mdi6.view-grid", "loupe": "mdi6.image",
+                 "develop": "mdi6.tune", "before_after": "mdi6.compare", "undo": "mdi6.undo", "redo": "mdi6.redo",
+                 "export": "mdi6.export", "zoom": "mdi6.magnify-plus", "shutter": "mdi6.camera-iris",
+                 "copy_settings": "mdi6.content-copy", "paste_settings": "mdi6.content-paste",
+                 "fullscreen": "mdi6.fullscreen", "clipping": "mdi6.alert"}
+        for aid, (key, text) in SHORTCUTS.items():
+            act = QAction(theme.icon(icons[aid]) if aid in icons else theme.icon(""), text, self)
+            act.setShortcut(QKeySequence(key))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.triggered.connect(handlers[aid])
+            self.addAction(act)
+            self.actions_by_id[aid] = act
+        for aid in ("before_after", "split", "clipping"):
+            self.actions_by_id[aid].setCheckable(True)
+        menu = self.menuBar()
+        file = menu.addMenu("&File")
+        for aid in ("open_folder", "export"):
+            file.addAction(self.actions_by_id[aid])
+        edit = menu.addMenu("&Edit")
+        for aid in ("undo", "redo", "copy_settings", "paste_settings", "reset"):
+            edit.addAction(self.actions_by_id[aid])
+        view = menu.addMenu("&View")
+        for aid in ("grid", "loupe", "develop", "before_after", "split", "clipping", "zoom", "fullscreen"):
+            view.addAction(self.actions_by_id[aid])
+        photo = menu.addMenu("&Photo")
+        for aid in ("pick", "reject", "unflag", *(f"rate{n}" for n in range(6)), "prev", "next", "shutter"):
+            photo.addAction(self.actions_by_id[aid])
+        menu.addMenu("&Help").addAction(self.actions_by_id["shortcuts"])
+
+        bar = self.addToolBar("Main")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        for aid in ("open_folder", "grid", "loupe", "develop"):
+            bar.addAction(self.actions_by_id[aid])
+        self.sort_box = QComboBox()
+        self.sort_box.addItems(["Capture time", "File name"])
+        self.sort_box.setToolTip("Sort the library")
+        bar.addWidget(QLabel("  Sort "))
+        bar.addWidget(self.sort_box)
+        bar.addSeparator()
+        for aid in ("undo", "redo", "before_after", "clipping", "zoom", "copy_settings", "paste_settings", "export"):
+            bar.addAction(self.actions_by_id[aid])
+
+    def _wire(self) -> None:
+        self.saver.on_error = lambda msg: self.tasks._finished.emit(self.status, msg, None)
+        self.render.preview_ready.connect(self._preview_ready)
+        self.render.detail_ready.connect(self._detail_ready)
+        self.render.failed.connect(self._render_failed)
+        self.loupe.detail_needed.connect(self._request_detail)
+        self.loupe.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.develop.changed.connect(self.on_param)
+        self.grid.selectionModel().currentChanged.connect(self._current_changed)
+        self.grid.activated_entry.connect(lambda _e: self.show_develop())
+        self.sort_box.currentIndexChanged.connect(
+            lambda i: self.model.library.sort(("time", "name")[i]) if self.model.library else None)
+        self.refine_timer = QTimer(self, singleShot=True, interval=REFINE_MS, timeout=self._refine)
+        self.thumb_timer = QTimer(self, singleShot=True, interval=THUMB_REFRESH_MS, timeout=self._refresh_thumb)
+
+    # -- settings --------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        state = self.settings.value("hsplit")
+        if state is not None:
+            self.hsplit.restoreState(state)
+        view = self.settings.value("view", "develop")
+        {"grid": self.show_grid, "loupe": self.show_loupe}.get(view, self.show_develop)()
+
+    def _start_folder(self, folder: Path | None) -> Path | None:
+        if folder is not None:
+            return Path(folder)
+        last = self.settings.value("last_folder")
+        if last and Path(last).is_dir():
+            return Path(last)
+        return theme.SAMPLES if theme.SAMPLES.is_dir() else None
+
+    def closeEvent(self, event) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("hsplit", self.hsplit.saveState())
+        self.settings.setValue("view", self._view)
+        if self.model.library.folder:
+            self.settings.setValue("last_folder", str(self.model.library.folder))
+        self.settings.sync()
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop workers and write pending sidecars (also used by tests)."""
+        if getattr(self, "_down", False):
+            return
+        self._down = True
+        if self.tether is not None:
+            self.tether.shutdown()
+        self.render.stop()
+        self.thumbs.shutdown()
+        self.saver.flush()
+        self.saver.shutdown()
+        self.tasks.shutdown()
+
+    # -- library ---------------------------------------------------------------------------------
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos",
+                                                  str(self.model.library.folder or Path.home()))
+        if folder:
+            self.open_folder(Path(folder))
+
+    def open_folder(self, folder: Path | None) -> None:
+        if folder is None:
+            self.loupe.show_message("Open a folder of photos (Ctrl+O).")
+            return
+        self.status(f"Reading {folder} …")
+        key = ("time", "name")[self.sort_box.currentIndex()]
+        self.tasks.run(Library.scan, Path(folder), key, done=self._library_ready,
+                       error=lambda exc: self.status(f"Cannot read {folder}: {exc}"))
+
+    def _library_ready(self, library: Library) -> None:
+        self.close_document()
+        self.model.set_library(library)
+        self.setWindowTitle(f"Darkslide — {library.folder.name}")
+        self.settings.setValue("last_folder", str(library.folder))
+        n = len(library.entries)
+        self.status(f"{n} photo{'s' if n != 1 else ''} in {library.folder}")
+        if n:
+            row = library.index_of(self._select) if self._select else 0
+            self.select_row(max(row, 0))
+        else:
+            self.loupe.show_message(f"No photos in {library.folder}")
+        self.library_loaded.emit(library)
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row)
+        self.grid.selectionModel().setCurrentIndex(
+            index, self.grid.selectionModel().SelectionFlag.ClearAndSelect)
+        self.grid.scrollTo(index)
+        self.filmstrip.scrollTo(index)
+
+    def step(self, delta: int) -> None:
+        row = self.grid.currentIndex().row()
+        target = min(max(row + delta, 0), self.model.rowCount() - 1)
+        if target != row and target >= 0:
+            self.select_row(target)
+
+    def selected_entries(self):
+        rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
+        entries = [self.model.entry(r) for r in rows]
+        if not entries and self.grid.currentIndex().isValid():
+            entries = [self.model.entry(self.grid.currentIndex().row())]
+        return [e for e in entries if e is not None]
+
+    def set_rating(self, n: int) -> None:
+        self._mark(lambda e: self.model.library.set_rating(e.path, n), f"Rated {n}★")
+
+    def set_flag(self, flag) -> None:
+        self._mark(lambda e: self.model.library.set_flag(e.path, flag), {"pick": "Picked", "reject": "Rejected",
+                                                                           None: "Unflagged"}[flag])
+
+    def _mark(self, fn, text: str) -> None:
+        entries = self.selected_entries()
+        for e in entries:
+            try:
+                fn(e)
+            except (OSError, sidecars.SidecarError, KeyError) as exc:
+                self.status(f"Could not mark {e.name}: {exc}")
+                return
+        if entries:
+            self.status(f"{text}: {len(entries)} photo{'s' if len(entries) > 1 else ''}")
+
+    # -- the open photo --------------------------------------------------------------------------
+    def _current_changed(self, current, _previous) -> None:
+        entry = current.data(EntryRole) if current.isValid() else None
+        if entry is None or (self.doc is not None and self.doc.path == entry.path):
+            return
+        self.close_document()
+        self.loupe.show_message("")
+        self.info.setText(entry.name)
+        path = entry.path
+        self.tasks.run(lambda: Document(path, saver=self.saver), done=self._document_ready,
+                       error=lambda exc: self.loupe.show_message(f"Cannot open {path.name}:\n{exc}"))
+
+    def close_document(self) -> None:
+        if self.doc is not None:
+            self._refresh_thumb()
+        self.doc = None
+        self.model.library.document = None
+        self.model.current_edit = None
+        self.last_result = None
+
+    def _document_ready(self, doc: Document) -> None:
+        current = self.grid.currentIndex().data(EntryRole)
+        if current is None or current.path != doc.path:
+            return  # the user moved on while it was loading
+        self.doc = doc
+        self.model.library.document = doc
+        doc.subscribe(self._doc_changed)
+        self.develop.set_edit(doc.edit)
+        if doc.problem:
+            self.status(f"The old sidecar could not be read and will be kept as .bad: {doc.problem}")
+        self.loupe.set_fit()
+        self.request_preview()
+        self.document_opened.emit(doc)
+        if self.looks is not None:
+            self.looks.document_changed(doc)
+
+    def _doc_changed(self, doc: Document) -> None:
+        if doc is not self.doc:
+            return
+        if not self._from_panel:
+            self.develop.set_edit(doc.edit)
+        self.model.current_edit = (doc.path, doc.edit)
+        self.request_preview(DRAG_EDGE if self._dragging else PREVIEW_EDGE)
+        self.thumb_timer.start()
+        if self.looks is not None:
+            self.looks.edit_changed(doc)
+
+    def _refresh_thumb(self) -> None:
+        if self.doc is not None:
+            self.model.library.note_edit(self.doc.path, self.doc.edit)
+
+    def on_param(self, op: str, values: dict, dragging: bool) -> None:
+        """A control moved: one undoable step per drag (later moves of the same drag merge into it)."""
+        if self.doc is None:
+            return
+        key = (op, tuple(values))
+        merge = self._dragging == key
+        self._dragging = key if dragging else None
+        try:
+            edit = self.doc.edit.update(op, **values)
+        except ValueError as exc:
+            self.status(str(exc))
+            return
+        from editor.core.document import _label
+        self._from_panel = True
+        try:
+            self.doc.commit(_label(op, values), edit, merge=merge)
+        finally:
+            self._from_panel = False
+        if not dragging and merge:
+            self.request_preview()  # the release of a drag: refine even when the value did not change
+
+    def apply_edit(self, label: str, edit: Edit) -> None:
+        """Record a whole new edit (looks, paste, reset) as one step."""
+        if self.doc is not None:
+            self.doc.commit(label, edit)
+
+    def undo(self) -> None:
+        if self.doc is not None:
+            self.doc.undo()
+
+    def redo(self) -> None:
+        if self.doc is not None:
+            self.doc.redo()
+
+    def reset_all(self) -> None:
+        if self.doc is not None:
+            self.apply_edit("Reset", self.doc.edit.reset())
+
+    def copy_settings(self) -> None:
+        if self.doc is not None:
+            self.clipboard = self.doc.edit
+            self.status("Develop settings copied")
+
+    def paste_settings(self) -> None:
+        """Paste the copied settings into every selected photo (the open one as an undoable step)."""
+        if self.clipboard is None:
+            self.status("Nothing copied yet (Ctrl+Shift+C)")
+            return
+        source = self.clipboard
+        others = []
+        for e in self.selected_entries():
+            if self.doc is not None and e.path == self.doc.path:
+                self.apply_edit("Paste Settings", self.doc.edit.paste(source))
+            else:
+                others.append(e.path)
+        if others:
+            self.tasks.run(_paste_into, others, source, done=self._pasted,
+                           error=lambda exc: self.status(f"Paste failed: {exc}"))
+        else:
+            self.status("Settings pasted")
+
+    def _pasted(self, results) -> None:
+        for path, edit in results:
+            self.model.library.note_edit(path, edit)
+        self.status(f"Settings pasted into {len(results) + (1 if self.doc else 0)} photos")
+
+    # -- rendering -------------------------------------------------------------------------------
+    def request_preview(self, long_edge: int = PREVIEW_EDGE, edit: Edit | None = None) -> int:
+        if self.doc is None:
+            return self.gen
+        self.gen += 1
+        self.render.request(PreviewJob(self.gen, self.doc, edit or self.doc.edit, long_edge,
+                                       self.loupe.show_clipping))
+        if long_edge < PREVIEW_EDGE:
+            self.refine_timer.start()
+        return self.gen
+
+    def _refine(self) -> None:
+        if self._dragging is None and self.shown_edge < PREVIEW_EDGE:
+            self.request_preview()
+        elif self._dragging is not None:
+            self.refine_timer.start()
+
+    def _preview_ready(self, res) -> None:
+        if res.doc is not self.doc or res.gen <= self.shown_gen:
+            return  # stale: an older request, or a photo no longer open
+        same = self.last_result is not None and self.last_result.edit == res.edit
+        self.shown_gen, self.shown_edge, self.last_result = res.gen, res.long_edge, res
+        self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same)
+        self.histogram.set_histogram(res.histogram)
+        photo = self.doc.photo
+        self.info.setText(f"{self.doc.path.name}   {photo.width} × {photo.height}")
+        self.render_label.setText(f"render {res.millis:.0f} ms")
+        self.zoom_label.setText(f"{self.loupe.current_zoom() * 100:.0f} %")
+        self.preview_shown.emit(res.gen)
+
+    def _request_detail(self, region) -> None:
+        if self.doc is not None and self.last_result is not None:
+            self.render.request(DetailJob(self.shown_gen, self.doc, self.last_result.edit, region))
+
+    def _detail_ready(self, res) -> None:
+        if res.doc is self.doc and self.last_result is not None and res.gen == self.shown_gen:
+            self.loupe.set_detail(res.region, res.image)
+
+    def _render_failed(self, gen: int, doc, message: str) -> None:
+        if doc is self.doc:
+            self.loupe.show_message(f"Cannot show {doc.path.name}:\n{message}")
+            self.histogram.set_histogram(None)
+            self.status(message)
+
+    # -- views -----------------------------------------------------------------------------------
+    _view = "develop"
+
+    def show_grid(self) -> None:
+        self._view = "grid"
+        self.center.setCurrentWidget(self.grid)
+        self.filmstrip.hide()
+
+    def show_loupe(self) -> None:
+        self._view = "loupe"
+        self.center.setCurrentWidget(self.loupe)
+        self.filmstrip.show()
+
+    def show_develop(self) -> None:
+        self.show_loupe()
+        self._view = "develop"
+        self.develop.parentWidget().show()
+
+    def toggle_before_after(self) -> None:
+        self.actions_by_id["split"].setChecked(False)
+        on = self.loupe.compare != "before"
+        self.actions_by_id["before_after"].setChecked(on)
+        self.loupe.set_compare("before" if on else "after")
+
+    def toggle_split(self) -> None:
+        self.actions_by_id["before_after"].setChecked(False)
+        on = self.loupe.compare != "split"
+        self.actions_by_id["split"].setChecked(on)
+        self.loupe.set_compare("split" if on else "after")
+
+    def toggle_clipping(self) -> None:
+        self.loupe.show_clipping = not self.loupe.show_clipping
+        self.actions_by_id["clipping"].setChecked(self.loupe.show_clipping)
+        self.request_preview()
+
+    def toggle_fullscreen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def status(self, text: str, ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    # -- hooks for panels added below ---------------------------------------------------------------
+    def export_selected(self) -> None:
+        try:
+            from editor.ui.export_dialog import ExportDialog
+        except ImportError as exc:
+            self.status(f"Export is unavailable: {exc}")
+            return
+        entries = self.selected_entries()
+        if not entries:
+            self.status("Select photos to export")
+            return
+        dialog = ExportDialog(self, entries)
+        dialog.exec()
+
+    def shutter(self) -> None:
+        if self.tether is not None:
+            self.tether.shoot()
+        else:
+            self.status("Tethering is unavailable")
+
+    def add_capture(self, path: Path) -> None:
+        """A new tethered capture: read it off the GUI thread, then append it to the filmstrip."""
+        def added(entry):
+            row = self.model.library.add(entry)
+            self.filmstrip.scrollTo(self.model.index(row))
+        self.tasks.run(read_entry, Path(path), done=added,
+                       error=lambda exc: self.status(f"Capture {Path(path).name}: {exc}"))
+
+
+def _paste_into(paths, source: Edit):
+    """Paste `source` into other photos' sidecars as a new history step (runs on a worker)."""
+    out = []
+    for path in paths:
+        car = sidecars.load(path)
+        car.history.commit("Paste Settings", car.edit.paste(source))
+        sidecars.save(path, car)
+        out.append((path, car.edit))
+    return out

@@ -1,0 +1,306 @@
+"""Background work for the GUI: rendering previews, thumbnails, sidecar saves and one-off tasks.
+
+Results cross back to the GUI thread through Qt signals (queued connections, since they are emitted from
+worker threads). The render worker always renders the newest request: older pending ones are replaced,
+and every result carries the generation number of its request so the view can drop stale ones.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from editor.core import sidecar as sidecars
+from editor.core.edit import Edit
+from editor.ui import imaging
+
+PREVIEW_EDGE = 1600  # long edge of the settled preview, px
+DRAG_EDGE = 800  # long edge while a slider is being dragged, px
+
+
+# -- one-off tasks ---------------------------------------------------------------------------------
+class Tasks(QObject):
+    """Run functions on a small thread pool; `done`/`error` callbacks run on the GUI thread."""
+
+    _finished = Signal(object, object, object)  # callback, value, error-callback-or-None
+
+    def __init__(self, workers: int = 2, parent=None):
+        super().__init__(parent)
+        self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-task")
+        self._finished.connect(self._deliver)
+        self.pending = 0
+
+    def run(self, fn: Callable, *args, done: Callable | None = None, error: Callable | None = None) -> cf.Future:
+        self.pending += 1
+
+        def job():
+            try:
+                value = fn(*args)
+            except Exception as exc:  # reported to the caller's error callback, never lost
+                self._finished.emit(error, exc, None)
+                return
+            self._finished.emit(done, value, None)
+        return self._pool.submit(job)
+
+    def _deliver(self, callback, value, _unused):
+        self.pending -= 1
+        if callback is not None:
+            callback(value)
+
+    def shutdown(self):
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- sidecar saves ---------------------------------------------------------------------------------
+class AsyncSaver:
+    """Writes sidecars on one background thread, in order; rapid saves of one photo collapse to the last."""
+
+    def __init__(self):
+        self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-save")
+        self._latest: dict[Path, sidecars.Sidecar] = {}
+        self._lock = threading.Lock()
+        self.errors: list[str] = []
+        self.on_error: Callable[[str], None] | None = None
+
+    def __call__(self, path: Path, car: sidecars.Sidecar) -> None:
+        with self._lock:
+            first = path not in self._latest
+            self._latest[path] = car
+        if first:
+            self._pool.submit(self._write, path)
+
+    def _write(self, path: Path) -> None:
+        with self._lock:
+            car = self._latest.pop(path, None)
+        if car is None:
+            return
+        try:
+            sidecars.save(path, car)
+        except OSError as exc:
+            msg = f"Could not save the edit of {path.name}: {exc.strerror or exc}"
+            self.errors.append(msg)
+            if self.on_error:
+                self.on_error(msg)
+
+    def flush(self) -> None:
+        """Block until every queued save is on disk."""
+        self._pool.submit(lambda: None).result()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+# -- previews ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PreviewJob:
+    gen: int
+    doc: Any  # editor.core.document.Document
+    edit: Edit
+    long_edge: int = PREVIEW_EDGE
+    clipping: bool = False
+
+
+@dataclass(frozen=True)
+class DetailJob:
+    """A region of the full-resolution render, in output pixels (after crop)."""
+
+    gen: int
+    doc: Any
+    edit: Edit
+    region: tuple[int, int, int, int]
+
+
+@dataclass
+class PreviewResult:
+    gen: int
+    doc: Any
+    edit: Edit
+    image: QImage
+    before: QImage
+    full_size: tuple[int, int]
+    histogram: imaging.Histogram
+    overlay: QImage | None = None
+    long_edge: int = PREVIEW_EDGE
+    millis: float = 0.0
+
+
+@dataclass
+class DetailResult:
+    gen: int
+    doc: Any
+    region: tuple[int, int, int, int]
+    image: QImage
+    overlay: QImage | None = None
+
+
+@dataclass
+class _Bases:
+    """Per-photo sources kept in memory: the preview at each size and its unedited 'before' QImage."""
+
+    doc: Any
+    images: dict[int, Any] = field(default_factory=dict)
+    befores: dict[int, QImage] = field(default_factory=dict)
+
+
+class RenderWorker(QObject):
+    """One thread that renders the newest preview request, then the newest 1:1 detail request."""
+
+    preview_ready = Signal(object)  # PreviewResult
+    detail_ready = Signal(object)  # DetailResult
+    failed = Signal(int, object, str)  # gen, doc, message
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._cond = threading.Condition()
+        self._pending: dict[str, Any] = {}
+        self._stop = False
+        self._bases: _Bases | None = None
+        self._thread = threading.Thread(target=self._loop, name="darkslide-render", daemon=True)
+        self._thread.start()
+
+    def request(self, job: PreviewJob | DetailJob) -> None:
+        kind = "preview" if isinstance(job, PreviewJob) else "detail"
+        with self._cond:
+            self._pending[kind] = job  # a newer request replaces one not yet started
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                job = self._pending.pop("preview", None) or self._pending.pop("detail")
+            try:
+                if isinstance(job, PreviewJob):
+                    self.preview_ready.emit(self._preview(job))
+                else:
+                    self.detail_ready.emit(self._detail(job))
+            except Exception as exc:  # a photo that cannot be decoded or rendered: show why
+                self.failed.emit(job.gen, job.doc, str(exc) or type(exc).__name__)
+
+    def _base(self, doc, long_edge: int):
+        if self._bases is None or self._bases.doc is not doc:
+            self._bases = _Bases(doc)
+        bases = self._bases
+        if long_edge not in bases.images:
+            if PREVIEW_EDGE not in bases.images:
+                bases.images[PREVIEW_EDGE] = doc.photo.preview(PREVIEW_EDGE)  # decoded, in memory
+            big = bases.images[PREVIEW_EDGE]
+            if long_edge != PREVIEW_EDGE:
+                factor = long_edge / max(big.width, big.height)
+                bases.images[long_edge] = big.resize(factor).copy_memory() if factor < 1 else big
+        base = bases.images[long_edge]
+        if long_edge not in bases.befores:
+            bases.befores[long_edge] = imaging.to_qimage(imaging.to_rgb8(base))
+        return base, bases.befores[long_edge]
+
+    def _preview(self, job: PreviewJob) -> PreviewResult:
+        from editor.core.ops import crop
+        from editor.core.pipeline import RenderContext, render
+        start = time.perf_counter()
+        photo = job.doc.photo
+        base, before = self._base(job.doc, job.long_edge)
+        scale = base.width / photo.width if photo.width else 1.0
+        rgb = imaging.to_rgb8(render(base, job.edit, RenderContext(scale=scale, seed=photo.seed)))
+        overlay = imaging.clipping_overlay(rgb) if job.clipping else None
+        full = crop.output_size(photo.width, photo.height, job.edit["crop"])
+        return PreviewResult(job.gen, job.doc, job.edit, imaging.to_qimage(rgb), before, full,
+                             imaging.histogram(rgb), overlay, job.long_edge,
+                             (time.perf_counter() - start) * 1000)
+
+    def _detail(self, job: DetailJob) -> DetailResult:
+        from editor.core.pipeline import RenderContext, render
+        photo = job.doc.photo
+        out = render(photo.full(), job.edit, RenderContext(scale=1.0, seed=photo.seed))
+        x, y, w, h = job.region
+        x, y = max(0, min(x, out.width - 1)), max(0, min(y, out.height - 1))
+        w, h = max(1, min(w, out.width - x)), max(1, min(h, out.height - y))
+        rgb = imaging.to_rgb8(out.crop(x, y, w, h))
+        return DetailResult(job.gen, job.doc, (x, y, w, h), imaging.to_qimage(rgb), None)
+
+
+# -- thumbnails ------------------------------------------------------------------------------------
+def cache_key(path: Path, stat_key: tuple[int, int], edit_hash: str, size: int) -> str:
+    """Thumbnails are valid while the file (mtime, size), its edit and the thumbnail size are unchanged."""
+    text = f"{Path(path).resolve()}|{stat_key[0]}|{stat_key[1]}|{edit_hash}|{size}"
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def render_thumbnail(path: Path, edit: Edit | None, size: int):
+    """The developed thumbnail of `path` as an 8-bit array (decodes: call off the GUI thread)."""
+    from editor.core.pipeline import RenderContext, render
+    from editor.core.sources import open_photo
+    photo = open_photo(path)
+    small = photo.preview(size)
+    if edit is not None and edit.active():
+        scale = small.width / photo.width if photo.width else 1.0
+        small = render(small, edit, RenderContext(scale=scale, seed=photo.seed))
+    return imaging.to_rgb8(small)
+
+
+class ThumbnailService(QObject):
+    """Thumbnails rendered on worker threads, cached in memory and on disk (JPEG files named by cache_key)."""
+
+    ready = Signal(object, str, QImage)  # path, key, image
+    failed = Signal(object, str)  # path, message
+
+    def __init__(self, cache_dir: Path, size: int = 256, workers: int = 2, parent=None):
+        super().__init__(parent)
+        self.cache_dir = Path(cache_dir)
+        self.size = size
+        self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-thumb")
+        self._memory: dict[Path, tuple[str, QImage]] = {}
+        self._inflight: set[str] = set()
+        self.ready.connect(self._remember)
+
+    def get(self, path: Path, stat_key, edit_hash: str, edit: Edit | None = None) -> QImage | None:
+        """The cached thumbnail (possibly of an older edit while the new one renders), scheduling work."""
+        key = cache_key(path, stat_key, edit_hash, self.size)
+        held = self._memory.get(Path(path))
+        if (held is None or held[0] != key) and key not in self._inflight:
+            self._inflight.add(key)
+            self._pool.submit(self._work, Path(path), key, edit)
+        return held[1] if held else None
+
+    def _remember(self, path, key, image):
+        self._inflight.discard(key)
+        self._memory[path] = (key, image)
+
+    def _work(self, path: Path, key: str, edit: Edit | None) -> None:
+        file = self.cache_dir / f"{key}.jpg"
+        try:
+            image = QImage(str(file)) if file.exists() else QImage()
+            if image.isNull():
+                if edit is None:
+                    try:
+                        edit = sidecars.load(path).edit
+                    except sidecars.SidecarError:
+                        edit = None
+                image = imaging.to_qimage(render_thumbnail(path, edit, self.size))
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                tmp = file.with_name(f".{key}.{os.getpid()}.{threading.get_ident()}.jpg")
+                if image.save(str(tmp), "JPG", 85):
+                    os.replace(tmp, file)
+            self.ready.emit(path, key, image)
+        except Exception as exc:  # unreadable photo: the library shows a placeholder and keeps working
+            self._inflight.discard(key)
+            self.failed.emit(path, str(exc) or type(exc).__name__)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
