@@ -118,7 +118,7 @@ def _fit(width: int, height: int, long_edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _resize_to(image: pyvips.Image, width: int, height: int) -> pyvips.Image:
+def resize_to(image: pyvips.Image, width: int, height: int) -> pyvips.Image:
     """`image` resized to exactly width x height (lanczos3), keeping its band format."""
     if (image.width, image.height) == (width, height):
         return image
@@ -190,7 +190,7 @@ class Photo:
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
         if self.sixteen:  # libvips' thumbnail would reduce to 8 bits; PNG/TIFF have no shrink-on-load anyway
-            return _resize_to(self._full(), w, h)
+            return resize_to(self._full(), w, h)
         image = pyvips.Image.thumbnail(str(self.path), w, height=h, size="down", no_rotate=False,
                                        fail_on="error")
         return to_working(image, self.icc)
@@ -245,7 +245,7 @@ class HeifPhoto(Photo):
 
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
-        return _resize_to(self._full(), w, h)
+        return resize_to(self._full(), w, h)
 
     def _draft(self) -> pyvips.Image:
         thumb = self._heif(thumbnail=True)
@@ -272,7 +272,7 @@ class RawPhoto(Photo):
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
         half = w * 2 <= self.width  # half-size demosaic is 4x faster and still big enough
-        return _resize_to(self._develop(half_size=half), w, h)
+        return resize_to(self._develop(half_size=half), w, h)
 
     def _draft(self) -> pyvips.Image:
         import rawpy
