@@ -143,21 +143,24 @@ def parse_cube(text: str) -> Lut:
             comments.append(line[1:].strip())
             continue
         word = line.split(None, 1)[0].upper()
-        if word[0] in "0123456789-+.":
+        if _is_number(word):  # nan/inf parse here too, to be refused with a clear message below
             rows.append(_floats(line, number))
         elif word == "TITLE":
             title = line[5:].strip().strip('"')
         elif word == "LUT_3D_SIZE":
             size = _int_value(line, number)
         elif word == "DOMAIN_MIN":
-            lo = tuple(_floats(line.split(None, 1)[1] if " " in line else "", number))
+            lo = tuple(_floats(" ".join(line.split()[1:]), number))
         elif word == "DOMAIN_MAX":
-            hi = tuple(_floats(line.split(None, 1)[1] if " " in line else "", number))
+            hi = tuple(_floats(" ".join(line.split()[1:]), number))
         elif word == "LUT_1D_SIZE":
             raise LutError("1D LUTs (LUT_1D_SIZE) are not supported; use a 3D LUT")
         elif word in ("LUT_1D_INPUT_RANGE", "LUT_3D_INPUT_RANGE"):
-            value = _floats(line.split(None, 1)[1], number)
-            lo, hi = (value[0],) * 3, (value[1],) * 3
+            value = line.split()[1:]
+            try:
+                lo, hi = (float(value[0]),) * 3, (float(value[1]),) * 3
+            except (ValueError, IndexError):
+                raise LutError(f"line {number}: expected two numbers in {line!r:.60}") from None
         else:
             raise LutError(f"line {number}: unknown keyword {word!r}")
     if size is None:
@@ -173,6 +176,14 @@ def parse_cube(text: str) -> Lut:
     # Red changes fastest in the file, so a C-order reshape gives [b, g, r]; swap to [r, g, b].
     table = data.reshape(size, size, size, 3).transpose(2, 1, 0, 3).copy()
     return Lut(table, title, lo, hi, tuple(comments))
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
 
 
 def _floats(text: str, number: int) -> list[float]:
