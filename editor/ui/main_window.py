@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
             "clipping": self.toggle_clipping, "zoom": lambda: self.loupe.toggle_zoom(), "prev": lambda: self.step(-1),
             "next": lambda: self.step(1), "pick": lambda: self.set_flag("pick"),
             "reject": lambda: self.set_flag("reject"), "unflag": lambda: self.set_flag(None),
-            **{f"rate{n}": (lambda n=n: self.set_rating(n)) for n in range(6)},
+            **{f"rate{n}": (lambda *_, n=n: self.set_rating(n)) for n in range(6)},
             "undo": self.undo, "redo": self.redo, "copy_settings": self.copy_settings,
             "paste_settings": self.paste_settings, "reset": self.reset_all, "export": self.export_selected,
             "shutter": self.shutter, "fullscreen": self.toggle_fullscreen, "shortcuts": self.show_shortcuts,

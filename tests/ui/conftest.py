@@ -1,0 +1,40 @@
+"""Fixtures for driving the real main window offscreen: a folder of small JPEGs and an isolated window."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import pyvips
+from PySide6.QtCore import QSettings
+
+from ui_helpers import photo_like
+
+pytest.importorskip("pytestqt")
+
+
+@pytest.fixture
+def photo_folder(tmp_path) -> Path:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(3):
+        pyvips.Image.new_from_array(photo_like(320, 240, seed=i)).copy(interpretation="srgb").write_to_file(str(folder / f"img_{i}.jpg"), Q=92)
+    return folder
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """make_window(folder) -> the real MainWindow, with its settings and thumbnail cache under tmp_path."""
+    windows = []
+
+    def make(folder: Path, **kwargs):
+        from editor.ui.main_window import MainWindow
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(folder, settings=settings, cache_dir=tmp_path / "cache", **kwargs)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        windows.append(window)
+        return window
+    yield make
+    for w in windows:
+        w.shutdown()

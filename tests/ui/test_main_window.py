@@ -1,0 +1,137 @@
+"""The main window end to end: library, develop sliders, undo/redo, sidecars, marks, loupe, errors."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from editor.core import sidecar as sidecars
+from ui_helpers import qimage_array, wait_preview
+
+
+def open_first(qtbot, make_window, folder):
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    before = wait_preview(qtbot, window)
+    return window, before
+
+
+def test_opens_the_folder_and_shows_the_first_photo(qtbot, make_window, photo_folder):
+    window, pixels = open_first(qtbot, make_window, photo_folder)
+    assert window.model.rowCount() == 3
+    assert window.doc.path.name == "img_0.jpg"
+    assert pixels.shape == (240, 320, 3)
+    assert window.histogram.data is not None and window.histogram.data.luma.sum() > 0
+
+
+def test_exposure_slider_brightens_preview_and_undo_redo_restore_it(qtbot, make_window, photo_folder):
+    window, original = open_first(qtbot, make_window, photo_folder)
+    row = window.develop.row("exposure", "exposure_ev")
+    gen = window.shown_gen
+    row.slider.setValue(row.slider.value() + 20)  # +1 EV with a 0.05 EV step
+    brighter = wait_preview(qtbot, window, gen)
+    assert window.doc.edit["exposure"].exposure_ev == 1.0
+    assert brighter.mean() > original.mean() + 20
+    gen = window.shown_gen
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    undone = wait_preview(qtbot, window, gen)
+    assert np.abs(undone - original).mean() < 0.5
+    assert row.value == 0.0  # the panel follows the history
+    gen = window.shown_gen
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    redone = wait_preview(qtbot, window, gen)
+    assert np.abs(redone - brighter).mean() < 0.5
+    window.saver.flush()
+    data = json.loads(sidecars.path_for(photo_folder / "img_0.jpg").read_text())
+    assert data["edit"]["operations"]["exposure"]["params"] == {"exposure_ev": 1.0}
+
+
+def test_a_slider_drag_is_one_undo_step_and_refines_after_release(qtbot, make_window, photo_folder):
+    window, original = open_first(qtbot, make_window, photo_folder)
+    row = window.develop.row("contrast", "contrast")
+    row.slider.setSliderDown(True)
+    for pos in range(row.slider.value() + 5, row.slider.value() + 45, 5):
+        row.slider.setValue(pos)
+    row.slider.setSliderDown(False)  # emits sliderReleased
+    assert [s.label for s in window.doc.history.steps] == ["Open", "Contrast: Contrast"]
+    gen = window.shown_gen
+    stronger = wait_preview(qtbot, window, gen)
+    assert window.last_result.edit["contrast"].contrast == 40.0
+    assert stronger.std() > original.std()
+
+
+def test_typed_value_and_double_click_reset(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    row = window.develop.row("exposure", "exposure_ev")
+    row.text.setText("-0.5")
+    row.text.editingFinished.emit()
+    assert window.doc.edit["exposure"].exposure_ev == -0.5
+    row.text.setText("99")  # out of range: refused, the old value stays
+    row.text.editingFinished.emit()
+    assert window.doc.edit["exposure"].exposure_ev == -0.5 and row.text.text() == "-0.50"
+    qtbot.mouseDClick(row.slider, Qt.MouseButton.LeftButton)
+    assert window.doc.edit["exposure"].exposure_ev == 0.0
+
+
+def test_rating_and_flag_keys_write_the_sidecar(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_1.jpg", timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_3)
+    qtbot.keyClick(window, Qt.Key.Key_P)
+    window.saver.flush()
+    car = sidecars.load(photo_folder / "img_1.jpg")
+    assert (car.rating, car.flag) == (3, "pick")
+    assert window.model.entry(1).rating == 3
+
+
+def test_a_photo_that_cannot_be_opened_shows_why_and_the_library_keeps_working(qtbot, make_window, photo_folder):
+    (photo_folder / "zz_broken.jpg").write_bytes(b"\xff\xd8 this is not really a jpeg")
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    window.sort_box.setCurrentIndex(1)  # by name: the broken file is last
+    window.select_row(3)
+    qtbot.waitUntil(lambda: "zz_broken.jpg" in window.loupe.message, timeout=5000)
+    assert window.loupe.image is None
+    gen = window.shown_gen
+    window.select_row(0)
+    wait_preview(qtbot, window, gen)
+    assert window.loupe.message == ""
+
+
+def test_thumbnails_render_off_thread_and_are_cached_on_disk(qtbot, make_window, photo_folder, tmp_path):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    role = Qt.ItemDataRole.DecorationRole
+    qtbot.waitUntil(lambda: all(window.model.data(window.model.index(r), role) is not None for r in range(3)),
+                    timeout=10000)
+    image = window.model.data(window.model.index(0), role)
+    assert max(image.width(), image.height()) == 256 or image.width() == 320 or image.width() <= 256
+    assert len(list((tmp_path / "cache" / "thumbs").glob("*.jpg"))) >= 3
+
+
+def test_clipping_overlay_and_one_to_one_detail(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    row = window.develop.row("exposure", "exposure_ev")
+    gen = window.shown_gen
+    row.slider.setValue(row.slider.maximum())  # +3 EV: much of the frame clips
+    wait_preview(qtbot, window, gen)
+    gen = window.shown_gen
+    qtbot.keyClick(window, Qt.Key.Key_J)
+    qtbot.waitUntil(lambda: window.shown_gen > gen and window.loupe.overlay is not None, timeout=5000)
+    overlay = qimage_array(window.loupe.overlay)
+    assert (overlay[..., 0] == 255).mean() > 0.05  # red marks on blown pixels
+    window.loupe.set_zoom(window.loupe.fit_zoom() * 2)  # past fit: a 1:1-or-closer tile is rendered
+    qtbot.waitUntil(lambda: window.loupe.detail is not None, timeout=5000)
+    (x, y, w, h), tile = window.loupe.detail
+    assert 0 < w <= 320 and 0 < h <= 240 and tile.width() == w
+
+
+def test_paste_settings_into_another_photo(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    window.develop.row("exposure", "exposure_ev").slider.setValue(70)  # some positive EV
+    ev = window.doc.edit["exposure"].exposure_ev
+    qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    window.grid.selectionModel().select(window.model.index(2), window.grid.selectionModel().SelectionFlag.Select)
+    qtbot.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: sidecars.path_for(photo_folder / "img_2.jpg").exists(), timeout=5000)
+    assert sidecars.load(photo_folder / "img_2.jpg").edit["exposure"].exposure_ev == ev
