@@ -72,7 +72,13 @@ class Target:
 
 
 class EofAwareTcpTransport(TcpTransport):
-    """adb-shell's TCP transport spins until its read timeout when the peer closes; fail fast instead."""
+    """adb-shell's TCP transport, with two fixes: it spins until its read timeout when the peer closes
+    (we fail fast instead), and it sends header and payload in separate writes, which Nagle plus
+    delayed ACKs turn into a 40 ms stall per command (TCP_NODELAY removes it)."""
+
+    def connect(self, transport_timeout_s):
+        super().connect(transport_timeout_s)
+        self._connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def bulk_read(self, numbytes, transport_timeout_s):
         data = super().bulk_read(numbytes, transport_timeout_s)
