@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import pyvips
 
-from editor.core import icc
+from editor.core import colour, icc
 
 GRID = 33
 CURVE_SIZE = 4096
@@ -28,11 +28,25 @@ class Step:
 
 
 def evaluate(rgb: np.ndarray, steps: tuple[Step, ...]) -> np.ndarray:
-    """The exact float result of `steps` on sRGB-encoded pixels (..., 3), clipped to 0..1 between steps."""
+    """The exact float result of `steps` on sRGB-encoded pixels (..., 3), clipped to 0..1 between steps.
+
+    Consecutive colour operations that offer `transform_lab` (OkLab in and out) are chained in OkLab,
+    skipping the costly sRGB transfer curves in between: lightness is clipped to 0..1 between them and
+    the chain's result is brought into the sRGB gamut once, by lowering chroma at constant hue
+    (colour.fit_gamut), which keeps hues truer than clipping each channel.
+    """
     out = np.asarray(rgb, dtype=np.float64)
+    lab = None
     for step in steps:
+        lab_transform = getattr(step.op.module, "transform_lab", None) if step.op.kind == "colour" else None
+        if lab_transform is not None:
+            lab = lab_transform(colour.srgb_to_oklab(out) if lab is None else lab, step.params)
+            lab[..., 0] = np.clip(lab[..., 0], 0.0, 1.0)
+            continue
+        if lab is not None:
+            out, lab = colour.oklab_to_srgb_in_gamut(lab), None
         out = np.clip(_apply_step(out, step), 0.0, 1.0)
-    return out
+    return out if lab is None else colour.oklab_to_srgb_in_gamut(lab)
 
 
 def _apply_step(rgb: np.ndarray, step: Step) -> np.ndarray:
@@ -52,10 +66,17 @@ def fuse(steps: tuple[Step, ...], grid: int = GRID) -> tuple[np.ndarray, np.ndar
     for step in steps[:first_colour]:
         c = step.op.module.curves(x, step.params)
         curves = np.clip(np.stack([np.interp(curves[i], x, c[i]) for i in range(3)]), 0.0, 1.0)
+    clut = evaluate(_lattice(grid), steps[first_colour:])
+    return curves, clut
+
+
+@lru_cache(maxsize=2)
+def _lattice(grid: int) -> np.ndarray:
+    """The (grid, grid, grid, 3) sRGB lattice the colour table samples; read-only, shared."""
     g = np.linspace(0.0, 1.0, grid)
     lattice = np.stack(np.meshgrid(g, g, g, indexing="ij"), axis=-1)
-    clut = evaluate(lattice, steps[first_colour:])
-    return curves, clut
+    lattice.setflags(write=False)
+    return lattice
 
 
 @lru_cache(maxsize=16)

@@ -8,7 +8,7 @@ from dataclasses import make_dataclass
 
 import numpy as np
 
-from editor.core.colour import BAND_HUES, BAND_NAMES, hue_weights, oklab_to_srgb, srgb_to_oklab
+from editor.core.colour import BAND_HUES, BAND_NAMES, fit_gamut, hue_interp, oklab_to_srgb, srgb_to_oklab
 from editor.core.params import param
 
 NAME = "bw_mix"
@@ -34,15 +34,16 @@ def is_identity(p) -> bool:
     return not p.enabled
 
 
-def transform(rgb: np.ndarray, p) -> np.ndarray:
-    lab = srgb_to_oklab(rgb)
+def transform_lab(lab: np.ndarray, p) -> np.ndarray:
+    """OkLab in, OkLab out: a neutral grey (a = b = 0) unless toned."""
+    lab = np.asarray(lab, dtype=np.float64)
     mix = np.array([getattr(p, b) for b in BAND_NAMES]) / 100.0
     lightness = lab[..., 0]
     if mix.any():
         chroma = np.hypot(lab[..., 1], lab[..., 2])
-        hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1])) % 360
+        hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
         colourful = np.clip(chroma / _CHROMA_FULL, 0.0, 1.0)
-        lightness = lightness + (hue_weights(hue, BAND_HUES) @ mix) * _MIX * colourful
+        lightness = lightness + hue_interp(hue, BAND_HUES, mix[:, None])[..., 0] * _MIX * colourful
     lightness = np.clip(lightness, 0.0, 1.0)
     out = np.zeros_like(lab)
     out[..., 0] = lightness
@@ -50,7 +51,8 @@ def transform(rgb: np.ndarray, p) -> np.ndarray:
         t = p.tone_amount / 100.0 * _TONE * 4 * lightness * (1 - lightness)
         out[..., 1] = t * np.cos(np.radians(p.tone_hue))
         out[..., 2] = t * np.sin(np.radians(p.tone_hue))
-    rgb_out = oklab_to_srgb(out)
-    if not p.tone_amount:  # exact neutral: no float noise between channels
-        rgb_out[...] = rgb_out.mean(axis=-1, keepdims=True)
-    return rgb_out
+    return out
+
+
+def transform(rgb: np.ndarray, p) -> np.ndarray:
+    return oklab_to_srgb(fit_gamut(transform_lab(srgb_to_oklab(rgb), p)))

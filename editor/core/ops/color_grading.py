@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.core.colour import oklab_to_srgb, srgb_to_oklab
+from editor.core.colour import fit_gamut, oklab_to_srgb, srgb_to_oklab
 from editor.core.params import param
 
 NAME = "color_grading"
@@ -46,15 +46,19 @@ def region_weights(lightness: np.ndarray, balance: float, blending: float) -> np
     `balance` (−100..100) moves the split point; + favours the highlight tint.
     `blending` (0..100) widens the transitions between regions.
     """
-    split = 0.5 - 0.25 * balance / 100.0
-    # Gamma that moves `split` to 0.5, so the regions follow the balance.
-    t = np.clip(lightness, 0.0, 1.0) ** (np.log(0.5) / np.log(split))
+    return np.stack(_weights(lightness, balance, blending), axis=-1)
+
+
+def _weights(lightness, balance, blending):
+    t = np.clip(lightness, 0.0, 1.0)
+    if balance:  # a gamma that moves the split point (0.25 .. 0.75) to 0.5
+        t = t ** (np.log(0.5) / np.log(0.5 - 0.25 * balance / 100.0))
     width = 0.15 + 0.35 * blending / 100.0  # half-width of each transition
-    sh = 1.0 - _smooth((t - (1 / 3 - width)) / (2 * width))
-    hi = _smooth((t - (2 / 3 - width)) / (2 * width))
-    mid = np.clip(1.0 - sh - hi, 0.0, 1.0)
-    w = np.stack([sh, mid, hi], axis=-1)
-    return w / np.maximum(w.sum(axis=-1, keepdims=True), 1e-12)
+    sh = 1.0 - _smooth((t - (1 / 3 - width)) * (0.5 / width))
+    hi = _smooth((t - (2 / 3 - width)) * (0.5 / width))
+    total = np.maximum(sh + hi, 1.0)  # wide blending lets the two overlap: renormalise
+    mid = (total - sh - hi) / total
+    return sh / total, mid, hi / total
 
 
 def _smooth(t):
@@ -62,13 +66,17 @@ def _smooth(t):
     return t * t * (3 - 2 * t)
 
 
+def transform_lab(lab: np.ndarray, p: Params) -> np.ndarray:
+    out = np.array(lab, dtype=np.float64)
+    weights = _weights(out[..., 0], p.balance, p.blending)
+    for r, w in zip(REGIONS, weights):
+        sat, lum = getattr(p, f"{r}_sat") / 100.0 * _TINT, getattr(p, f"{r}_lum") / 100.0 * _LUM
+        hue = np.radians(getattr(p, f"{r}_hue"))
+        for i, v in enumerate((lum, sat * np.cos(hue), sat * np.sin(hue))):
+            if v:
+                out[..., i] += w * v
+    return out
+
+
 def transform(rgb: np.ndarray, p: Params) -> np.ndarray:
-    lab = srgb_to_oklab(rgb)
-    w = region_weights(lab[..., 0], p.balance, p.blending)
-    hues = np.radians([getattr(p, f"{r}_hue") for r in REGIONS])
-    sats = np.array([getattr(p, f"{r}_sat") for r in REGIONS]) / 100.0 * _TINT
-    lums = np.array([getattr(p, f"{r}_lum") for r in REGIONS]) / 100.0 * _LUM
-    lab[..., 1] += w @ (sats * np.cos(hues))
-    lab[..., 2] += w @ (sats * np.sin(hues))
-    lab[..., 0] += w @ lums
-    return oklab_to_srgb(lab)
+    return oklab_to_srgb(fit_gamut(transform_lab(srgb_to_oklab(rgb), p)))

@@ -3,11 +3,11 @@
 Hue ±100 turns a band up to ±30° towards its neighbours; saturation scales its chroma (−100 = grey);
 luminance moves its OkLab lightness up to ±0.25, scaled by how colourful the pixel is so greys stay put.
 """
-from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import make_dataclass
 
 import numpy as np
 
-from editor.core.colour import BAND_HUES, BAND_NAMES, hue_weights, in_gamut_chroma, oklch_to_srgb, srgb_to_oklch
+from editor.core.colour import BAND_HUES, BAND_NAMES, fit_gamut, hue_interp, oklab_to_srgb, srgb_to_oklab
 from editor.core.params import param
 
 NAME = "hsl"
@@ -41,14 +41,28 @@ def band_values(p) -> np.ndarray:
                      for b in BAND_NAMES]) / 100.0
 
 
-def transform(rgb: np.ndarray, p) -> np.ndarray:
-    lch = srgb_to_oklch(rgb)
+def transform_lab(lab: np.ndarray, p) -> np.ndarray:
+    """OkLab in, OkLab out (may leave the sRGB gamut; callers fit it with colour.fit_gamut)."""
+    out = np.array(lab, dtype=np.float64)
+    L, a, b = out[..., 0], out[..., 1], out[..., 2]
+    chroma = np.sqrt(a * a + b * b)
+    hue = np.degrees(np.arctan2(b, a))
     vals = band_values(p)
-    active = np.flatnonzero(np.any(vals != 0, axis=1))
-    w = hue_weights(lch[..., 2], BAND_HUES)[..., active]
-    dh, ds, dl = (w @ vals[active, i] for i in range(3))
-    colourful = np.clip(lch[..., 1] / _CHROMA_FULL, 0.0, 1.0)
-    lch[..., 0] = lch[..., 0] + dl * _LUM * colourful * np.where(dl > 0, 1.0 - lch[..., 0], lch[..., 0]) * 2
-    lch[..., 1] = lch[..., 1] * np.maximum(1.0 + ds, 0.0)
-    lch[..., 2] = lch[..., 2] + dh * _HUE_DEG
-    return oklch_to_srgb(in_gamut_chroma(lch))
+    dh, ds, dl = np.moveaxis(hue_interp(hue, BAND_HUES, vals), -1, 0)
+    if vals[:, 2].any():
+        # Lightness moves towards white or black by a share of the remaining room: it never overshoots.
+        colourful = np.minimum(chroma * (1.0 / _CHROMA_FULL), 1.0)
+        out[..., 0] = L + dl * _LUM * colourful * 2.0 * np.where(dl > 0, 1.0 - L, L)
+    scale = np.maximum(1.0 + ds, 0.0)
+    if vals[:, 0].any():  # rotate (a, b) by the hue shift while scaling chroma
+        turn = np.radians(dh * _HUE_DEG)
+        cos, sin = np.cos(turn) * scale, np.sin(turn) * scale
+        out[..., 1], out[..., 2] = a * cos - b * sin, a * sin + b * cos
+    else:
+        out[..., 1] *= scale
+        out[..., 2] *= scale
+    return out
+
+
+def transform(rgb: np.ndarray, p) -> np.ndarray:
+    return oklab_to_srgb(fit_gamut(transform_lab(srgb_to_oklab(rgb), p)))
