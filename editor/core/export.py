@@ -194,6 +194,8 @@ def _finish(image: pyvips.Image, photo: Photo, settings: ExportSettings) -> pyvi
     sixteen = settings.bit_depth == 16 and settings.format in ("tiff", "png")
     if sixteen and image.format != "ushort":
         image = image.colourspace("rgb16")
+    elif not sixteen and image.format == "ushort":
+        image = (image / 257.0).rint().cast("uchar")  # rounded; colourspace() would truncate (>> 8)
     elif not sixteen and image.format != "uchar":
         image = image.colourspace("srgb")
     image = image.copy(interpretation="rgb16" if sixteen else "srgb")
@@ -283,6 +285,11 @@ def export_photo(photo_path, edit, settings: ExportSettings, out_dir, seq: int =
     if edit is None:
         edit = _sidecar_edit(photo_path)
     final = out_dir / output_name(photo, settings, seq, _look_name(edit))
+    if final.exists() and final.resolve() == photo_path.resolve():
+        if settings.overwrite:
+            raise ExportError(f"{photo_path}: refusing to overwrite the original photo; choose another "
+                              "folder or template")
+        raise ExportSkipped(f"{final} already exists (overwrite is off)")
     if final.exists() and not settings.overwrite:
         raise ExportSkipped(f"{final} already exists (overwrite is off)")
     try:
