@@ -14,7 +14,7 @@ DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-def test_chart(width: int = 64, height: int = 48) -> np.ndarray:
+def make_chart(width: int = 64, height: int = 48) -> np.ndarray:
     """(height, width, 3) uint8: a hue sweep (top two thirds, light to dark), a grey ramp and skin patches."""
     y, x = np.mgrid[0:height, 0:width].astype(np.float64)
     hue = x / width
