@@ -221,3 +221,42 @@ def test_progress_reaches_one(make_photo, tmp_path):
     seen = []
     export_photo(make_photo("p.jpg", size=(400, 300)), Edit(), ExportSettings(), tmp_path / "o", progress=seen.append)
     assert seen and seen[-1] == 1.0 and all(0.0 <= f <= 1.0 for f in seen)
+
+
+def test_cli_exports_reports_and_fails_on_bad_photo(make_photo, tmp_path, capsys):
+    from editor.core import export_cli
+    good = make_photo("cli.jpg", size=(300, 200))
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("nope")
+    code = export_cli.main([str(good), str(bad), "--out", str(tmp_path / "out"), "--format", "png",
+                            "--long-edge", "150", "--template", "{name}_{seq}"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "exported 1, skipped 0, failed 1 of 2" in err and "bad.jpg" in err
+    image = _load(tmp_path / "out" / "cli_1.png")
+    assert (image.width, image.height) == (150, 100)
+    assert export_cli.main([str(good), "--out", str(tmp_path / "out"), "--format", "png",
+                            "--long-edge", "150", "--template", "{name}_{seq}"]) == 0
+    assert "skipped 1" in capsys.readouterr().err
+
+
+def test_cli_edit_sidecar_is_used_for_every_photo(make_photo, tmp_path):
+    from editor.core import export_cli
+    a, b = make_photo("a.png"), make_photo("b.png")
+    shared = sidecar.save(tmp_path / "look.jpg", sidecar.Sidecar(History(Edit().update("exposure",
+                                                                                          exposure_ev=1.5))))
+    assert export_cli.main([str(a), str(b), "--out", str(tmp_path / "plain"), "--format", "png"]) == 0
+    assert export_cli.main([str(a), str(b), "--out", str(tmp_path / "lit"), "--format", "png",
+                            "--edit", str(shared)]) == 0
+    for name in ("a.png", "b.png"):
+        assert _mean(tmp_path / "lit" / name) > _mean(tmp_path / "plain" / name) + 20
+
+
+def test_cli_bad_arguments_exit_2(make_photo, tmp_path, capsys):
+    from editor.core import export_cli
+    src = make_photo("x.jpg")
+    assert export_cli.main([str(src), "--out", str(tmp_path), "--template", "{bogus}"]) == 2
+    assert "bogus" in capsys.readouterr().err
+    not_sidecar = tmp_path / "edit.darkslide"
+    not_sidecar.write_text("{}")
+    assert export_cli.main([str(src), "--out", str(tmp_path / "o"), "--edit", str(not_sidecar)]) == 2

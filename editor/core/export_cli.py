@@ -1,0 +1,173 @@
+"""`darkslide export PHOTO... --out DIR`: batch export from the command line (no GUI, no Qt).
+
+Each photo is developed with its own sidecar edit, or with the edit of `--edit SIDECAR` for all of
+them, optionally with a look applied on top (`--preset NAME --amount 80`). Progress goes to stderr,
+a summary follows; the exit code is 0 when every photo was exported or skipped, 1 when any failed,
+2 for bad arguments, 130 when interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+
+from editor.core.export import FORMATS, SHARPENING, BatchResult, ExportSettings, export_batch
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("photos", nargs="+", type=Path, metavar="PHOTO", help="photos to export")
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder (created)")
+    parser.add_argument("--format", default="jpeg", choices=list(FORMATS), help="file format (jpeg)")
+    parser.add_argument("--quality", type=int, default=92, help="JPEG/WebP/AVIF quality 1..100 (92)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--long-edge", type=int, metavar="PX", help="fit the long edge to PX pixels")
+    size.add_argument("--short-edge", type=int, metavar="PX", help="fit the short edge to PX pixels")
+    size.add_argument("--megapixels", type=float, metavar="MP", help="scale to about MP million pixels")
+    parser.add_argument("--sharpen", default="off", choices=list(SHARPENING), help="output sharpening")
+    parser.add_argument("--bit-depth", type=int, default=8, choices=(8, 16), help="16 for TIFF/PNG")
+    parser.add_argument("--template", default="{name}",
+                        help="file name: {name} {seq} {date} {preset}, e.g. '{date}_{seq:04d}' ({name})")
+    parser.add_argument("--edit", type=Path, metavar="SIDECAR",
+                        help="use this .darkslide sidecar's edit for every photo instead of their own")
+    parser.add_argument("--preset", metavar="NAME", help="apply this look on top of the edit")
+    parser.add_argument("--amount", type=float, default=100.0, help="look amount in %% (100)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    parser.add_argument("--strip-gps", action="store_true", help="remove GPS position from EXIF")
+    parser.add_argument("--no-exif", action="store_true", help="write no EXIF at all")
+    parser.add_argument("--workers", type=int, default=1, help="photos exported side by side (1)")
+
+
+def settings_from(args: argparse.Namespace) -> ExportSettings:
+    resize, value = "none", 0.0
+    for mode in ("long_edge", "short_edge", "megapixels"):
+        if getattr(args, mode, None) is not None:
+            resize, value = mode, float(getattr(args, mode))
+    return ExportSettings(format=args.format, quality=args.quality, resize=resize, resize_value=value,
+                          output_sharpening=args.sharpen, template=args.template, strip_gps=args.strip_gps,
+                          keep_exif=not args.no_exif, overwrite=args.overwrite, bit_depth=args.bit_depth)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from(args)
+        shared = _shared_edit(args.edit) if args.edit else None
+        look = _look_function(args.preset, args.amount) if args.preset else None
+    except (ValueError, OSError, ImportError) as exc:
+        print(f"darkslide export: {exc}", file=sys.stderr)
+        return 2
+    jobs, failed = [], []
+    for photo in args.photos:
+        try:
+            edit = shared if shared is not None else _own_edit(photo)
+            if look is not None:
+                edit = look(edit, args.preset, amount=args.amount)
+            jobs.append((photo, edit))
+        except Exception as exc:  # a bad sidecar or unknown look fails this photo only
+            failed.append((photo, str(exc)))
+    result = _run_batch(jobs, settings, args.out, max(1, args.workers))
+    result.failed[:0] = failed
+    _summary(result, len(args.photos))
+    if result.cancelled:
+        return 130
+    return 1 if result.failed else 0
+
+
+def _shared_edit(path: Path):
+    from editor.core import sidecar
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return sidecar.from_dict(data).edit
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: not a sidecar ({exc})") from exc
+    except (sidecar.SidecarError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def _own_edit(photo: Path):
+    from editor.core import sidecar
+    return sidecar.load(photo).edit
+
+
+def _look_function(name: str, amount: float):
+    """presets.apply_look, after checking once that the look exists (a typo is a usage error)."""
+    try:
+        from presets import apply_look
+    except ImportError as exc:
+        raise ImportError(f"--preset needs the presets package, which cannot be imported ({exc})") from exc
+    from editor.core.edit import Edit
+    try:
+        apply_look(Edit(), name, amount=amount)
+    except Exception as exc:  # the presets package reports unknown names and bad amounts its own way
+        raise ValueError(str(exc)) from exc
+    return apply_look
+
+
+def _run_batch(jobs, settings: ExportSettings, out_dir: Path, workers: int) -> BatchResult:
+    """The batch on a worker thread so that Ctrl-C can cancel it cleanly from the main thread."""
+    cancel, box = threading.Event(), {}
+    bar = _Bar(len(jobs))
+    worker = threading.Thread(target=lambda: box.setdefault(
+        "result", export_batch(jobs, settings, out_dir, progress=bar.update, cancel=cancel, workers=workers)))
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        cancel.set()
+        print("\ncancelling...", file=sys.stderr)
+        worker.join()
+    bar.close()
+    return box.get("result", BatchResult(cancelled=True))
+
+
+class _Bar:
+    """A one-line progress bar on stderr (only when it is a terminal)."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int):
+        self.total, self.tty, self.shown = total, sys.stderr.isatty(), -1
+        self.lock = threading.Lock()
+
+    def update(self, index: int, total: int, fraction: float) -> None:
+        percent = int(fraction * 100)
+        with self.lock:
+            if not self.tty or percent == self.shown:
+                return
+            self.shown = percent
+            filled = int(fraction * self.WIDTH)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] {percent:3d}%  "
+                             f"photo {min(index + 1, total)}/{total}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty and self.shown >= 0:
+            sys.stderr.write("\n")
+
+
+def _summary(result: BatchResult, total: int) -> None:
+    err = sys.stderr
+    print(f"exported {len(result.done)}, skipped {len(result.skipped)}, failed {len(result.failed)} "
+          f"of {total}" + (" (cancelled)" if result.cancelled else ""), file=err)
+    for path in result.done:
+        print(f"  wrote   {path}", file=err)
+    for path, reason in result.skipped:
+        print(f"  skipped {path}: {_reason(path, reason)}", file=err)
+    for path, reason in result.failed:
+        print(f"  FAILED  {path}: {_reason(path, reason)}", file=err)
+
+
+def _reason(path: Path, reason: str) -> str:
+    return reason.removeprefix(f"{path}: ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="darkslide export", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
