@@ -209,7 +209,7 @@ def _number(raw: Any) -> float:
 
 def _put(params, op_name, name, value, label, warnings) -> None:
     spec = ops.get(op_name).spec(name)
-    clamped = min(max(value, spec.min), spec.max)
+    clamped = round(min(max(value, spec.min), spec.max), 3)
     if abs(clamped - value) > 1e-9:
         warnings.append(f"{label} {value:g} clamped to {clamped:g}")
     params.setdefault(op_name, {})[name] = spec.validate(float(clamped))
