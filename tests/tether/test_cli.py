@@ -1,0 +1,43 @@
+"""The `tether` command end to end against a simulated phone, stopped the way Ctrl-C would."""
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+
+from tether import cli
+
+
+def test_cli_run_prints_device_captures_and_summary(phone, host_key, tmp_path):
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["--tcp", f"127.0.0.1:{phone.port}", "--session", "cli", "--out", str(tmp_path),
+                              "--key", str(host_key), "--poll", "0.05", "--look", "M-Mono"])
+    lines, hooked, stop = [], [], threading.Event()
+    thread = threading.Thread(target=lambda: hooked.append(cli.run(args, on_capture=lambda c: hooked.append(c),
+                                                                   stop=stop, out=lines.append)))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not any(line.startswith("Watching") for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    shots = [phone.shoot() for _ in range(2)]
+    while len(hooked) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(10)
+    text = "\n".join(lines)
+    assert "Connected: HUAWEI ELS-NX9" in text and "Android 10" in text
+    assert "cli_0001.jpg" in text and "cli_0002.jpg" in text
+    assert "Session cli: 2 captures" in text
+    assert hooked[-1] == 0 and all(c.extra["look"] == "M-Mono" for c in hooked[:2])
+    assert sorted(p.name for p in (tmp_path / "cli").glob("*.jpg")) == ["cli_0001.jpg", "cli_0002.jpg"]
+    assert len(shots) == 2
+
+
+def test_cli_reports_unreachable_phone(host_key, tmp_path):
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["--tcp", "127.0.0.1:1", "--session", "x", "--out", str(tmp_path), "--key", str(host_key)])
+    lines = []
+    assert cli.run(args, out=lines.append) == 2
+    assert any("refused" in line for line in lines)

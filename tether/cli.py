@@ -1,0 +1,168 @@
+"""Command-line front ends: `darkslide tether ...` and `darkslide simulate-phone ...`.
+
+main.py registers them with:
+    tether.cli.add_arguments(sub.add_parser("tether"));           -> tether.cli.run(args)
+    tether.cli.add_simulate_arguments(sub.add_parser("simulate-phone")) -> tether.cli.run_simulate(args)
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import statistics
+import threading
+import time
+from pathlib import Path
+
+from .connection import DeviceConnection, Target
+from .errors import TetherError
+from .ingest import IngestOptions
+from .naming import DEFAULT_TEMPLATE
+from .session import Session
+from .watcher import DEFAULT_FOLDERS
+
+
+def default_sessions_dir() -> Path:
+    try:
+        from platformdirs import user_pictures_dir
+        return Path(user_pictures_dir()) / "Darkslide"
+    except Exception:
+        return Path.home() / "Pictures" / "Darkslide"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--usb", metavar="SERIAL", nargs="?", const="", help="USB phone (first one if no serial)")
+    where.add_argument("--tcp", metavar="HOST:PORT", help="phone in `adb tcpip` mode, or a simulated phone")
+    parser.add_argument("--session", required=True, help="session name; also the folder name")
+    parser.add_argument("--out", type=Path, default=None, help=f"sessions folder (default {default_sessions_dir()})")
+    parser.add_argument("--look", default=None, help="look to apply to each capture (handled by the editor)")
+    parser.add_argument("--template", default=DEFAULT_TEMPLATE,
+                        help="file name template: {session} {date} {time} {seq} {model} {orig}")
+    parser.add_argument("--folders", default=",".join(DEFAULT_FOLDERS), help="comma-separated camera folders")
+    parser.add_argument("--backup", type=Path, default=None, help="also copy every capture here")
+    parser.add_argument("--delete-after-import", action="store_true", help="delete from the phone once verified")
+    parser.add_argument("--key", type=Path, default=None, help="ADB private key (default ~/.android/adbkey or ours)")
+    parser.add_argument("--auth-timeout", type=float, default=60.0, help="seconds to wait for 'Allow USB debugging'")
+    parser.add_argument("--poll", type=float, default=0.15, help="seconds between folder polls")
+    parser.add_argument("--no-md5", action="store_true", help="skip the on-phone md5 check (size is still checked)")
+
+
+def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", type=int, default=5555)
+    parser.add_argument("--folder", type=Path, default=Path("simulated-phone/DCIM/Camera"))
+    parser.add_argument("--interval", type=float, default=None, help="shoot a photo every N seconds")
+    parser.add_argument("--size", default="medium", choices=["small", "medium", "12mp"])
+    parser.add_argument("--dng", action="store_true", help="write a DNG companion in Camera/RAW for each shot")
+    parser.add_argument("--approve-after", type=float, default=2.0,
+                        help="seconds the simulated user takes to allow a new key")
+    parser.add_argument("--refuse-auth", action="store_true", help="deny every key")
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    from .simphone import serve
+    serve(args.port, args.folder, args.interval, image_size=args.size, with_dng=args.dng,
+          approve_after=args.approve_after, refuse_auth=args.refuse_auth)
+    return 0
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return str(n)
+
+
+class _Printer:
+    def __init__(self, out=print):
+        self.out = out
+        self.latencies: list[float] = []
+
+    def __call__(self, kind: str, **data) -> None:
+        if kind == "connected":
+            self.out(f"Connected: {data['info'].summary()}")
+        elif kind == "capture":
+            c = data["capture"]
+            if c.shutter_time is not None:
+                timing = f"{c.ready_time - c.shutter_time:.2f} s from shutter"
+                self.latencies.append(c.ready_time - c.shutter_time)
+            else:
+                timing = f"{c.ready_time - c.complete_time:.2f} s after the phone finished writing"
+                self.latencies.append(c.ready_time - c.complete_time)
+            self.out(f"  {c.local_path.name}  {_human(c.size)}  ready {timing}")
+        elif kind == "progress":
+            self.out(f"  ... {data['path'].rsplit('/', 1)[-1]}: {100 * data['done'] // max(1, data['total'])}%")
+        elif kind == "disconnected":
+            self.out(f"Lost the phone: {data['message']}")
+        elif kind == "reconnecting":
+            self.out(f"  reconnecting in {data['delay']:.1f} s ...")
+        elif kind == "reconnected":
+            self.out("Reconnected; resuming.")
+        elif kind == "retry":
+            self.out(f"  will retry {data['path'].rsplit('/', 1)[-1]}: {data['message']}")
+        elif kind == "rejected":
+            self.out(f"  ignoring unsafe file name {data['name']!r} in {data['folder']}")
+        elif kind == "error":
+            self.out(f"Error: {data['message']}")
+
+
+def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None = None, out=print) -> int:
+    """Tether until Ctrl-C (or `stop` is set). Returns a process exit code."""
+    target = Target("tcp", *_split(args.tcp)) if args.tcp else Target("usb", serial=args.usb or None)
+    sessions = args.out or default_sessions_dir()
+    printer = _Printer(out)
+    hook = on_capture
+    if args.look and on_capture is not None:
+        def hook(capture, _inner=on_capture):
+            capture.extra["look"] = args.look
+            _inner(capture)
+    try:
+        conn = DeviceConnection(target, args.key, auth_timeout=args.auth_timeout,
+                                on_auth_prompt=lambda: out("Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))
+        out(f"Connecting to {target} ...")
+        conn.connect()
+        session = Session(conn, sessions / args.session, args.session, template=args.template,
+                          folders=[f for f in args.folders.split(",") if f], poll_interval=args.poll,
+                          options=IngestOptions(verify_md5=not args.no_md5, backup_dir=args.backup,
+                                                delete_after_import=args.delete_after_import),
+                          on_capture=hook, on_event=printer)
+    except TetherError as exc:
+        out(f"Error: {exc}")
+        return 2
+    stop = stop or threading.Event()
+    previous = _install_sigint(stop)
+    started = time.monotonic()
+    try:
+        session.start()
+        out(f"Watching {', '.join(session.watcher.folders)}; saving to {session.session_dir} "
+            f"(next: {session.preview_next_name()}). Ctrl-C to stop.")
+        stop.wait()
+    finally:
+        session.stop()
+        conn.close()
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    _summary(out, session, printer, time.monotonic() - started)
+    return 0
+
+
+def _split(hostport: str) -> tuple[str, int]:
+    target = Target.parse(hostport)
+    return target.host, target.port
+
+
+def _install_sigint(stop: threading.Event):
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+
+def _summary(out, session: Session, printer: _Printer, seconds: float) -> None:
+    total = sum(c.size for c in session.captures)
+    out(f"Session {session.name}: {len(session.captures)} captures, {_human(total)} in {seconds:.0f} s, "
+        f"{session.connection.reconnects} reconnects.")
+    if printer.latencies:
+        out(f"  ready latency median {statistics.median(printer.latencies):.2f} s, "
+            f"max {max(printer.latencies):.2f} s")
+    for message in session.errors[-5:]:
+        out(f"  error: {message}")
