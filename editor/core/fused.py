@@ -1,9 +1,14 @@
 """Fuses the point-wise operations of an edit into one colour transform.
 
 Channel operations that come before any colour operation become per-channel 1D curves (4096 entries,
-precise for tone); everything from the first colour operation on is evaluated on a 33^3 grid. The pair
-is written as an ICC profile (editor.core.icc) and applied by libvips/lcms in one pass, streamed and
-multi-threaded, at any size: preview and export go through the very same transform.
+precise for tone); everything from the first colour operation on is evaluated on a 33^3 grid.
+To render, an edit with only channel operations applies the curves with libvips' `maplut` at the
+image's own bit depth (exact: one table entry per level). Otherwise the curves are evaluated at the grid
+nodes and the colour operations on the result, giving one composite 33^3 table that libvips/lcms
+applies as an ICC profile (editor.core.icc). lcms resamples any profile onto its own 33^3 grid of the
+input, so handing it the composite at exactly those nodes is the most precise form (measured: mean
+error about half that of curves + table after clipping kinks). Both stream and run multi-threaded at
+any size, so preview and export go through the very same transform.
 """
 from __future__ import annotations
 
@@ -60,14 +65,23 @@ def _apply_step(rgb: np.ndarray, step: Step) -> np.ndarray:
 @lru_cache(maxsize=16)
 def fuse(steps: tuple[Step, ...], grid: int = GRID) -> tuple[np.ndarray, np.ndarray]:
     """(curves (3, CURVE_SIZE), clut (grid, grid, grid, 3)) for the given point-wise steps."""
+    return _curves(steps), evaluate(_lattice(grid), steps[_first_colour(steps):])
+
+
+def _first_colour(steps: tuple[Step, ...]) -> int:
+    return next((i for i, s in enumerate(steps) if s.op.kind != "channel"), len(steps))
+
+
+@lru_cache(maxsize=16)
+def _curves(steps: tuple[Step, ...]) -> np.ndarray:
+    """The channel operations before the first colour operation, composed into (3, CURVE_SIZE) curves."""
     x = np.linspace(0.0, 1.0, CURVE_SIZE)
     curves = np.stack([x, x, x])
-    first_colour = next((i for i, s in enumerate(steps) if s.op.kind != "channel"), len(steps))
-    for step in steps[:first_colour]:
+    for step in steps[:_first_colour(steps)]:
         c = step.op.module.curves(x, step.params)
         curves = np.clip(np.stack([np.interp(curves[i], x, c[i]) for i in range(3)]), 0.0, 1.0)
-    clut = evaluate(_lattice(grid), steps[first_colour:])
-    return curves, clut
+    curves.setflags(write=False)
+    return curves
 
 
 @lru_cache(maxsize=2)
@@ -79,17 +93,51 @@ def _lattice(grid: int) -> np.ndarray:
     return lattice
 
 
+def composite(steps: tuple[Step, ...], grid: int = GRID) -> np.ndarray:
+    """The whole point-wise transform sampled on the sRGB grid: (grid, grid, grid, 3), 0..1."""
+    return _composite(steps, grid)
+
+
+@lru_cache(maxsize=16)
+def _composite(steps: tuple[Step, ...], grid: int) -> np.ndarray:
+    curves = _curves(steps)
+    g = np.linspace(0.0, 1.0, grid)
+    x = np.linspace(0.0, 1.0, curves.shape[1])
+    nodes = [np.interp(g, x, c) for c in curves]  # the grid is separable: curves at 33 values per axis
+    lattice = np.stack(np.meshgrid(*nodes, indexing="ij"), axis=-1)
+    return evaluate(lattice, steps[_first_colour(steps):])
+
+
 @lru_cache(maxsize=16)
 def _profile(steps: tuple[Step, ...]) -> bytes:
-    curves, clut = fuse(steps)
-    return icc.look_profile(curves, clut)
+    return icc.look_profile(np.stack([np.linspace(0.0, 1.0, 256)] * 3), _composite(steps, GRID))
+
+
+@lru_cache(maxsize=16)
+def _lut(steps: tuple[Step, ...], fmt: str) -> pyvips.Image | None:
+    """The fused curves as a maplut table for `fmt` (uchar: 256 entries, ushort: 65536), None if identity."""
+    curves = _curves(steps)
+    top = 65535 if fmt == "ushort" else 255
+    levels = np.arange(top + 1) / top
+    x = np.linspace(0.0, 1.0, curves.shape[1])
+    values = np.round(np.stack([np.interp(levels, x, c) for c in curves], axis=-1) * top)
+    if np.array_equal(values, np.stack([levels * top] * 3, axis=-1)):
+        return None
+    array = values.astype(np.uint16 if fmt == "ushort" else np.uint8)[None]  # 1 x (top + 1) x 3
+    return pyvips.Image.new_from_array(array).copy(interpretation="multiband")
 
 
 def apply(image: pyvips.Image, steps: tuple[Step, ...]) -> pyvips.Image:
     """`image` (sRGB, uchar or ushort, 3 bands) through the fused steps, keeping its bit depth."""
     if not steps:
         return image
+    fmt = "ushort" if image.format == "ushort" else "uchar"
+    if image.format != fmt:
+        image = image.cast(fmt)
+    if all(s.op.kind == "channel" for s in steps):
+        lut = _lut(steps, fmt)
+        return image if lut is None else image.maplut(lut).copy(interpretation=image.interpretation)
     tagged = image.copy()
     tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps))
-    depth = 16 if image.format == "ushort" else 8
+    depth = 16 if fmt == "ushort" else 8
     return tagged.icc_transform("srgb", embedded=True, intent="relative", depth=depth)

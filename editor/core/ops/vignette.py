@@ -51,4 +51,4 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
         out = image * gain
     else:  # lighten: blend towards white at the edges
         out = image + (top - image) * (strength * (1.0 - m))
-    return out.cast(image.format).copy(interpretation=image.interpretation)
+    return out.rint().cast(image.format).copy(interpretation=image.interpretation)
