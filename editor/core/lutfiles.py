@@ -139,12 +139,15 @@ def parse_cube(text: str) -> Lut:
         line = line.strip()
         if not line:
             continue
+        if line[0] in _NUMBER_START:  # fast path for the (up to 16 million) table rows
+            rows.append((number, line))
+            continue
         if line.startswith("#"):
             comments.append(line[1:].strip())
             continue
         word = line.split(None, 1)[0].upper()
         if _is_number(word):  # nan/inf parse here too, to be refused with a clear message below
-            rows.append(_floats(line, number))
+            rows.append((number, line))
         elif word == "TITLE":
             title = line[5:].strip().strip('"')
         elif word == "LUT_3D_SIZE":
@@ -167,15 +170,31 @@ def parse_cube(text: str) -> Lut:
         raise LutError("no LUT_3D_SIZE line")
     if not MIN_CUBE_SIZE <= size <= MAX_CUBE_SIZE:
         raise LutError(f"LUT_3D_SIZE {size} is outside {MIN_CUBE_SIZE}..{MAX_CUBE_SIZE}")
-    if len(rows) != size ** 3:
-        raise LutError(f"expected {size ** 3} table rows for LUT_3D_SIZE {size}, found {len(rows)}")
     if any(h <= l for l, h in zip(lo, hi)):
         raise LutError(f"DOMAIN_MAX {hi} must be above DOMAIN_MIN {lo}")
-    data = np.array(rows, dtype=np.float64)
+    data = _table_rows(rows)
+    if len(rows) != size ** 3:
+        raise LutError(f"expected {size ** 3} table rows for LUT_3D_SIZE {size}, found {len(rows)}")
     _check_values(data, lo, hi)
     # Red changes fastest in the file, so a C-order reshape gives [b, g, r]; swap to [r, g, b].
     table = data.reshape(size, size, size, 3).transpose(2, 1, 0, 3).copy()
     return Lut(table, title, lo, hi, tuple(comments))
+
+
+_NUMBER_START = frozenset("0123456789-+.")
+
+
+def _table_rows(rows: list[tuple[int, str]]) -> np.ndarray:
+    """(n, 3) floats from numbered data lines; a bad line is reported by its number."""
+    try:
+        values = np.array(" ".join(line for _, line in rows).split(), dtype=np.float64)
+        if values.size == 3 * len(rows):
+            return values.reshape(-1, 3)
+    except ValueError:
+        pass
+    for number, line in rows:  # slow path, only to find and name the bad line
+        _floats(line, number)
+    raise LutError("table rows do not hold 3 numbers each")
 
 
 def _is_number(word: str) -> bool:
