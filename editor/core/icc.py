@@ -39,7 +39,8 @@ def look_profile(curves: np.ndarray, clut: np.ndarray, description: str = "Darks
            + struct.pack(">HH", curves.shape[1], out_curve.size)
            + _u16(curves) + _u16(encoded) + _u16(np.tile(out_curve, 3)))
     return _profile(b"mntr", [(b"desc", _desc(description)), (b"wtpt", _xyz(D50)),
-                              (b"cprt", _text("No copyright, use freely")), (b"A2B0", lut)])
+                              (b"cprt", _text("No copyright, use freely")), (b"A2B0", lut),
+                              (b"A2B1", lut)])  # same table for relative intent: lcms then needs no fallback
 
 
 def matrix_profile(to_xyz_d50: np.ndarray, description: str) -> bytes:
@@ -85,11 +86,13 @@ def _desc(t: str) -> bytes:
 
 def _profile(device_class: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
     offset = 128 + 4 + 12 * len(tags)
-    table, body = b"", b""
+    table, body, placed = b"", b"", {}
     for sig, data in tags:
-        body += bytes(-(offset + len(body)) % 4)
-        table += sig + struct.pack(">II", offset + len(body), len(data))
-        body += data
+        if data not in placed:  # tags with identical data share one copy, as ICC allows
+            body += bytes(-(offset + len(body)) % 4)
+            placed[data] = offset + len(body)
+            body += data
+        table += sig + struct.pack(">II", placed[data], len(data))
     size = offset + len(body)
     header = (struct.pack(">I", size) + bytes(4) + struct.pack(">I", 0x02100000) + device_class + b"RGB "
               + b"XYZ " + bytes(12) + b"acsp" + bytes(24) + struct.pack(">I", 0) + b"".join(_s15(c) for c in D50)
