@@ -69,3 +69,9 @@ def clipping_overlay(rgb: np.ndarray) -> QImage:
     out[high] = (255, 40, 40, 255)
     out[low] = (40, 90, 255, 255)
     return QImage(out.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+def render_seed(photo) -> int:
+    """The photo's grain seed folded into libvips' signed 32-bit range (crc32 seeds can exceed 2**31,
+    and grain adds small offsets to it)."""
+    return int(photo.seed) % 2_000_000_000

@@ -149,7 +149,7 @@ class Loupe(QWidget):
         if self.image is None:
             self._paint_message(p)
             return
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.current_zoom() < 1.0)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.fit or self.current_zoom() < 1.0)
         rect = self._image_rect()
         after = self.hover_image or self.image
         if self.compare == "before":

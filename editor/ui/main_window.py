@@ -231,8 +231,9 @@ class MainWindow(QMainWindow):
         if getattr(self, "_down", False):
             return
         self._down = True
-        if self.tether is not None:
-            self.tether.shutdown()
+        for panel in (self.tether, self.looks):
+            if panel is not None:
+                panel.shutdown()
         self.render.stop()
         self.thumbs.shutdown()
         self.saver.flush()
@@ -383,6 +384,20 @@ class MainWindow(QMainWindow):
         """Record a whole new edit (looks, paste, reset) as one step."""
         if self.doc is not None:
             self.doc.commit(label, edit)
+
+    def commit_look_amount(self, edit: Edit, *, merge: bool, dragging: bool) -> None:
+        """The looks panel's amount slider: like a develop slider, one step per drag."""
+        if self.doc is None:
+            return
+        self._dragging = ("look amount",) if dragging else None
+        self.doc.commit("Look amount", edit, merge=merge)
+        if not dragging:
+            self.request_preview()
+
+    def preview_look(self, edit: Edit | None) -> None:
+        """Show `edit` in the loupe without recording it (hovering a look); None shows the photo's edit."""
+        if self.doc is not None:
+            self.request_preview(edit=edit)
 
     def undo(self) -> None:
         if self.doc is not None:

@@ -22,9 +22,10 @@ def photo_folder(tmp_path) -> Path:
 
 
 @pytest.fixture
-def make_window(qtbot, tmp_path):
+def make_window(qtbot, tmp_path, monkeypatch):
     """make_window(folder) -> the real MainWindow, with its settings and thumbnail cache under tmp_path."""
     windows = []
+    monkeypatch.setenv("DARKSLIDE_DATA_DIR", str(tmp_path / "data"))  # the looks store, isolated
 
     def make(folder: Path, **kwargs):
         from editor.ui.main_window import MainWindow

@@ -1,0 +1,364 @@
+"""The looks panel: built-in, user and imported looks, each shown as a live thumbnail of the open photo.
+
+Thumbnails are rendered on a worker (the current edit with the look applied, exactly what a click gives).
+Hovering a look previews it in the loupe; clicking applies it as one undoable step; the amount slider
+re-blends the applied look (presets.set_amount). Files are read and written on workers; a bad file gives
+a clear message and changes nothing.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QSlider, QToolButton,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from presets import PresetError, PresetStore, apply_preset, builtin_looks, set_amount
+from editor.ui import imaging, theme
+
+NameRole = Qt.ItemDataRole.UserRole + 1
+THUMB_EDGE = 120  # px, long edge of a look thumbnail
+HOVER_MS = 140  # wait this long on a look before previewing it in the loupe
+EXPORT_FILTERS = {"Darkslide preset (*.json)": ".json", "Lightroom / Camera Raw preset (*.xmp)": ".xmp",
+                  "3D LUT, 33 points (*.cube)": ".cube"}
+IMPORT_FILTER = "Presets and LUTs (*.json *.xmp *.cube *.png *.tif *.tiff);;All files (*)"
+
+
+class LooksPanel(QWidget):
+    thumbs_ready = Signal(int, object)  # generation, {name: QImage}
+
+    def __init__(self, window, store: PresetStore | None = None):
+        super().__init__(window)
+        self.window = window
+        self.store = store or PresetStore()
+        self.presets: dict[str, object] = {}
+        self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-looks")
+        self._gen = 0
+        self._hovered: str | None = None
+        self._amount_drag = False
+        self._build()
+        self.thumbs_ready.connect(self._thumbs_ready)
+        self.hover_timer = QTimer(self, singleShot=True, interval=HOVER_MS, timeout=self._hover_preview)
+        self.refresh_timer = QTimer(self, singleShot=True, interval=700, timeout=self.render_thumbnails)
+        self.reload()
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(4)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 0, 6, 0)
+        self.buttons = {}
+        for key, icon, tip, slot in (
+                ("create", "mdi6.plus", "New look from the current settings", self.create_from_current),
+                ("rename", "mdi6.pencil", "Rename the selected look", self.rename_selected),
+                ("duplicate", "mdi6.content-duplicate", "Duplicate the selected look", self.duplicate_selected),
+                ("delete", "mdi6.delete", "Delete the selected look (moved to the trash folder)",
+                 self.delete_selected),
+                ("import", "mdi6.import", "Import a preset or LUT (.json, .xmp, .cube, Hald)", self.import_file),
+                ("export", "mdi6.export", "Export the selected look (.json, .xmp, .cube)", self.export_selected)):
+            b = QToolButton()
+            b.setIcon(theme.icon(icon))
+            b.setToolTip(tip)
+            b.setObjectName(f"look_{key}")
+            b.clicked.connect(slot)
+            bar.addWidget(b)
+            self.buttons[key] = b
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("looksList")
+        self.tree.setHeaderHidden(True)
+        self.tree.setIconSize(QSize(72, 54))
+        self.tree.setMouseTracking(True)
+        self.tree.setIndentation(10)
+        self.tree.itemEntered.connect(self._entered)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tree.viewport().installEventFilter(self)
+        layout.addWidget(self.tree, 1)
+        amount = QHBoxLayout()
+        amount.setContentsMargins(8, 0, 8, 6)
+        self.amount_label = QLabel("Amount")
+        self.amount = QSlider(Qt.Orientation.Horizontal)
+        self.amount.setObjectName("lookAmount")
+        self.amount.setRange(0, 200)
+        self.amount.setValue(100)
+        self.amount.setEnabled(False)
+        self.amount_value = QLabel("100 %")
+        self.amount_value.setFixedWidth(44)
+        self.amount.valueChanged.connect(self._amount_changed)
+        self.amount.sliderReleased.connect(lambda: self._amount_changed(self.amount.value(), release=True))
+        amount.addWidget(self.amount_label)
+        amount.addWidget(self.amount, 1)
+        amount.addWidget(self.amount_value)
+        layout.addLayout(amount)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.tree.viewport() and event.type() == event.Type.Leave:
+            self._hovered = None
+            self.hover_timer.stop()
+            self.window.preview_look(None)
+        return False
+
+    # -- contents --------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read the looks (built-in + the user store) and rebuild the tree, keeping thumbnails."""
+        old_icons = {self._name(i): i.icon(0) for i in self._items()}
+        self.tree.clear()
+        self.presets = {}
+        groups: dict[str, QTreeWidgetItem] = {}
+        looks = [(f"Built-in · {p.group}", p) for p in builtin_looks()]
+        looks += [(p.group or "User", p) for p in self.store.user_presets()]
+        for group, preset in looks:
+            parent = groups.get(group)
+            if parent is None:
+                parent = groups[group] = QTreeWidgetItem(self.tree, [group])
+                parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                parent.setExpanded(True)
+            item = QTreeWidgetItem(parent, [preset.name])
+            item.setData(0, NameRole, preset.name)
+            item.setToolTip(0, preset.description or preset.name)
+            item.setIcon(0, old_icons.get(preset.name, QIcon()))
+            self.presets[preset.name] = preset
+        for problem in self.store.problems():
+            self.window.status(f"Preset not loaded: {problem}")
+        self.render_thumbnails()
+
+    def _items(self):
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            for c in range(group.childCount()):
+                yield group.child(c)
+
+    def item(self, name: str) -> QTreeWidgetItem | None:
+        return next((i for i in self._items() if self._name(i) == name), None)
+
+    @staticmethod
+    def _name(item) -> str | None:
+        return item.data(0, NameRole) if item is not None else None
+
+    def selected_name(self) -> str | None:
+        return self._name(self.tree.currentItem())
+
+    # -- live thumbnails -------------------------------------------------------------------------
+    def document_changed(self, doc) -> None:
+        self._sync_amount(doc)
+        self.render_thumbnails()
+
+    def edit_changed(self, doc) -> None:
+        self._sync_amount(doc)
+        if not self._amount_drag:
+            self.refresh_timer.start()
+
+    def render_thumbnails(self) -> None:
+        doc = self.window.doc
+        if doc is None or not self.presets:
+            return
+        self._gen += 1
+        gen, edit, presets = self._gen, doc.edit, dict(self.presets)
+        self._pool.submit(self._render_all, gen, doc, edit, presets)
+
+    def _render_all(self, gen, doc, edit, presets) -> None:
+        from editor.core.pipeline import RenderContext, render
+        try:
+            photo = doc.photo
+            base = photo.preview(THUMB_EDGE)
+        except Exception:  # the loupe already explains a photo that cannot be opened
+            return
+        ctx = RenderContext(scale=base.width / max(photo.width, 1), seed=imaging.render_seed(photo))
+        out = {}
+        for name, preset in presets.items():
+            if gen != self._gen:
+                return  # a newer photo or edit: these thumbnails are stale
+            try:
+                rgb = imaging.to_rgb8(render(base, apply_preset(edit, preset), ctx))
+                out[name] = imaging.to_qimage(rgb)
+            except Exception:  # one bad look (e.g. a LUT file gone missing) must not stop the others
+                continue
+            if len(out) % 4 == 0:
+                self.thumbs_ready.emit(gen, dict(out))
+        self.thumbs_ready.emit(gen, out)
+
+    def _thumbs_ready(self, gen: int, images: dict) -> None:
+        if gen != self._gen:
+            return
+        for name, image in images.items():
+            item = self.item(name)
+            if item is not None:
+                item.setIcon(0, QIcon(QPixmap.fromImage(image)))
+
+    # -- hover, click, amount --------------------------------------------------------------------
+    def _entered(self, item, _col) -> None:
+        self._hovered = self._name(item)
+        self.hover_timer.start()
+
+    def _hover_preview(self) -> None:
+        doc = self.window.doc
+        preset = self.presets.get(self._hovered) if self._hovered else None
+        if doc is None or preset is None:
+            self.window.preview_look(None)
+            return
+        try:
+            self.window.preview_look(apply_preset(doc.edit, preset))
+        except PresetError as exc:
+            self.window.status(str(exc))
+
+    def _clicked(self, item, _col) -> None:
+        name = self._name(item)
+        if name is not None:
+            self.apply(name)
+
+    def apply(self, name: str, amount: float | None = None) -> None:
+        """Apply the look called `name` to the open photo as one step."""
+        doc = self.window.doc
+        if doc is None:
+            return
+        amount = float(self.amount.value() if amount is None else amount)
+        try:
+            edit = apply_preset(doc.edit, self.presets[name], amount=amount)
+        except (PresetError, KeyError, ValueError) as exc:
+            self.window.status(f"Cannot apply {name}: {exc}")
+            return
+        self.window.apply_edit(f"Look: {name}", edit)
+        self.window.status(f"Applied {name} at {amount:.0f} %")
+
+    def _sync_amount(self, doc) -> None:
+        look = doc.edit.look if doc is not None else None
+        self.amount.setEnabled(bool(look and "base" in look))
+        if look and not self._amount_drag and "amount" in look:
+            self.amount.blockSignals(True)
+            self.amount.setValue(round(look["amount"]))
+            self.amount.blockSignals(False)
+            self.amount_value.setText(f"{look['amount']:.0f} %")
+            self.amount_label.setText(str(look.get("name", "Amount"))[:22])
+        elif not look:
+            self.amount_label.setText("Amount")
+
+    def set_amount(self, value: float) -> None:
+        """Re-blend the applied look at `value` % (one step)."""
+        self.amount.setValue(int(value))
+        self._amount_changed(int(value), release=True)
+
+    def _amount_changed(self, value: int, release: bool = False) -> None:
+        self.amount_value.setText(f"{value} %")
+        doc = self.window.doc
+        if doc is None or not doc.edit.look:
+            return
+        dragging = self.amount.isSliderDown() and not release
+        try:
+            edit = set_amount(doc.edit, float(value))
+        except PresetError as exc:
+            self.window.status(str(exc))
+            return
+        merge = self._amount_drag
+        self._amount_drag = dragging
+        self.window.commit_look_amount(edit, merge=merge, dragging=dragging)
+        if not dragging:
+            self.refresh_timer.start()
+
+    # -- store actions ---------------------------------------------------------------------------
+    def create_from_current(self) -> None:
+        doc = self.window.doc
+        if doc is None:
+            return
+        name, ok = QInputDialog.getText(self, "New look", "Name of the new look:")
+        if not ok or not name.strip():
+            return
+        try:
+            self.store.create(name.strip(), doc.edit)
+        except (PresetError, OSError) as exc:
+            self._error("Cannot create the look", str(exc))
+            return
+        self.reload()
+        self.window.status(f"Saved look {name.strip()}")
+
+    def rename_selected(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            return
+        new, ok = QInputDialog.getText(self, "Rename look", "New name:", text=name)
+        if ok and new.strip() and new.strip() != name:
+            self._store_call(lambda: self.store.rename(name, new.strip()), f"Renamed {name} to {new.strip()}")
+
+    def duplicate_selected(self) -> None:
+        name = self.selected_name()
+        if name is not None:
+            self._store_call(lambda: self.store.duplicate(name), f"Duplicated {name}")
+
+    def delete_selected(self) -> None:
+        name = self.selected_name()
+        if name is not None:
+            self._store_call(lambda: self.store.delete(name), f"Deleted {name} (kept in the presets trash folder)")
+
+    def _store_call(self, fn, done: str) -> None:
+        try:
+            fn()
+        except (PresetError, OSError) as exc:
+            self._error("Looks", str(exc))
+            return
+        self.reload()
+        self.window.status(done)
+
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a look", str(Path.home()), IMPORT_FILTER)
+        if not path:
+            return
+        self.window.tasks.run(self.store.import_file, Path(path), done=self._imported,
+                              error=lambda exc: self._error(f"Cannot import {Path(path).name}", str(exc)))
+
+    def _imported(self, result) -> None:
+        self.reload()
+        names = ", ".join(p.name for p in result.presets)
+        notes = result.warnings + ([f"ignored: {', '.join(result.ignored)}"] if result.ignored else [])
+        self.window.status(f"Imported {names}" + (f" — {'; '.join(notes)}" if notes else ""), 12000)
+        self.imported = result
+
+    def export_selected(self) -> None:
+        name = self.selected_name()
+        if name is None:
+            self.window.status("Select a look to export")
+            return
+        path, chosen = QFileDialog.getSaveFileName(self, f"Export {name}", str(Path.home() / name),
+                                                   ";;".join(EXPORT_FILTERS))
+        if not path:
+            return
+        suffix = Path(path).suffix.lower()
+        if suffix not in EXPORT_FILTERS.values():
+            suffix = EXPORT_FILTERS.get(chosen, ".json")
+            path += suffix
+        preset = self.presets[name]
+        self.window.tasks.run(_export, preset, Path(path), suffix, done=lambda note: self.window.status(
+            f"Exported {name} to {path}" + (f" ({note})" if note else "")),
+            error=lambda exc: self._error(f"Cannot export {name}", str(exc)))
+
+    def _error(self, title: str, text: str) -> None:
+        """A non-blocking message box (the user must read it) plus a status-bar line."""
+        self.window.status(f"{title}: {text}", 12000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setModal(False)
+        box.show()
+        self.last_error = text
+
+    def shutdown(self) -> None:
+        self._gen += 1
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _export(preset, path: Path, suffix: str) -> str:
+    """Write `preset` as native JSON, XMP or .cube; returns a note about what was left out."""
+    from editor.core.atomic import write_atomic
+    from presets.formats import lut, native, xmp
+    if suffix == ".xmp":
+        text, skipped = xmp.dumps(preset)
+        write_atomic(path, text)
+        return f"not in Lightroom: {', '.join(skipped)}" if skipped else ""
+    if suffix == ".cube":
+        write_atomic(path, lut.dumps_cube(preset, 33))
+        return lut.SPATIAL_NOTE if lut.left_out(preset) else ""
+    write_atomic(path, native.dumps(preset))
+    return ""

@@ -1,0 +1,126 @@
+"""The looks panel in the real window: live thumbnails, click to apply, amount, hover, import and export."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from presets.formats import read_file
+from ui_helpers import wait_preview
+
+CUBE_HALF = "TITLE \"Half\"\nLUT_3D_SIZE 2\n" + "".join(
+    f"{r * 0.5} {g * 0.5} {b * 0.5}\n" for b in (0, 1) for g in (0, 1) for r in (0, 1))
+XMP_BRIGHT = """<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/"
+    crs:PresetType="Normal" crs:Exposure2012="+1.00" crs:Group="Imported">
+   <crs:Name><rdf:Alt><rdf:li xml:lang="x-default">Bright XMP</rdf:li></rdf:Alt></crs:Name>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+"""
+
+
+def ready(qtbot, make_window, folder):
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    return window, wait_preview(qtbot, window)
+
+
+def chroma(rgb: np.ndarray) -> float:
+    return float((rgb.max(axis=2) - rgb.min(axis=2)).mean())
+
+
+def click(qtbot, tree, item):
+    tree.scrollToItem(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center())
+
+
+def test_each_look_gets_a_live_thumbnail_of_the_open_photo(qtbot, make_window, photo_folder):
+    window, _ = ready(qtbot, make_window, photo_folder)
+    items = list(window.looks._items())
+    assert len(items) >= 10
+    qtbot.waitUntil(lambda: all(not i.icon(0).isNull() for i in items), timeout=15000)
+    mono = window.looks.item("Monochrome").icon(0).pixmap(72, 54).toImage()
+    assert mono.pixelColor(36, 27).saturation() < 20  # the monochrome thumbnail really is grey
+
+
+def test_clicking_a_look_applies_it_and_the_amount_reblends(qtbot, make_window, photo_folder):
+    window, original = ready(qtbot, make_window, photo_folder)
+    gen = window.shown_gen
+    click(qtbot, window.looks.tree, window.looks.item("Monochrome"))
+    mono = wait_preview(qtbot, window, gen)
+    assert window.doc.edit.look["name"] == "Monochrome"
+    assert chroma(mono) < 3 < chroma(original)
+    gen = window.shown_gen
+    window.looks.set_amount(50)
+    half = wait_preview(qtbot, window, gen)
+    assert window.doc.edit.look["amount"] == 50
+    assert chroma(mono) < chroma(half) < chroma(original)
+    assert [s.label for s in window.doc.history.steps][-2:] == ["Look: Monochrome", "Look amount"]
+    window.undo()
+    assert window.doc.edit.look["amount"] == 100
+
+
+def test_hovering_a_look_previews_it_without_recording_a_step(qtbot, make_window, photo_folder):
+    window, original = ready(qtbot, make_window, photo_folder)
+    gen = window.shown_gen
+    window.looks._entered(window.looks.item("Monochrome"), 0)
+    hovered = wait_preview(qtbot, window, gen)
+    assert chroma(hovered) < 3
+    assert len(window.doc.history.steps) == 1
+    gen = window.shown_gen
+    QApplication.sendEvent(window.looks.tree.viewport(), QEvent(QEvent.Type.Leave))
+    back = wait_preview(qtbot, window, gen)
+    assert np.abs(back - original).mean() < 0.5
+
+
+def test_import_cube_and_xmp_through_the_file_dialog(qtbot, make_window, photo_folder, tmp_path, monkeypatch):
+    window, original = ready(qtbot, make_window, photo_folder)
+    cube = tmp_path / "half.cube"
+    cube.write_text(CUBE_HALF)
+    xmp = tmp_path / "bright.xmp"
+    xmp.write_text(XMP_BRIGHT)
+    for path, name in ((cube, "Half"), (xmp, "Bright XMP")):
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, p=path, **k: (str(p), "")))
+        window.looks.buttons["import"].click()
+        qtbot.waitUntil(lambda n=name: window.looks.item(n) is not None, timeout=5000)
+    gen = window.shown_gen
+    click(qtbot, window.looks.tree, window.looks.item("Half"))
+    halved = wait_preview(qtbot, window, gen)
+    assert abs(halved.mean() - original.mean() / 2) < 8
+    gen = window.shown_gen
+    click(qtbot, window.looks.tree, window.looks.item("Bright XMP"))  # replaces the LUT look
+    bright = wait_preview(qtbot, window, gen)
+    assert bright.mean() > original.mean() + 15
+    assert window.doc.edit["exposure"].exposure_ev == 1.0
+
+
+def test_a_bad_file_gives_a_clear_error_and_adds_nothing(qtbot, make_window, photo_folder, tmp_path, monkeypatch):
+    window, _ = ready(qtbot, make_window, photo_folder)
+    bad = tmp_path / "broken.cube"
+    bad.write_text("LUT_3D_SIZE 2\n0 0 0\nnot numbers\n")
+    count = len(list(window.looks._items()))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bad), "")))
+    window.looks.buttons["import"].click()
+    qtbot.waitUntil(lambda: hasattr(window.looks, "last_error"), timeout=5000)
+    assert "broken.cube" in window.looks.last_error
+    assert len(list(window.looks._items())) == count
+
+
+def test_export_a_look_as_cube_and_xmp_and_create_from_current(qtbot, make_window, photo_folder, tmp_path,
+                                                            monkeypatch):
+    window, _ = ready(qtbot, make_window, photo_folder)
+    window.looks.tree.setCurrentItem(window.looks.item("Vivid"))
+    for suffix in (".cube", ".xmp", ".json"):
+        out = tmp_path / f"vivid{suffix}"
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, o=out, **k: (str(o), "")))
+        window.looks.buttons["export"].click()
+        qtbot.waitUntil(out.exists, timeout=5000)
+        assert read_file(out).presets
+    window.develop.row("exposure", "exposure_ev").slider.setValue(80)
+    from PySide6.QtWidgets import QInputDialog
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("My Look", True)))
+    window.looks.buttons["create"].click()
+    assert window.looks.item("My Look") is not None
+    assert window.looks.presets["My Look"].params["exposure"]["exposure_ev"] == window.doc.edit["exposure"].exposure_ev
