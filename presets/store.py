@@ -104,22 +104,25 @@ class PresetStore:
     # ------------------------------------------------------------------------------------------ writing
     def save(self, preset: Preset, *, overwrite: bool = False) -> Path:
         """Write `preset` atomically as <group>/<name>.json; refuses to replace another preset unless told."""
+        old = None
         if self.exists(preset.name):
             if not overwrite:
                 raise PresetError(f"a preset called '{preset.name}' already exists")
             old = self.path_of(preset.name)
-        else:
-            old = None
+        return self._write(preset, replacing=old)
+
+    def _write(self, preset: Preset, replacing: Path | None) -> Path:
+        """Write the new file first, then remove the one it replaces: a crash never loses the preset."""
         folder = self.presets_dir / slug(preset.group or "User")
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{slug(preset.name)}{SUFFIX}"
         n = 2
-        while path.exists() and path != old:
+        while path.exists() and path != replacing:
             path = folder / f"{slug(preset.name)} ({n}){SUFFIX}"
             n += 1
         write_atomic(path, native.dumps(preset.replace(builtin=False, warnings=())))
-        if old is not None and old != path:
-            old.unlink()
+        if replacing is not None and replacing != path:
+            replacing.unlink()
         return path
 
     def create(self, name: str, edit: Edit, operations: Iterable[str] | None = None, *, group: str = "User",
@@ -139,24 +142,21 @@ class PresetStore:
         self.save(preset)
         return preset
 
-    def update(self, name: str, edit: Edit | None = None, **fields) -> Preset:
-        """Replace a user preset's params from `edit` (the operations it already names) and/or metadata."""
-        preset = self._user(name)
+    def update(self, preset_name: str, edit: Edit | None = None, **fields) -> Preset:
+        """Change a user preset: params from `edit` (for the operations it already names) and/or metadata
+        fields (name, group, description, ...)."""
+        preset = self._user(preset_name)
         if edit is not None:
             params = {n: {k: getattr(edit[n], k) for k in values} for n, values in preset.params.items()}
             preset = preset.replace(params=params)
-        preset = preset.replace(**fields)
-        if "name" in fields and fields["name"].casefold() != name.casefold() and self.exists(fields["name"]):
-            raise PresetError(f"a preset called '{fields['name']}' already exists")
-        old = self.path_of(name)
-        path = self.save(preset.replace(name=name), overwrite=True) if "name" not in fields else None
-        if path is None:
-            old.unlink()
-            self.save(preset)
-        return preset
+        new = preset.replace(**fields)
+        if new.name.casefold() != preset.name.casefold() and (self.exists(new.name) or _is_builtin(new.name)):
+            raise PresetError(f"a preset called '{new.name}' already exists")
+        self._write(new, replacing=self.path_of(preset_name))
+        return new
 
-    def rename(self, name: str, new_name: str) -> Preset:
-        return self.update(name, name=new_name)
+    def rename(self, preset_name: str, new_name: str) -> Preset:
+        return self.update(preset_name, name=new_name)
 
     def duplicate(self, name: str, new_name: str | None = None) -> Preset:
         """Copy a user preset or a built-in look into the store under a free name."""

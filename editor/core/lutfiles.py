@@ -305,15 +305,18 @@ _DTYPES = {"uchar": np.uint8, "ushort": np.uint16}
 
 
 def write_hald(path: str | os.PathLike, table: np.ndarray) -> None:
-    """Write `table` as an 8-bit Hald PNG; the table size must be a square level^2."""
+    """Write `table` as an 8-bit Hald PNG (TIFF for .tif names), atomically; its size must be a square level^2."""
     import pyvips
 
     n = table.shape[0]
     level = math.isqrt(n)
     if level * level != n:
         raise LutError(f"a LUT of size {n} cannot be written as a Hald image (needs level^2)")
+    from editor.core.atomic import write_atomic
+
     pixels = _table_to_hald(table, level)
-    pyvips.Image.new_from_array(pixels, interpretation="srgb").write_to_file(str(path))
+    suffix = ".tif" if Path(path).suffix.lower() in (".tif", ".tiff") else ".png"
+    write_atomic(Path(path), pyvips.Image.new_from_array(pixels, interpretation="srgb").write_to_buffer(suffix))
 
 
 # --------------------------------------------------------------------------------------------- any file
