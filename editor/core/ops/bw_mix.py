@@ -37,6 +37,8 @@ def is_identity(p) -> bool:
 def transform_lab(lab: np.ndarray, p) -> np.ndarray:
     """OkLab in, OkLab out: a neutral grey (a = b = 0) unless toned."""
     lab = np.asarray(lab, dtype=np.float64)
+    if not p.enabled:
+        return lab.copy()
     mix = np.array([getattr(p, b) for b in BAND_NAMES]) / 100.0
     lightness = lab[..., 0]
     if mix.any():
@@ -55,4 +57,6 @@ def transform_lab(lab: np.ndarray, p) -> np.ndarray:
 
 
 def transform(rgb: np.ndarray, p) -> np.ndarray:
+    if not p.enabled:
+        return np.asarray(rgb, dtype=np.float64)
     return oklab_to_srgb(fit_gamut(transform_lab(srgb_to_oklab(rgb), p)))

@@ -1,0 +1,444 @@
+"""Develop operations: identity at defaults, direction and size of each effect on known pixels."""
+from __future__ import annotations
+
+import numpy as np
+import pyvips
+import pytest
+
+from editor.core import colour, fused, ops
+from editor.core.edit import Edit
+from editor.core.ops import crop, grain, sharpening, tone_curve, vignette
+from editor.core.pipeline import RenderContext, render
+
+CTX = RenderContext(scale=1.0, seed=1)
+
+
+def image(arr: np.ndarray) -> pyvips.Image:
+    """A pyvips working-space image from an (h, w, 3) uint8 or uint16 array."""
+    interpretation = "rgb16" if arr.dtype == np.uint16 else "srgb"
+    return pyvips.Image.new_from_array(np.ascontiguousarray(arr)).copy(interpretation=interpretation)
+
+
+def flat(rgb, size=(8, 8), dtype=np.uint8) -> pyvips.Image:
+    return image(np.broadcast_to(np.asarray(rgb, dtype=dtype), size + (3,)).copy())
+
+
+def pixels(img: pyvips.Image) -> np.ndarray:
+    return img.numpy().astype(np.float64)
+
+
+def rendered(edit: Edit, src: pyvips.Image, ctx: RenderContext = CTX) -> np.ndarray:
+    return pixels(render(src, edit, ctx))
+
+
+def colour_patch() -> np.ndarray:
+    """A small table of sRGB colours (0..1): greys, primaries, skin, sky, foliage, random colours."""
+    rng = np.random.default_rng(7)
+    fixed = [(0.5, 0.5, 0.5), (0.1, 0.1, 0.1), (0.9, 0.9, 0.9), (0.8, 0.2, 0.2), (0.2, 0.7, 0.2),
+             (0.2, 0.3, 0.8), (0.85, 0.64, 0.52), (0.4, 0.6, 0.9), (0.9, 0.8, 0.2)]
+    return np.concatenate([np.array(fixed), rng.random((40, 3))])
+
+
+# --- identity and activation ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op", ops.OPERATIONS, ids=lambda op: op.name)
+def test_every_operation_is_identity_at_defaults(op):
+    assert op.is_identity(op.defaults())
+    if op.kind == "channel":
+        x = np.linspace(0.0, 1.0, 257)
+        assert np.allclose(op.module.curves(x, op.defaults()), np.stack([x, x, x]), atol=1e-9)
+    elif op.kind == "colour":
+        rgb = colour_patch()
+        assert np.allclose(op.module.transform(rgb, op.defaults()), rgb, atol=1e-6)
+    else:
+        src = image((np.random.default_rng(3).random((12, 16, 3)) * 255).astype(np.uint8))
+        assert np.array_equal(pixels(op.module.build(src, op.defaults(), CTX)), pixels(src))
+
+
+def test_default_edit_has_no_active_operations_and_renders_the_source_unchanged():
+    src = image((np.random.default_rng(4).random((10, 12, 3)) * 255).astype(np.uint8))
+    assert Edit().active() == []
+    assert np.array_equal(rendered(Edit(), src), pixels(src))
+
+
+CHANGES = {
+    "crop": dict(angle=2.0), "white_balance": dict(temperature=20.0), "exposure": dict(exposure_ev=0.5),
+    "contrast": dict(contrast=10.0), "highlights_shadows": dict(shadows=10.0), "whites_blacks": dict(blacks=5.0),
+    "tone_curve": dict(master=((0.0, 0.1), (1.0, 1.0))), "vibrance": dict(vibrance=10.0),
+    "saturation": dict(saturation=10.0), "hsl": dict(red_hue=10.0), "color_grading": dict(shadows_sat=10.0),
+    "bw_mix": dict(enabled=True), "lut3d": dict(lut="look.cube"), "sharpening": dict(amount=40.0),
+    "vignette": dict(amount=-20.0), "grain": dict(amount=20.0),
+}
+
+
+@pytest.mark.parametrize("op", ops.OPERATIONS, ids=lambda op: op.name)
+def test_a_changed_operation_becomes_active_in_pipeline_order(op):
+    edit = Edit().update(op.name, **CHANGES[op.name])
+    assert [o.name for o, _ in edit.active()] == [op.name]
+    everything = Edit()
+    for name, change in CHANGES.items():
+        everything = everything.update(name, **change)
+    assert [o.name for o, _ in everything.active()] == [o.name for o in ops.OPERATIONS]
+
+
+@pytest.mark.parametrize("name", ["tone_curve", "color_grading", "bw_mix", "sharpening", "grain", "vignette"])
+def test_params_that_do_nothing_keep_the_operation_inactive(name):
+    inert = {"tone_curve": dict(master=((0.0, 0.0), (0.5, 0.5), (1.0, 1.0))),
+             "color_grading": dict(shadows_hue=200.0, balance=30.0), "bw_mix": dict(red=40.0),
+             "sharpening": dict(radius=2.0), "grain": dict(size=60.0), "vignette": dict(midpoint=20.0)}[name]
+    assert Edit().update(name, **inert).active() == []
+
+
+# --- tone ------------------------------------------------------------------------------------------
+
+def test_exposure_plus_one_ev_doubles_linear_values():
+    levels = np.array([20, 40, 60, 80, 100, 120, 140, 160], dtype=np.uint8)
+    src = image(np.stack([levels] * 3, axis=-1)[None].repeat(4, axis=0))
+    out = rendered(Edit().update("exposure", exposure_ev=1.0), src)[0, :, 0]
+    ratio = colour.to_linear(out / 255) / colour.to_linear(levels / 255)
+    assert np.allclose(ratio, 2.0, atol=0.06)
+
+
+def test_exposure_minus_one_ev_halves_linear_values_on_16_bit():
+    levels = np.array([5000, 20000, 40000, 60000], dtype=np.uint16)
+    src = image(np.stack([levels] * 3, axis=-1)[None].repeat(2, axis=0))
+    out = pixels(render(src, Edit().update("exposure", exposure_ev=-1.0)))[0, :, 1]
+    ratio = colour.to_linear(out / 65535) / colour.to_linear(levels / 65535)
+    assert np.allclose(ratio, 0.5, atol=0.002)
+
+
+def test_contrast_steepens_midtones_and_keeps_black_and_white():
+    op = ops.get("contrast")
+    x = np.linspace(0.0, 1.0, 4097)
+    for amount, steeper in ((60.0, True), (-60.0, False)):
+        y = op.module.curves(x, op.replace(op.defaults(), contrast=amount))[0]
+        assert y[0] == pytest.approx(0.0, abs=1e-9) and y[-1] == pytest.approx(1.0, abs=1e-9)
+        assert np.all(np.diff(y) >= 0)
+        i = np.searchsorted(x, op.module.PIVOT)
+        slope = (y[i + 40] - y[i - 40]) / (x[i + 40] - x[i - 40])
+        assert (slope > 1.3) if steeper else (slope < 0.8)
+    src = flat((60, 60, 60))
+    dark = rendered(Edit().update("contrast", contrast=60.0), src)[0, 0, 0]
+    assert dark < 55  # darks below the pivot get darker
+
+
+def test_highlights_minus_darkens_bright_tones_and_shadows_plus_lifts_dark_tones():
+    src = image(np.array([[[40] * 3, [128] * 3, [215] * 3]], dtype=np.uint8))
+    hl = rendered(Edit().update("highlights_shadows", highlights=-100.0), src)[0, :, 0]
+    sh = rendered(Edit().update("highlights_shadows", shadows=100.0), src)[0, :, 0]
+    assert hl[2] < 215 - 15 and abs(hl[0] - 40) <= 1
+    assert sh[0] > 40 + 15 and abs(sh[2] - 215) <= 1
+
+
+def test_whites_and_blacks_move_the_ends_of_the_range_more_than_the_middle():
+    op = ops.get("whites_blacks")
+    x = np.linspace(0.0, 1.0, 1001)
+    whites = op.module.curves(x, op.replace(op.defaults(), whites=-100.0))[0]
+    blacks = op.module.curves(x, op.replace(op.defaults(), blacks=100.0))[0]
+    assert whites[-1] == pytest.approx(0.75) and abs(whites[500] - 0.5) < 0.02
+    assert blacks[0] == pytest.approx(0.2) and abs(blacks[500] - 0.5) < 0.02
+    assert np.all(np.diff(whites) >= 0) and np.all(np.diff(blacks) >= 0)
+
+
+def test_tone_curve_passes_through_its_points_and_is_monotone():
+    points = ((0.0, 0.05), (0.2, 0.1), (0.45, 0.6), (0.5, 0.62), (0.8, 0.95), (1.0, 1.0))
+    x = np.linspace(0.0, 1.0, 10001)
+    y = tone_curve.curve(points, x)
+    assert np.all(np.diff(y) >= -1e-12)
+    for px, py in points:
+        assert tone_curve.curve(points, np.array([px]))[0] == pytest.approx(py, abs=1e-9)
+
+
+def test_tone_curve_is_flat_beyond_its_end_points_and_channels_follow_the_master():
+    p = tone_curve.Params(master=((0.2, 0.0), (0.8, 1.0)), red=((0.0, 0.0), (1.0, 0.5)))
+    x = np.array([0.0, 0.1, 0.2, 0.5, 0.8, 0.9, 1.0])
+    r, g, b = tone_curve.curves(x, p)
+    assert np.allclose(g[[0, 1, 2]], 0.0) and np.allclose(g[[4, 5, 6]], 1.0)
+    assert g[3] == pytest.approx(0.5) and r[3] == pytest.approx(0.25) and np.array_equal(g, b)
+
+
+# --- colour ----------------------------------------------------------------------------------------
+
+def test_temperature_plus_warms_and_minus_cools_a_grey():
+    src = flat((128, 128, 128))
+    warm = rendered(Edit().update("white_balance", temperature=50.0), src)[0, 0]
+    cool = rendered(Edit().update("white_balance", temperature=-50.0), src)[0, 0]
+    assert warm[0] > 128 + 8 and warm[2] < 128 - 8
+    assert cool[0] < 128 - 5 and cool[2] > 128 + 5
+
+
+def test_tint_plus_adds_magenta_and_minus_adds_green():
+    src = flat((128, 128, 128))
+    magenta = rendered(Edit().update("white_balance", tint=60.0), src)[0, 0]
+    green = rendered(Edit().update("white_balance", tint=-60.0), src)[0, 0]
+    assert magenta[1] < magenta[0] - 8 and magenta[1] < magenta[2] - 8
+    assert green[1] > green[0] + 8 and green[1] > green[2] + 8
+
+
+def test_white_balance_gains_are_relative_and_keep_grey_luminance():
+    from editor.core.ops import white_balance
+    g = white_balance.gains(white_balance.Params(temperature=70.0, tint=-30.0))
+    assert g @ colour.LUMA == pytest.approx(1.0)
+    assert np.allclose(white_balance.gains(white_balance.Params()), 1.0)
+
+
+def test_saturation_minus_100_gives_grey():
+    rgb = colour_patch()
+    src = image(np.round(rgb * 255).astype(np.uint8)[None])
+    out = rendered(Edit().update("saturation", saturation=-100.0), src)[0]
+    assert np.abs(out - out.mean(axis=-1, keepdims=True)).max() <= 1.0
+
+
+def test_saturation_plus_raises_chroma_keeps_hue_and_stays_in_gamut():
+    rgb = colour_patch()[3:9]
+    op = ops.get("saturation")
+    out = op.module.transform(rgb, op.replace(op.defaults(), saturation=60.0))
+    before, after = colour.srgb_to_oklch(rgb), colour.srgb_to_oklch(out)
+    assert np.all(after[:, 1] > before[:, 1])
+    assert np.allclose(after[:, 2], before[:, 2], atol=1.0)
+    assert out.min() >= -1e-6 and out.max() <= 1 + 1e-6
+
+
+def test_vibrance_boosts_muted_colours_more_than_saturated_ones_and_spares_skin():
+    op = ops.get("vibrance")
+    p = op.replace(op.defaults(), vibrance=80.0)
+    muted, vivid = np.array([0.55, 0.5, 0.45]), np.array([0.3, 0.35, 0.9])
+    gain = [colour.srgb_to_oklch(op.module.transform(c, p))[1] / colour.srgb_to_oklch(c)[1]
+            for c in (muted, vivid)]
+    assert gain[0] > gain[1] > 1.0
+    skin = np.array([0.85, 0.64, 0.52])
+    leaf = colour.oklch_to_srgb(colour.srgb_to_oklch(skin) + np.array([0.0, 0.0, 120.0]))  # same L, C
+    skin_gain = colour.srgb_to_oklch(op.module.transform(skin, p))[1] / colour.srgb_to_oklch(skin)[1]
+    leaf_gain = colour.srgb_to_oklch(op.module.transform(leaf, p))[1] / colour.srgb_to_oklch(leaf)[1]
+    assert 1.0 < skin_gain < leaf_gain
+
+
+def test_hsl_red_hue_shift_moves_red_and_leaves_blue_alone():
+    op = ops.get("hsl")
+    p = op.replace(op.defaults(), red_hue=100.0)
+    red, blue = np.array([0.8, 0.15, 0.15]), np.array([0.15, 0.2, 0.8])
+    h_red = colour.srgb_to_oklch(op.module.transform(red, p))[2] - colour.srgb_to_oklch(red)[2]
+    assert 10.0 < h_red < 35.0
+    assert np.allclose(op.module.transform(blue, p), blue, atol=1e-9)
+
+
+def test_hsl_saturation_and_luminance_act_on_their_band_only():
+    op = ops.get("hsl")
+    blue = colour.oklch_to_srgb(np.array([0.5, 0.15, colour.BAND_HUES[colour.BAND_NAMES.index("blue")]]))
+    green = np.array([0.2, 0.7, 0.2])
+    desat = op.module.transform(blue, op.replace(op.defaults(), blue_saturation=-100.0))
+    assert np.ptp(desat) < 1e-4
+    darker = op.module.transform(green, op.replace(op.defaults(), green_luminance=-100.0))
+    assert colour.luminance(darker) < colour.luminance(green) * 0.8
+    assert np.allclose(op.module.transform(blue, op.replace(op.defaults(), green_luminance=-100.0)), blue)
+
+
+def test_hsl_leaves_greys_alone():
+    op = ops.get("hsl")
+    p = op.replace(op.defaults(), red_hue=100.0, red_saturation=100.0, red_luminance=100.0,
+                   blue_luminance=-100.0)
+    greys = np.linspace(0.0, 1.0, 11)[:, None].repeat(3, axis=1)
+    assert np.allclose(op.module.transform(greys, p), greys, atol=1e-6)
+
+
+def test_color_grading_shadows_tint_affects_darks_more_than_lights():
+    op = ops.get("color_grading")
+    p = op.replace(op.defaults(), shadows_hue=240.0, shadows_sat=80.0)
+    dark, light = np.array([0.15, 0.15, 0.15]), np.array([0.85, 0.85, 0.85])
+    shift = [np.linalg.norm(colour.srgb_to_oklab(op.module.transform(c, p))[1:]) for c in (dark, light)]
+    assert shift[0] > 0.03 and shift[1] < shift[0] / 4
+    toned = op.module.transform(dark, p)
+    assert toned[2] > toned[0]  # hue 240° is blue
+
+
+def test_color_grading_region_weights_sum_to_one_and_balance_moves_the_split():
+    from editor.core.ops import color_grading
+    L = np.linspace(0.0, 1.0, 101)
+    for balance, blending in ((0.0, 50.0), (60.0, 0.0), (-60.0, 100.0)):
+        w = color_grading.region_weights(L, balance, blending)
+        assert np.allclose(w.sum(axis=-1), 1.0) and w.min() >= 0.0
+    mid = np.array([0.5])
+    assert (color_grading.region_weights(mid, 80.0, 50.0)[0, 2]
+            > color_grading.region_weights(mid, -80.0, 50.0)[0, 2])
+
+
+def test_bw_mix_enabled_gives_neutral_grey_and_band_mix_changes_brightness():
+    rgb = colour_patch()
+    src = image(np.round(rgb * 255).astype(np.uint8)[None])
+    out = rendered(Edit().update("bw_mix", enabled=True, red=60.0), src)[0]
+    assert np.abs(out - out.mean(axis=-1, keepdims=True)).max() <= 1.0
+    op = ops.get("bw_mix")
+    red = np.array([0.8, 0.15, 0.15])
+    lighter = op.module.transform(red, op.replace(op.defaults(), enabled=True, red=100.0))
+    darker = op.module.transform(red, op.replace(op.defaults(), enabled=True, red=-100.0))
+    assert lighter[0] > darker[0] + 0.2
+
+
+def test_bw_mix_toning_tints_the_midtones_with_the_tone_hue():
+    op = ops.get("bw_mix")
+    p = op.replace(op.defaults(), enabled=True, tone_hue=60.0, tone_amount=100.0)
+    out = op.module.transform(np.array([0.5, 0.5, 0.5]), p)
+    assert out[0] > out[2] + 0.03  # a warm (yellow-orange) tone
+    black = op.module.transform(np.array([0.0, 0.0, 0.0]), p)
+    assert np.ptp(black) < 1e-6
+
+
+# --- spatial ---------------------------------------------------------------------------------------
+
+def test_vignette_darkens_corners_not_centre():
+    src = flat((160, 160, 160), size=(60, 90))
+    out = rendered(Edit().update("vignette", amount=-80.0), src)
+    assert abs(out[30, 45, 0] - 160) <= 1
+    assert out[0, 0, 0] < 120 and out[-1, -1, 0] < 120
+    light = rendered(Edit().update("vignette", amount=80.0), src)
+    assert light[0, 0, 0] > 200 and abs(light[30, 45, 0] - 160) <= 1
+
+
+def test_vignette_on_16_bit_keeps_format_and_interpretation():
+    src = flat((30000, 30000, 30000), size=(20, 30), dtype=np.uint16)
+    out = vignette.build(src, vignette.Params(amount=-50.0), CTX)
+    assert (out.format, out.interpretation, out.bands) == ("ushort", "rgb16", 3)
+    assert pixels(out)[0, 0, 0] < 25000
+
+
+def _grain_source():
+    ramp = np.linspace(30, 225, 96)
+    return image(np.stack([ramp] * 3, axis=-1)[None].repeat(64, axis=0).round().astype(np.uint8))
+
+
+def test_grain_is_reproducible_for_a_seed_and_differs_between_seeds():
+    src = _grain_source()
+    p = grain.Params(amount=60.0)
+    a = pixels(grain.build(src, p, RenderContext(1.0, seed=11)))
+    b = pixels(grain.build(src, p, RenderContext(1.0, seed=11)))
+    c = pixels(grain.build(src, p, RenderContext(1.0, seed=12)))
+    assert np.array_equal(a, b)
+    assert np.abs(a - c).mean() > 2.0
+
+
+def test_grain_preserves_mean_brightness_and_is_luminance_only():
+    src = flat((128, 128, 128), size=(256, 256))
+    base = pixels(src)
+    # Pixel-fine grain: the mean of 65536 independent samples must stay within 0.3 levels (a
+    # truncating cast would shift it by 0.5).
+    fine = pixels(grain.build(src, grain.Params(amount=100.0, size=0.0, roughness=100.0), RenderContext(1.0, 3)))
+    assert abs(fine.mean() - base.mean()) < 0.3
+    assert (fine - base).std() > 10.0
+    assert np.array_equal(fine[..., 0] - base[..., 0], fine[..., 2] - base[..., 2])
+    coarse = pixels(grain.build(src, grain.Params(amount=100.0, size=50.0), RenderContext(1.0, 3)))
+    assert abs(coarse.mean() - base.mean()) < 0.6
+
+
+def test_grain_is_stronger_in_midtones_than_near_black():
+    arr = np.zeros((64, 64, 3), dtype=np.uint8)
+    arr[:, :32] = 10
+    arr[:, 32:] = 128
+    out = pixels(grain.build(image(arr), grain.Params(amount=80.0), RenderContext(1.0, seed=5)))
+    assert out[:, 32:, 0].std() > 3 * out[:, :32, 0].std()
+
+
+def test_grain_size_scales_with_render_scale():
+    # Grain of the same size is finer and weaker in a smaller (preview) render.
+    p = grain.Params(amount=100.0, size=100.0, roughness=0.0)
+    full = grain.noise(200, 200, p, 1.0, 1).numpy()
+    small = grain.noise(200, 200, p, 0.05, 1).numpy()
+    assert full.std() == pytest.approx(1.0, abs=0.15)
+    assert small.std() < 0.6
+    lag = lambda n: np.corrcoef(n[:, :-2].ravel(), n[:, 2:].ravel())[0, 1]  # noqa: E731
+    assert lag(full) > 0.5 > lag(small)
+
+
+def _edge_source():
+    arr = np.full((32, 32, 3), 80, dtype=np.uint8)
+    arr[:, 16:] = 170
+    return image(arr)
+
+
+def test_sharpening_increases_edge_contrast():
+    src = _edge_source()
+    out = pixels(sharpening.build(src, sharpening.Params(amount=100.0, radius=1.5), CTX))
+    assert out[16, 15, 0] < 80 - 5 and out[16, 16, 0] > 170 + 5  # overshoot on both sides
+    assert np.array_equal(out[:, :10], pixels(src)[:, :10])  # far from the edge nothing changes
+
+
+def test_sharpening_with_masking_leaves_fine_noise_alone():
+    rng = np.random.default_rng(2)
+    arr = np.clip(np.full((32, 32, 3), 120.0) + rng.normal(0, 1.0, (32, 32, 1)), 0, 255).astype(np.uint8)
+    arr[:, 16:] += 60
+    src = image(arr)
+    plain = pixels(sharpening.build(src, sharpening.Params(amount=150.0, detail=100.0), CTX))
+    masked = pixels(sharpening.build(src, sharpening.Params(amount=150.0, detail=100.0, masking=80.0), CTX))
+    flat_area = np.s_[4:28, 2:10, 0]
+    base = pixels(src)[flat_area]
+    assert np.abs(masked[flat_area] - base).mean() < 0.5 * np.abs(plain[flat_area] - base).mean()
+    assert masked[16, 16, 0] > base.mean() + 60 + 3  # the edge is still sharpened
+
+
+def test_sharpening_radius_below_a_pixel_in_a_small_preview_is_a_no_op():
+    src = _edge_source()
+    out = sharpening.build(src, sharpening.Params(amount=100.0, radius=1.0), RenderContext(scale=0.1))
+    assert np.array_equal(pixels(out), pixels(src))
+
+
+# --- geometry --------------------------------------------------------------------------------------
+
+def test_crop_output_size_matches_params():
+    src = flat((100, 100, 100), size=(40, 60))
+    p = crop.Params(left=0.25, top=0.1, width=0.5, height=0.5)
+    out = crop.build(src, p, CTX)
+    assert (out.width, out.height) == (30, 20) == crop.output_size(60, 40, p)
+    turned = crop.build(src, crop.Params(rotate90=1), CTX)
+    assert (turned.width, turned.height) == (40, 60) == crop.output_size(60, 40, crop.Params(rotate90=1))
+
+
+def test_crop_picks_the_right_region():
+    arr = np.zeros((40, 60, 3), dtype=np.uint8)
+    arr[20:, 30:] = 200
+    out = pixels(crop.build(image(arr), crop.Params(left=0.5, top=0.5, width=0.5, height=0.5), CTX))
+    assert out.shape == (20, 30, 3) and np.all(out == 200)
+
+
+def test_straighten_rotates_content_and_crops_inside_the_frame():
+    arr = np.full((80, 120, 3), 100, dtype=np.uint8)
+    arr[38:42, :] = 250  # a horizontal line through the middle
+    p = crop.Params(angle=10.0)
+    out = pixels(crop.build(image(arr), p, CTX))
+    w, h = crop.output_size(120, 80, p)
+    assert abs(out.shape[1] - w) <= 1 and abs(out.shape[0] - h) <= 1
+    assert out.shape[1] < 120 and out.shape[1] / out.shape[0] == pytest.approx(1.5, abs=0.05)
+    assert min(out[0, 0, 0], out[0, -1, 0], out[-1, 0, 0], out[-1, -1, 0]) >= 95  # no black corners
+    assert out.min() >= 80
+    bright = np.argwhere(out[..., 0] > 200)
+    slope = np.polyfit(bright[:, 1], bright[:, 0], 1)[0]
+    assert abs(abs(np.degrees(np.arctan(slope))) - 10.0) < 1.5
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_full_edit_keeps_format_interpretation_and_bands(dtype):
+    top = 255 if dtype == np.uint8 else 65535
+    arr = (np.random.default_rng(9).random((24, 32, 3)) * top).astype(dtype)
+    src = image(arr)
+    edit = Edit()
+    for name, change in CHANGES.items():
+        if name != "lut3d":
+            edit = edit.update(name, **change)
+    out = render(src, edit, CTX)
+    assert (out.format, out.interpretation, out.bands) == (src.format, src.interpretation, 3)
+    assert out.numpy().shape[2] == 3
+
+
+def test_fused_evaluate_matches_the_operations_run_one_by_one():
+    rgb = colour_patch()
+    edit = (Edit().update("exposure", exposure_ev=0.3).update("contrast", contrast=20.0)
+            .update("saturation", saturation=-20.0).update("hsl", orange_hue=30.0))
+    steps = tuple(fused.Step(op, p) for op, p in edit.active())
+    x = np.linspace(0.0, 1.0, fused.CURVE_SIZE)
+    ref = rgb
+    for step in steps:
+        if step.op.kind == "channel":
+            c = step.op.module.curves(x, step.params)
+            ref = np.stack([np.interp(ref[:, i], x, c[i]) for i in range(3)], axis=-1)
+        else:
+            ref = step.op.module.transform(ref, step.params)
+        ref = np.clip(ref, 0.0, 1.0)
+    assert np.abs(fused.evaluate(rgb, steps) - ref).max() < 1e-3
