@@ -538,8 +538,8 @@ class MainWindow(QMainWindow):
         if not entries:
             self.status("Select photos to export")
             return
-        dialog = ExportDialog(self, entries)
-        dialog.exec()
+        self.export_dialog = ExportDialog(self, entries)
+        self.export_dialog.show()  # not modal: editing goes on while it exports
 
     def shutter(self) -> None:
         if self.tether is not None:

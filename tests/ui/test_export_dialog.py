@@ -1,0 +1,69 @@
+"""Export from the real window: progress, the open photo's newest edit, failures listed, cancel."""
+from __future__ import annotations
+
+import numpy as np
+import pyvips
+from PySide6.QtCore import Qt
+
+from ui_helpers import photo_like, wait_preview
+
+
+def open_all(qtbot, make_window, folder):
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    return window
+
+
+def test_export_writes_every_photo_and_lists_the_one_that_failed(qtbot, make_window, photo_folder, tmp_path):
+    (photo_folder / "zz_broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    window = open_all(qtbot, make_window, photo_folder)
+    window.develop.row("exposure", "exposure_ev").slider.setValue(80)  # +1 EV on the open photo
+    window.grid.selectAll()
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.export_dialog
+    out = tmp_path / "out"
+    dialog.destination.setText(str(out))
+    dialog.template.setText("{seq:02d}_{name}")
+    dialog.format.setCurrentText("jpeg")
+    assert dialog.name_preview.text().startswith("e.g. 01_")
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=15000)
+    assert dialog.progress.value() == 1000
+    assert len(dialog.result.done) == 3 and len(dialog.result.failed) == 1
+    assert "zz_broken.jpg" in dialog.summary.toPlainText()
+    first = window.model.entry(0).path
+    written = next(p for p in dialog.result.done if p.name.endswith(first.stem + ".jpg"))
+    original = pyvips.Image.new_from_file(str(first)).avg()
+    assert pyvips.Image.new_from_file(str(written)).avg() > original + 20  # the edit was applied
+
+
+def test_bad_template_disables_export_and_says_why(qtbot, make_window, photo_folder):
+    window = open_all(qtbot, make_window, photo_folder)
+    window.export_selected()
+    dialog = window.export_dialog
+    dialog.template.setText("{camera}")
+    assert not dialog.export_button.isEnabled()
+    assert "camera" in dialog.name_preview.text()
+
+
+def test_cancel_stops_the_batch(qtbot, make_window, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(10):
+        pyvips.Image.new_from_array(photo_like(1200, 900, seed=i)).copy(interpretation="srgb").write_to_file(
+            str(folder / f"p{i}.jpg"))
+    window = open_all(qtbot, make_window, folder)
+    window.grid.selectAll()
+    window.export_selected()
+    dialog = window.export_dialog
+    dialog.destination.setText(str(tmp_path / "out"))
+    dialog.format.setCurrentText("png")
+    dialog.export_button.click()
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=20000)
+    assert dialog.result.cancelled
+    assert len(dialog.result.done) < 10
+    out = tmp_path / "out"
+    leftovers = list(out.glob(".*")) if out.exists() else []
+    assert leftovers == []  # no half-written temporary files
