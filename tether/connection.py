@@ -24,7 +24,7 @@ from adb_shell import exceptions as adb_exc
 from adb_shell.adb_device import AdbDevice
 from adb_shell.transport.tcp_transport import TcpTransport
 
-from . import adbkeys
+from . import adbkeys, adbproto
 from .device_info import DeviceInfo, info_from, parse_getprop
 from .errors import (ConnectionLostError, DeviceCommandError, NoDeviceError, TcpConnectError, TetherError,
                      UnauthorizedError, UsbBusyError, UsbPermissionError)
@@ -104,6 +104,17 @@ class _HashingSink(io.BytesIO):
             self._progress(self.count)
         return len(data)
 
+
+def _use_fast_checksum() -> None:
+    """adb-shell verifies every payload's byte sum with Python's sum(): about half the CPU time of a pull.
+    Swap in the identical sum computed by numpy (same result, ~50x faster). Only the module-level name
+    that adb_device uses is replaced, and only if it is still there (adb-shell 0.4.x)."""
+    import adb_shell.adb_device as adb_device_module
+    if getattr(adb_device_module, "checksum", None) is not None:
+        adb_device_module.checksum = adbproto.checksum
+
+
+_use_fast_checksum()
 
 _LINK_ERRORS = (OSError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, adb_exc.InvalidChecksumError,
                 adb_exc.InvalidCommandError, adb_exc.InvalidResponseError, adb_exc.AdbConnectionError,

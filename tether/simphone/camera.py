@@ -40,7 +40,8 @@ def render_photo(width: int, height: int, seed: int, quality: int = 90) -> bytes
         else:
             yy, xx = np.arange(y0, y1)[:, None], np.arange(x0, x1)[None, :]
             patch[(yy - cy) ** 2 + (xx - cx) ** 2 <= r * r] = colour
-    noise = rng.integers(-6, 7, size=(height, width, 1), dtype=np.int16)  # luma noise like a small sensor
+    # Luma plus a little chroma noise, like a small sensor at base ISO; it also gives phone-like JPEG sizes.
+    noise = rng.integers(-7, 8, size=(height, width, 1), dtype=np.int16) + rng.integers(-2, 3, size=(height, width, 3), dtype=np.int16)
     out = np.clip(img + noise, 0, 255).astype(np.uint8)
     buf = io.BytesIO()
     Image.fromarray(out, "RGB").save(buf, "JPEG", quality=quality)
@@ -66,7 +67,7 @@ class Shot:
 
 class Camera:
     def __init__(self, folder: Path, size="small", with_dng=False, write_steps=4, write_duration=0.3,
-                 pending_names=False, raw_subdir="RAW", device_dir="/sdcard/DCIM/Camera"):
+                 pending_names=False, raw_subdir="RAW", device_dir="/sdcard/DCIM/Camera", frame_pool: int = 0):
         self.folder = Path(folder)
         self.size = SIZES.get(size, size) if isinstance(size, str) else tuple(size)
         self.with_dng = with_dng
@@ -80,6 +81,12 @@ class Camera:
         self._jobs: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._name_lock = threading.Lock()
+        # frame_pool > 0: render that many frames up front and cycle through them (benchmarks at 12 MP,
+        # where rendering on the desktop would be slower than a phone's ISP).
+        self.frame_pool = frame_pool
+        self.pool_ready = threading.Event()
+        self._pool: list[bytes] = []
+        self._pool_index = 0
         self._render_thread = threading.Thread(target=self._render_ahead, daemon=True, name="simcam-render")
         self._write_thread = threading.Thread(target=self._write_loop, daemon=True, name="simcam-write")
         self._render_thread.start()
@@ -92,6 +99,10 @@ class Camera:
         return self._seed
 
     def _render_ahead(self) -> None:
+        if self.frame_pool:
+            self._pool = [render_photo(*self.size, seed=self._next_seed()) for _ in range(self.frame_pool)]
+            self.pool_ready.set()
+            return
         while not self._stop.is_set():
             frame = render_photo(*self.size, seed=self._next_seed())
             while not self._stop.is_set():
@@ -102,6 +113,10 @@ class Camera:
                     continue
 
     def _take_frame(self) -> bytes:
+        if self.frame_pool:
+            self.pool_ready.wait(60)
+            self._pool_index += 1
+            return self._pool[self._pool_index % len(self._pool)]
         try:
             return self._frames.get(timeout=10)
         except queue.Empty:

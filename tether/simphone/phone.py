@@ -37,7 +37,8 @@ class SimulatedPhone:
                  model="ELS-NX9", product="ELS-NX9EEA", device="HWELS", serial="SIM0123456789",
                  manufacturer="HUAWEI", android_release="10", image_size="small", with_dng=False,
                  write_steps=4, write_duration=0.3, pending_names=False, interval: float | None = None,
-                 screen_size=(540, 1170), max_payload=1024 * 1024, battery_level=87, charging=True):
+                 screen_size=(540, 1170), max_payload=1024 * 1024, battery_level=87, charging=True,
+                 frame_pool: int = 0):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.host, self.requested_port = host, port
@@ -50,7 +51,8 @@ class SimulatedPhone:
         self.battery = {"level": battery_level, "charging": charging}
         self.vfs = VirtualFs({CAMERA_DIR: self.folder})
         self.camera = Camera(self.folder, size=image_size, with_dng=with_dng, write_steps=write_steps,
-                             write_duration=write_duration, pending_names=pending_names, device_dir=CAMERA_DIR)
+                             write_duration=write_duration, pending_names=pending_names, device_dir=CAMERA_DIR,
+                             frame_pool=frame_pool)
         self.faults = Faults()
         self.interval = interval
         self.camera_active = False
@@ -201,7 +203,7 @@ def serve(port: int, folder: Path, interval: float | None, **options) -> None:
     """Run a simulated phone until Ctrl-C (the `simulate-phone` command)."""
     phone = SimulatedPhone(folder, port=port, interval=interval, **options).start()
     print(f"Simulated {phone.manufacturer} {phone.model} (serial {phone.serial}) listening on "
-          f"{phone.host}:{phone.port}, camera folder {phone.folder}")
+          f"{phone.host}:{phone.port}, camera folder {phone.folder}", flush=True)
     print(f"Try: adb connect {phone.host}:{phone.port} && adb -s {phone.host}:{phone.port} shell getprop ro.product.model")
     if interval:
         print(f"Shooting a photo every {interval:g} s.")

@@ -1,0 +1,174 @@
+"""Tethering benchmark against the simulated phone over loopback.
+
+    .venv/bin/python bench/bench_tether.py [--captures 50] [--pull-mb 30] [--liveview-seconds 3]
+
+1. pull throughput of a 30 MB file (Darkslide/adb-shell vs Android's `adb pull` when installed)
+2. capture-to-ready latency with 12 MP JPEGs: shutter (simulated phone) -> verified file in the session
+3. live-view frames per second (exec:screencap -p PNG)
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tether import adbkeys  # noqa: E402
+from tether.connection import DeviceConnection  # noqa: E402
+from tether.liveview import LiveView, decode_size  # noqa: E402
+from tether.session import Session  # noqa: E402
+from tether.simphone import SimulatedPhone  # noqa: E402
+
+
+class PhoneProcess:
+    """The simulated phone in its own process, so the client being measured does not share a GIL with it."""
+
+    def __init__(self, folder: Path, key: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.proc = subprocess.Popen([sys.executable, "-m", "tether.simphone", "--port", "0", "--folder", str(folder),
+                                      "--trust", str(key), "--approve-after", "0", "--size", "small"],
+                                     stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+        line = self.proc.stdout.readline()
+        self.port = int(line.split(" listening on ")[1].split(",")[0].rsplit(":", 1)[1])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def bench_pull(work: Path, key: Path, megabytes: int, repeats: int = 3) -> dict:
+    body = os.urandom(megabytes * 1024 * 1024)
+    digest = hashlib.md5(body).hexdigest()
+    with PhoneProcess(work / "pullphone", key) as phone:
+        (phone.folder / "big.bin").write_bytes(body)
+        conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
+        ours = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            count, md5 = conn.pull("/sdcard/DCIM/Camera/big.bin", work / "ours.bin")
+            ours.append(time.perf_counter() - started)
+            assert count == len(body) and md5 == digest
+        conn.close()
+        result = {"ours_mb_s": megabytes / min(ours)}
+        adb = shutil.which("adb")
+        if adb:
+            result["adb_mb_s"] = megabytes / _adb_pull(adb, phone.port, work, digest, repeats)
+    return result
+
+
+def _adb_pull(adb: str, port: int, work: Path, digest: str, repeats: int) -> float:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        server_port = s.getsockname()[1]
+    env = dict(os.environ, HOME=str(work / "adbhome"), ANDROID_ADB_SERVER_PORT=str(server_port))
+    os.makedirs(env["HOME"], exist_ok=True)
+    serial = f"127.0.0.1:{port}"
+
+    def run(*args):
+        return subprocess.run([adb, *args], env=env, capture_output=True, timeout=60)
+    try:
+        run("start-server")
+        run("connect", serial)
+        for _ in range(50):
+            if f"{serial}\tdevice" in run("devices").stdout.decode():
+                break
+            time.sleep(0.1)
+        times = []
+        for _ in range(repeats):
+            target = work / "adb.bin"
+            target.unlink(missing_ok=True)
+            started = time.perf_counter()
+            run("-s", serial, "pull", "/sdcard/DCIM/Camera/big.bin", str(target))
+            times.append(time.perf_counter() - started)  # includes adb client start-up, as a user sees it
+            assert hashlib.md5(target.read_bytes()).hexdigest() == digest
+        return min(times)
+    finally:
+        run("kill-server")
+
+
+def bench_latency(work: Path, key: Path, captures: int) -> dict:
+    with SimulatedPhone(work / "camphone", trusted_keys=[key], image_size="12mp", frame_pool=4,
+                        write_steps=4, write_duration=0.3) as phone:
+        phone.camera.pool_ready.wait(120)
+        conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
+        session = Session(conn, work / "session", "bench").start()
+        latencies, sizes = [], []
+        try:
+            for i in range(captures):
+                shot = phone.shoot()
+                capture = session.wait_for_capture_after(i, 20)
+                assert capture is not None and capture.md5 == shot.md5
+                latencies.append(capture.ready_time - shot.shutter_time)
+                sizes.append(capture.size)
+        finally:
+            session.stop()
+            conn.close()
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+    return {"median": statistics.median(latencies), "p95": p95, "max": latencies[-1],
+            "mean_mb": statistics.mean(sizes) / 1e6, "n": len(latencies)}
+
+
+def bench_liveview(work: Path, key: Path, seconds: float) -> dict:
+    with SimulatedPhone(work / "lvphone", trusted_keys=[key]) as phone:
+        conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
+        frames = []
+        view = LiveView(conn, frames.append, max_fps=120).start()
+        time.sleep(seconds)
+        view.stop()
+        conn.close()
+        assert view.error is None and decode_size(frames[-1]) == phone.screen_size
+        return {"fps": view.fps, "frame_kb": statistics.mean(len(f) for f in frames) / 1e3,
+                "size": "x".join(map(str, phone.screen_size))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--captures", type=int, default=50)
+    parser.add_argument("--pull-mb", type=int, default=30)
+    parser.add_argument("--liveview-seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-tether-"))
+    try:
+        key = work / "adbkey"
+        adbkeys.generate_key_pair(key)
+        pull = bench_pull(work, key, args.pull_mb)
+        lat = bench_latency(work, key, args.captures)
+        lv = bench_liveview(work, key, args.liveview_seconds)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows = [("pull throughput, Darkslide (adb-shell)", f"{pull['ours_mb_s']:.0f} MB/s", f"{args.pull_mb} MiB file")]
+    if "adb_mb_s" in pull:
+        ratio = pull["ours_mb_s"] / pull["adb_mb_s"]
+        rows.append(("pull throughput, adb pull (same server)", f"{pull['adb_mb_s']:.0f} MB/s",
+                     f"ratio {ratio:.2f}x (goal >= 0.8x)"))
+    else:
+        rows.append(("pull throughput, adb pull", "n/a", "adb not installed"))
+    rows += [
+        ("capture-to-ready median (12 MP JPEG)", f"{lat['median']:.2f} s", f"goal <= 1 s; n={lat['n']}, "
+                                                                        f"{lat['mean_mb']:.1f} MB avg"),
+        ("capture-to-ready p95", f"{lat['p95']:.2f} s", f"max {lat['max']:.2f} s"),
+        ("live view (screencap -p)", f"{lv['fps']:.1f} fps", f"{lv['size']} PNG, {lv['frame_kb']:.0f} kB/frame"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>10}  notes")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>10}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
