@@ -19,6 +19,8 @@ import numpy as np
 
 from editor.core import ops
 from editor.core.edit import Edit
+from editor.core.lutfiles import LutError
+from editor.core.ops import lut3d
 from editor.core.params import ParamError, Spec, to_dict
 from presets.model import Preset, PresetError, load_partial
 
@@ -34,6 +36,7 @@ def apply_preset(edit: Edit, preset: Preset, amount: float = 100.0, mode: str = 
     if mode not in MODES:
         raise PresetError(f"unknown apply mode {mode!r} (use {' or '.join(MODES)})")
     amounts = _check_amounts(amount, tone_amount, colour_amount)
+    check_lut(preset)
     if edit.look is not None and edit.look.get("mode") is not None:
         edit = _restore_base(edit)  # re-applying replaces the previous look instead of stacking on it
     if mode == "reset":
@@ -58,6 +61,15 @@ def set_amount(edit: Edit, amount: float, tone_amount: float | None = None,
     base, target = _stored(look)
     new_look = dict(look, amount=amounts[0], tone_amount=amounts[1], colour_amount=amounts[2])
     return _blend_into(edit, base, target, *amounts).with_look(new_look)
+
+
+def check_lut(preset: Preset) -> None:
+    """Refuse a preset whose LUT file is missing or unreadable, naming the preset and the file."""
+    if preset.lut:
+        try:
+            lut3d.table_for(preset.lut)
+        except LutError as exc:
+            raise PresetError(f"look '{preset.name}': {exc}") from None
 
 
 def _check_amounts(amount, tone, colour) -> tuple[float, float, float]:

@@ -17,7 +17,7 @@ from editor.core import ops
 from editor.core.atomic import write_atomic
 from editor.core.edit import Edit
 from editor.core.ops import lut3d
-from presets.apply import apply_preset
+from presets.apply import apply_preset, check_lut
 from presets.formats import Imported, native, read_file
 from presets.looks import builtin, builtin_looks
 from presets.model import Preset, PresetError
@@ -200,6 +200,11 @@ class PresetStore:
                 params = dict(preset.params)
                 params["lut3d"] = dict(params["lut3d"], lut=lut_ref)
                 preset = preset.replace(params=params)
+            if lut_ref is None and preset.lut:
+                try:
+                    check_lut(preset)
+                except PresetError as exc:
+                    result.warnings.append(f"{exc}; copy the LUT into {self.luts_dir} to use it")
             if self.exists(preset.name) or _is_builtin(preset.name):
                 preset = preset.replace(name=self._free_name(preset.name))
             self.save(preset)

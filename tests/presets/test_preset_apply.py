@@ -7,6 +7,7 @@ import pytest
 
 from editor.core import ops
 from editor.core.edit import Edit
+from editor.core.lutfiles import format_cube, identity_table
 from presets import Preset, PresetError, apply_preset, set_amount
 from presets.apply import blend_curve
 from presets.formats import native
@@ -114,10 +115,11 @@ def test_hue_jumps_when_base_has_no_saturation_and_goes_the_short_way_otherwise(
         "color_grading"].shadows_hue == pytest.approx(10.0)
 
 
-def test_lut_strength_scales_with_amount():
-    p = preset(lut3d={"lut": "film.cube", "strength": 80.0})
+def test_lut_strength_scales_with_amount(tmp_path):
+    (tmp_path / "film.cube").write_text(format_cube(identity_table(2)))
+    p = preset(lut3d={"lut": str(tmp_path / "film.cube"), "strength": 80.0})
     edit = apply_preset(Edit(), p, amount=50)
-    assert edit["lut3d"].lut == "film.cube" and edit["lut3d"].strength == pytest.approx(40.0)
+    assert edit["lut3d"].lut == str(tmp_path / "film.cube") and edit["lut3d"].strength == pytest.approx(40.0)
     assert apply_preset(Edit(), p, amount=200)["lut3d"].strength == 100.0
 
 
@@ -186,3 +188,8 @@ def test_applying_a_second_look_replaces_the_first():
 def test_set_amount_without_a_look_is_an_error():
     with pytest.raises(PresetError, match="no look"):
         set_amount(Edit(), 50)
+
+
+def test_applying_a_look_whose_lut_is_missing_names_look_and_file():
+    with pytest.raises(PresetError, match="look 'Test'.*gone.cube"):
+        apply_preset(Edit(), preset(lut3d={"lut": "gone.cube"}))

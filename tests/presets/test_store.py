@@ -140,3 +140,12 @@ def test_unreadable_user_files_are_reported_not_fatal(store):
     (store.presets_dir / "User" / "bad.json").write_text("{")
     assert [p.name for p in store.user_presets()] == ["Good"]
     assert any("bad.json" in problem for problem in store.problems())
+
+
+def test_importing_a_preset_whose_lut_is_missing_warns(store, tmp_path):
+    path = tmp_path / "needs_lut.json"
+    path.write_text(json.dumps({"name": "Needs LUT", "operations": {
+        "lut3d": {"version": 1, "params": {"lut": "missing-film.cube"}}}}))
+    result = store.import_file(path)
+    assert store.exists("Needs LUT")
+    assert any("missing-film.cube" in w for w in result.warnings)
