@@ -551,7 +551,7 @@ class MainWindow(QMainWindow):
         """A new tethered capture: read it off the GUI thread, then append it to the filmstrip."""
         def added(entry):
             row = self.model.library.add(entry)
-            self.filmstrip.scrollTo(self.model.index(row))
+            self.select_row(row)  # like a camera's review: the newest capture is shown at once
         self.tasks.run(read_entry, Path(path), done=added,
                        error=lambda exc: self.status(f"Capture {Path(path).name}: {exc}"))
 
