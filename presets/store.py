@@ -104,6 +104,10 @@ class PresetStore:
     # ------------------------------------------------------------------------------------------ writing
     def save(self, preset: Preset, *, overwrite: bool = False) -> Path:
         """Write `preset` atomically as <group>/<name>.json; refuses to replace another preset unless told."""
+        if not preset.name.strip():
+            raise PresetError("a preset needs a name")
+        if _is_builtin(preset.name):
+            raise PresetError(f"'{preset.name}' is the name of a built-in look; choose another name")
         old = None
         if self.exists(preset.name):
             if not overwrite:
@@ -150,6 +154,8 @@ class PresetStore:
             params = {n: {k: getattr(edit[n], k) for k in values} for n, values in preset.params.items()}
             preset = preset.replace(params=params)
         new = preset.replace(**fields)
+        if not new.name.strip():
+            raise PresetError("a preset needs a name")
         if new.name.casefold() != preset.name.casefold() and (self.exists(new.name) or _is_builtin(new.name)):
             raise PresetError(f"a preset called '{new.name}' already exists")
         self._write(new, replacing=self.path_of(preset_name))

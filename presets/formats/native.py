@@ -28,8 +28,10 @@ def loads(text: str | bytes, source: str = "preset", *, builtin: bool = False) -
         raise PresetError(f"{source}: not valid JSON ({exc})") from None
     if isinstance(data, dict) and data.get("format") == BUNDLE_FORMAT:
         version = data.get("version", FORMAT_VERSION)
-        if not isinstance(version, int) or version > FORMAT_VERSION:
-            raise PresetError(f"{source}: bundle format version {version!r} is newer than this Darkslide "
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise PresetError(f"{source}: bundle version must be a whole number, got {version!r}")
+        if version > FORMAT_VERSION:
+            raise PresetError(f"{source}: bundle format version {version} is newer than this Darkslide "
                               f"understands ({FORMAT_VERSION}); update Darkslide")
         items = data.get("presets")
         if not isinstance(items, list) or not items:

@@ -149,3 +149,13 @@ def test_importing_a_preset_whose_lut_is_missing_warns(store, tmp_path):
     result = store.import_file(path)
     assert store.exists("Needs LUT")
     assert any("missing-film.cube" in w for w in result.warnings)
+
+
+def test_builtin_and_empty_names_are_refused(store):
+    with pytest.raises(PresetError, match="built-in look"):
+        store.create("chrome", edited())
+    with pytest.raises(PresetError, match="needs a name"):
+        store.create("  ", edited())
+    store.create("Mine", edited())
+    with pytest.raises(PresetError, match="already exists"):
+        store.rename("Mine", "Sepia")
