@@ -39,6 +39,7 @@ class LooksPanel(QWidget):
         self._gen = 0
         self._hovered: str | None = None
         self._amount_drag = False
+        self._closed = False
         self._build()
         self.thumbs_ready.connect(self._thumbs_ready)
         self.hover_timer = QTimer(self, singleShot=True, interval=HOVER_MS, timeout=self._hover_preview)
@@ -156,7 +157,7 @@ class LooksPanel(QWidget):
 
     def render_thumbnails(self) -> None:
         doc = self.window.doc
-        if doc is None or not self.presets:
+        if doc is None or not self.presets or self._closed:
             return
         self._gen += 1
         gen, edit, presets = self._gen, doc.edit, dict(self.presets)
@@ -345,6 +346,8 @@ class LooksPanel(QWidget):
         self.last_error = text
 
     def shutdown(self) -> None:
+        self._closed = True
+        self.refresh_timer.stop()
         self._gen += 1
         self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -231,6 +231,8 @@ class MainWindow(QMainWindow):
         if getattr(self, "_down", False):
             return
         self._down = True
+        self.refine_timer.stop()
+        self.thumb_timer.stop()
         for panel in (self.tether, self.looks):
             if panel is not None:
                 panel.shutdown()

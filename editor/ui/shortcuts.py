@@ -12,7 +12,7 @@ SHORTCUTS: dict[str, tuple[str, str]] = {
     "loupe": ("E", "Loupe (one photo)"),
     "develop": ("D", "Develop (loupe with the develop panel)"),
     "before_after": ("\\", "Toggle before / after"),
-    "split": ("Y", "Split before | after"),
+    "split": ("Y", "Split view: before and after side by side"),
     "clipping": ("J", "Show clipped highlights (red) and shadows (blue)"),
     "zoom": ("Z", "Zoom: fit / 100 %"),
     "prev": ("Left", "Previous photo"),

@@ -37,8 +37,11 @@ class Tasks(QObject):
         self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-task")
         self._finished.connect(self._deliver)
         self.pending = 0
+        self.closed = False
 
-    def run(self, fn: Callable, *args, done: Callable | None = None, error: Callable | None = None) -> cf.Future:
+    def run(self, fn: Callable, *args, done: Callable | None = None, error: Callable | None = None):
+        if self.closed:
+            return None  # the window is closing: late callbacks must not start new work
         self.pending += 1
 
         def job():
@@ -52,10 +55,11 @@ class Tasks(QObject):
 
     def _deliver(self, callback, value, _unused):
         self.pending -= 1
-        if callback is not None:
+        if callback is not None and not self.closed:
             callback(value)
 
     def shutdown(self):
+        self.closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -167,6 +171,8 @@ class RenderWorker(QObject):
         self._thread.start()
 
     def request(self, job: PreviewJob | DetailJob) -> None:
+        if self._stop:
+            return
         kind = "preview" if isinstance(job, PreviewJob) else "detail"
         with self._cond:
             self._pending[kind] = job  # a newer request replaces one not yet started
@@ -267,13 +273,14 @@ class ThumbnailService(QObject):
         self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-thumb")
         self._memory: dict[Path, tuple[str, QImage]] = {}
         self._inflight: set[str] = set()
+        self._closed = False
         self.ready.connect(self._remember)
 
     def get(self, path: Path, stat_key, edit_hash: str, edit: Edit | None = None) -> QImage | None:
         """The cached thumbnail (possibly of an older edit while the new one renders), scheduling work."""
         key = cache_key(path, stat_key, edit_hash, self.size)
         held = self._memory.get(Path(path))
-        if (held is None or held[0] != key) and key not in self._inflight:
+        if (held is None or held[0] != key) and key not in self._inflight and not self._closed:
             self._inflight.add(key)
             self._pool.submit(self._work, Path(path), key, edit)
         return held[1] if held else None
@@ -303,4 +310,5 @@ class ThumbnailService(QObject):
             self.failed.emit(path, str(exc) or type(exc).__name__)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -135,3 +135,22 @@ def test_paste_settings_into_another_photo(qtbot, make_window, photo_folder):
     qtbot.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: sidecars.path_for(photo_folder / "img_2.jpg").exists(), timeout=5000)
     assert sidecars.load(photo_folder / "img_2.jpg").edit["exposure"].exposure_ev == ev
+
+
+def test_shortcuts_md_matches_the_table_the_window_uses():
+    from pathlib import Path
+
+    from editor.ui.shortcuts import SHORTCUTS, markdown
+    text = (Path(__file__).resolve().parents[2] / "editor" / "ui" / "SHORTCUTS.md").read_text()
+    assert text == markdown()
+    assert SHORTCUTS["export"][0] == "Ctrl+E" and "| `\\` |" in text
+
+
+def test_every_shortcut_is_bound_to_a_window_action(qtbot, make_window, photo_folder):
+    from PySide6.QtGui import QKeySequence
+
+    from editor.ui.shortcuts import SHORTCUTS
+    window = make_window(photo_folder)
+    bound = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText) for a in window.actions()}
+    for key, _ in SHORTCUTS.values():
+        assert QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText) in bound
