@@ -25,6 +25,7 @@ from adb_shell.adb_device import AdbDevice
 from adb_shell.transport.tcp_transport import TcpTransport
 
 from . import adbkeys, adbproto
+from .fastsync import FastSync, FastSyncError, FastSyncRefused
 from .device_info import DeviceInfo, info_from, parse_getprop
 from .errors import (ConnectionLostError, DeviceCommandError, NoDeviceError, TcpConnectError, TetherError,
                      UnauthorizedError, UsbBusyError, UsbPermissionError)
@@ -123,7 +124,7 @@ _LINK_ERRORS = (OSError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, a
 
 class DeviceConnection:
     def __init__(self, target: Target | str, key_path: Path | None = None, *, auth_timeout: float = 60.0,
-                 io_timeout: float = 5.0, connect_timeout: float = 5.0, on_auth_prompt=None):
+                 io_timeout: float = 5.0, connect_timeout: float = 5.0, on_auth_prompt=None, fast_pull: bool = True):
         self.target = Target.parse(target) if isinstance(target, str) else target
         self.key_path = adbkeys.ensure_key_pair(key_path)
         self.auth_timeout = auth_timeout  # long: a human has to unlock the phone and tap "Allow"
@@ -134,6 +135,8 @@ class DeviceConnection:
         self.banner_props: dict[str, str] = {}
         self.reconnects = 0
         self._device: AdbDevice | None = None
+        self.fast_pull = fast_pull and self.target.kind == "tcp"
+        self._fast: FastSync | None = None
         self._lock = threading.RLock()  # adb-shell is not safe for concurrent commands on one device
 
     # ---- connecting ----------------------------------------------------
@@ -218,6 +221,9 @@ class DeviceConnection:
             self._close_quietly()
 
     def _close_quietly(self) -> None:
+        if self._fast is not None:
+            self._fast.close()
+            self._fast = None
         if self._device is not None:
             with contextlib.suppress(Exception):
                 self._device.close()
@@ -288,14 +294,42 @@ class DeviceConnection:
             return None
         return RemoteEntry(posixpath.basename(path), mode, size, mtime)
 
-    def pull(self, device_path: str, local_path: Path, progress=None) -> tuple[int, str]:
-        """Pull into local_path (created/truncated). Returns (bytes written, md5 hex)."""
+    def pull(self, device_path: str, local_path: Path, progress=None, hash_md5: bool = True) -> tuple[int, str]:
+        """Pull into local_path (created/truncated). Returns (bytes written, md5 hex).
+        hash_md5=False (fast path only) skips hashing; benchmarks use it to measure the raw transfer."""
+        if self.fast_pull:
+            try:
+                return self._pull_fast(device_path, local_path, progress, hash_md5)
+            except FastSyncRefused:
+                self.fast_pull = False  # phone wants a prompt for a second connection: use adb-shell only
         with open(local_path, "wb") as fh:
             sink = _HashingSink(fh, progress)
             with self._op(f"pull {device_path}") as dev:
                 dev.pull(device_path, sink, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout)
             fh.flush()
         return sink.count, sink.md5.hexdigest()
+
+    def _pull_fast(self, device_path: str, local_path: Path, progress, hash_md5: bool) -> tuple[int, str]:
+        with self._lock:
+            if not self.connected:
+                raise ConnectionLostError(f"Not connected to {self.target} (pull {device_path})")
+            try:
+                if self._fast is None:
+                    fast = FastSync(self.target.host, self.target.port, adbkeys.load_signer(self.key_path),
+                                    timeout=self.io_timeout)
+                    fast.connect()
+                    self._fast = fast
+                with open(local_path, "wb") as fh:
+                    return self._fast.pull(device_path, fh, progress, hash_md5)
+            except FileNotFoundError as exc:
+                raise DeviceCommandError(f"pull {device_path}: {exc}") from exc
+            except FastSyncRefused:
+                raise
+            except (OSError, FastSyncError, adbproto.ProtocolError, struct.error) as exc:
+                if self._fast is not None:
+                    self._fast.close()
+                    self._fast = None
+                raise ConnectionLostError(f"Connection to {self.target} lost during pull {device_path}: {exc}") from exc
 
     def remote_md5(self, device_path: str) -> str | None:
         """md5 computed on the phone (toybox md5sum), or None when the phone has no md5sum."""

@@ -29,8 +29,10 @@ def serve_sync(phone, stream: Stream) -> None:
             _fail(stream, f"unknown sync request {request_id:#x}")
             return
         phone.log_sync(request_id, path)
-        handler(phone, stream, path)
+        keep_going = handler(phone, stream, path)
         stream.flush()
+        if keep_going is False:
+            return  # adbd ends the sync service after a failed RECV/SEND
 
 
 def _fail(stream: Stream, reason: str) -> None:
@@ -68,11 +70,11 @@ def _recv(phone, stream: Stream, path: str) -> None:
         fh = open(real, "rb")
     except OSError as exc:
         _fail(stream, f"open failed: {os.strerror(exc.errno) if exc.errno else 'No such file or directory'}")
-        return
+        return False
     with fh:
         if stat.S_ISDIR(os.fstat(fh.fileno()).st_mode):
             _fail(stream, "open failed: Is a directory")
-            return
+            return False
         sent = 0
         while True:
             chunk = fh.read(p.SYNC_DATA_MAX)
