@@ -44,7 +44,10 @@ def transform_lab(lab: np.ndarray, p) -> np.ndarray:
     if mix.any():
         chroma = np.hypot(lab[..., 1], lab[..., 2])
         hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
-        colourful = np.clip(chroma / _CHROMA_FULL, 0.0, 1.0)
+        # Smooth (quadratic) start from grey: hue is meaningless there, and a cone-shaped response
+        # would interpolate poorly on the fused 33³ grid.
+        t = np.minimum(chroma * (1.0 / _CHROMA_FULL), 1.0)
+        colourful = t * t * (3.0 - 2.0 * t)
         lightness = lightness + hue_interp(hue, BAND_HUES, mix[:, None])[..., 0] * _MIX * colourful
     lightness = np.clip(lightness, 0.0, 1.0)
     out = np.zeros_like(lab)

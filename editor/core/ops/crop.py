@@ -35,8 +35,7 @@ def output_size(width: int, height: int, p: Params) -> tuple[int, int]:
     """Pixel size of the result for a `width` x `height` input."""
     if p.rotate90 % 2:
         width, height = height, width
-    s = _straighten_scale(width, height, p.angle)
-    return max(1, round(width * s * p.width)), max(1, round(height * s * p.height))
+    return _frame(width, height, p)[2:]
 
 
 def _straighten_scale(w: int, h: int, angle: float) -> float:
@@ -45,22 +44,30 @@ def _straighten_scale(w: int, h: int, angle: float) -> float:
     return min(w / (w * c + h * s), h / (w * s + h * c))
 
 
+def _frame(w: int, h: int, p: Params) -> tuple[float, float, int, int]:
+    """(left, top, width, height) of the crop in the straightened frame, whose centre is (0, 0).
+
+    The crop is in units of the largest upright rectangle inside the rotated photo, so it never shows
+    the corners the rotation leaves empty; it is clamped to that rectangle.
+    """
+    scale = _straighten_scale(w, h, p.angle) if p.angle else 1.0
+    iw, ih = w * scale, h * scale
+    fw, fh = min(p.width, 1.0 - p.left), min(p.height, 1.0 - p.top)
+    return -iw / 2 + p.left * iw, -ih / 2 + p.top * ih, max(1, round(iw * fw)), max(1, round(ih * fh))
+
+
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
     if p.rotate90:
         image = image.rot(f"d{90 * p.rotate90}")
     w, h = image.width, image.height
-    if p.angle:
-        scale = _straighten_scale(w, h, p.angle)
-        rotated = image.similarity(angle=-p.angle, interpolate=pyvips.Interpolate.new("bicubic"))
-        iw, ih = w * scale, h * scale
-        x0 = (rotated.width - iw) / 2
-        y0 = (rotated.height - ih) / 2
-        image = rotated.crop(round(x0), round(y0), max(1, math.floor(iw)), max(1, math.floor(ih)))
-        w, h = image.width, image.height
-    left = min(round(p.left * w), w - 1)
-    top = min(round(p.top * h), h - 1)
-    cw = max(1, min(round(p.width * w), w - left))
-    ch = max(1, min(round(p.height * h), h - top))
-    if (left, top, cw, ch) != (0, 0, w, h):
-        image = image.crop(left, top, cw, ch)
-    return image
+    x0, y0, cw, ch = _frame(w, h, p)
+    if not p.angle:  # a plain crop: whole pixels, no resampling
+        left, top = min(round(x0 + w / 2), w - cw), min(round(y0 + h / 2), h - ch)
+        return image if (left, top, cw, ch) == (0, 0, w, h) else image.crop(max(left, 0), max(top, 0), cw, ch)
+    # Rotate about the photo's centre and cut the crop out in one resampling, at sub-pixel precision
+    # (so a small preview frames exactly what the export does). Pixel centres sit on integer coordinates.
+    a = math.radians(-p.angle)
+    matrix = [math.cos(a), -math.sin(a), math.sin(a), math.cos(a)]
+    return image.affine(matrix, oarea=[0, 0, cw, ch], idx=-(w - 1) / 2, idy=-(h - 1) / 2,
+                        odx=-(x0 + 0.5), ody=-(y0 + 0.5), interpolate=pyvips.Interpolate.new("bicubic"),
+                        extend="copy")

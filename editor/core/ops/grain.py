@@ -38,19 +38,34 @@ def grain_diameter(p: Params) -> float:
 
 
 def noise(width: int, height: int, p: Params, scale: float, seed: int) -> pyvips.Image:
-    """One-band float noise, zero mean, standard deviation 1 at full resolution (less when downscaled)."""
+    """One-band float noise, zero mean; standard deviation 1 at full resolution, and at a smaller
+    `scale` what averaging the full-resolution grain down to that size would leave."""
     r = p.roughness / 100.0
-    coarse = _blurred_noise(width, height, grain_diameter(p) * scale / 2.0, seed)
+    sigma = grain_diameter(p) / 2.0  # full-resolution blob radius
+    coarse = _blurred_noise(width, height, sigma * scale, seed) * _attenuation(sigma, scale)
     fine = pyvips.Image.gaussnoise(width, height, sigma=min(1.0, scale), mean=0.0, seed=seed + 7919)
     return (coarse * (1.0 - r) + fine * r) / math.hypot(1.0 - r, r)
 
 
+def _attenuation(sigma: float, scale: float) -> float:
+    """Std of Gaussian-correlated unit noise (blob radius `sigma` px) box-averaged over 1/scale pixels.
+
+    Per axis the variance of a length-n average of a process with correlation exp(-d²/a²), a = 2σ, is
+    (2/n²)·[n·a·√π/2·erf(n/a) − a²/2·(1 − exp(−n²/a²))]; the 2-D std is that (separable) value.
+    """
+    n = 1.0 / scale
+    if n <= 1.0:
+        return 1.0
+    a = 2.0 * sigma
+    var = 2.0 / n**2 * (n * a * math.sqrt(math.pi) / 2.0 * math.erf(n / a)
+                        - a * a / 2.0 * (1.0 - math.exp(-(n / a) ** 2)))
+    return min(1.0, var)
+
+
 def _blurred_noise(width: int, height: int, sigma: float, seed: int) -> pyvips.Image:
-    """Gaussian-correlated noise of blob radius `sigma` px; unit std, or attenuated when sigma < 1 px
-    as averaging a finer grain into each pixel would."""
+    """Unit-std noise with Gaussian-correlated blobs of radius `sigma` px (plain pixel noise below 0.3)."""
     if sigma < 0.3:
-        return pyvips.Image.gaussnoise(width, height, sigma=min(1.0, math.sqrt(4 * math.pi) * sigma),
-                                       mean=0.0, seed=seed)
+        return pyvips.Image.gaussnoise(width, height, sigma=1.0, mean=0.0, seed=seed)
     kernel = pyvips.Image.gaussmat(sigma, 0.05, separable=True, precision="float")
     k = kernel.numpy().astype(np.float64).ravel()
     k /= k.sum()

@@ -51,7 +51,10 @@ def transform_lab(lab: np.ndarray, p) -> np.ndarray:
     dh, ds, dl = np.moveaxis(hue_interp(hue, BAND_HUES, vals), -1, 0)
     if vals[:, 2].any():
         # Lightness moves towards white or black by a share of the remaining room: it never overshoots.
-        colourful = np.minimum(chroma * (1.0 / _CHROMA_FULL), 1.0)
+        # Smooth (quadratic) start from grey: hue is meaningless there, and a cone-shaped response
+        # would interpolate poorly on the fused 33³ grid.
+        t = np.minimum(chroma * (1.0 / _CHROMA_FULL), 1.0)
+        colourful = t * t * (3.0 - 2.0 * t)
         out[..., 0] = L + dl * _LUM * colourful * 2.0 * np.where(dl > 0, 1.0 - L, L)
     scale = np.maximum(1.0 + ds, 0.0)
     if vals[:, 0].any():  # rotate (a, b) by the hue shift while scaling chroma

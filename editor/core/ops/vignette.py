@@ -32,8 +32,8 @@ def mask(width: int, height: int, p: Params) -> pyvips.Image:
     circle = p.roundness / 100.0
     sx = 1.0 + max(circle, 0.0) * (aspect - 1.0) if aspect >= 1 else 1.0
     sy = 1.0 + max(circle, 0.0) * (1.0 / aspect - 1.0) if aspect < 1 else 1.0
-    nx = (xy[0] - width / 2) / (width / 2) * sx
-    ny = (xy[1] - height / 2) / (height / 2) * sy
+    nx = (xy[0] + (0.5 - width / 2)) / (width / 2) * sx  # pixel centres: symmetric at any size
+    ny = (xy[1] + (0.5 - height / 2)) / (height / 2) * sy
     power = 2.0 + max(-circle, 0.0) * 6.0
     dist = ((nx.abs() ** power + ny.abs() ** power) ** (1.0 / power)) / (2.0 ** (1.0 / power))
     inner = 0.05 + 0.9 * p.midpoint / 100.0
