@@ -10,7 +10,9 @@ import numpy as np
 import pyvips
 from PySide6.QtGui import QImage
 
-LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)  # Rec. 709 weights on encoded values
+# Overlay colours as little-endian RGBA8888 words: R | G << 8 | B << 16 | A << 24.
+BLOWN = np.uint32(255 | 40 << 8 | 40 << 16 | 255 << 24)
+CRUSHED = np.uint32(40 | 90 << 8 | 255 << 16 | 255 << 24)
 
 
 def to_rgb8(image: pyvips.Image) -> np.ndarray:
@@ -46,28 +48,33 @@ class Histogram:
     clipped_low: float  # fraction with every channel at 0
 
 
-def histogram(rgb: np.ndarray, step: int = 2) -> Histogram:
-    """Histogram of an 8-bit image, sampling every `step`-th pixel in each direction (plenty for 256 bins)."""
-    sample = rgb[::step, ::step].reshape(-1, 3)
+def histogram(rgb: np.ndarray, step: int = 3) -> Histogram:
+    """Histogram of an 8-bit image, sampling every `step`-th pixel in each direction (plenty for 256 bins).
+
+    Integer arithmetic throughout: it runs after every preview render, so it must stay a few ms.
+    """
+    sample = np.ascontiguousarray(rgb[::step, ::step]).reshape(-1, 3)
     if sample.size == 0:
         zero = np.zeros(256, np.int64)
         return Histogram(zero, zero, zero, zero, 0.0, 0.0)
-    counts = [np.bincount(sample[:, c], minlength=256) for c in range(3)]
-    luma = np.clip(sample.astype(np.float32) @ LUMA + 0.5, 0, 255).astype(np.uint8)
+    wide = sample.astype(np.uint16)
+    r, g, b = wide[:, 0], wide[:, 1], wide[:, 2]
+    luma = ((54 * r + 183 * g + 19 * b + 128) >> 8).astype(np.uint8)  # Rec. 709 weights in 1/256ths
+    brightest = np.maximum(np.maximum(r, g), b)
     n = len(sample)
-    high = float(np.count_nonzero(sample.max(axis=1) == 255)) / n
-    low = float(np.count_nonzero(sample.max(axis=1) == 0)) / n
+    counts = [np.bincount(sample[:, c], minlength=256) for c in range(3)]
+    high = float(np.count_nonzero(brightest == 255)) / n
+    low = float(np.count_nonzero(brightest == 0)) / n
     return Histogram(*counts, np.bincount(luma, minlength=256), high, low)
 
 
 def clipping_overlay(rgb: np.ndarray) -> QImage:
     """Transparent image marking blown pixels (any channel 255) red and crushed ones (all 0) blue."""
     h, w = rgb.shape[:2]
-    out = np.zeros((h, w, 4), np.uint8)
-    high = rgb.max(axis=2) >= 255
-    low = rgb.max(axis=2) <= 0
-    out[high] = (255, 40, 40, 255)
-    out[low] = (40, 90, 255, 255)
+    brightest = np.maximum(np.maximum(rgb[..., 0], rgb[..., 1]), rgb[..., 2])
+    out = np.zeros((h, w), np.uint32)
+    out[brightest == 255] = BLOWN
+    out[brightest == 0] = CRUSHED
     return QImage(out.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 

@@ -1,0 +1,149 @@
+"""GUI responsiveness benchmark: the real main window, offscreen, on a 24 MP photo.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--changes 100] [--no-tether]
+
+Measures, from the moment a slider's value changes until the new preview is painted in the loupe:
+  * drag   : slider held down (reduced 800 px preview)
+  * settled: a click/keyboard change (full 1600 px preview)
+and, with the simulated phone, from a capture being verified on disk to its thumbnail in the filmstrip.
+Prints a table of median / p95 / max in milliseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pyvips  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def make_photo(path: Path, width: int = 6000, height: int = 4000) -> None:
+    """A 24 MP photo-like JPEG (gradients, shapes, noise), generated with libvips."""
+    x = pyvips.Image.xyz(width, height)
+    xs, ys = x[0], x[1]
+    r = xs * (200.0 / width) + 30
+    g = ys * (160.0 / height) + 50
+    b = ((xs / 37.0).sin() * (ys / 53.0).cos()) * 60 + 120
+    noise = pyvips.Image.gaussnoise(width, height, sigma=6, mean=0)
+    image = (r.bandjoin([g, b]) + noise).cast("uchar").copy(interpretation="srgb")
+    image.write_to_file(str(path), Q=90)
+
+
+def wait(app, predicate, timeout: float = 30.0) -> None:
+    end = time.perf_counter() + timeout
+    while not predicate():
+        app.processEvents()
+        if time.perf_counter() > end:
+            raise TimeoutError("the window did not respond in time")
+        time.sleep(0.0005)
+
+
+def stats(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+def slider_latencies(app, window, changes: int, drag: bool) -> list[float]:
+    row = window.develop.row("exposure", "exposure_ev")
+    slider = row.slider
+    lo, hi = slider.minimum(), slider.maximum()
+    out = []
+    if drag:
+        slider.setSliderDown(True)
+    for i in range(changes):
+        target = lo + (hi - lo) // 4 + (i * 7) % ((hi - lo) // 2)
+        if target == slider.value():
+            target += 1
+        before = window.gen
+        start = time.perf_counter()
+        slider.setValue(target)
+        gen = window.gen
+        assert gen > before, "the change did not request a render"
+        wait(app, lambda: window.shown_gen >= gen)
+        window.loupe.repaint()  # the new pixels on screen, painted synchronously
+        out.append((time.perf_counter() - start) * 1000)
+    if drag:
+        slider.setSliderDown(False)
+        wait(app, lambda: window.shown_edge >= 1600)
+    return out
+
+
+def tether_latency(app, window, shots: int, tmp: Path) -> list[tuple[float, float]]:
+    """(ready on disk -> thumbnail visible, shutter -> thumbnail visible) in ms for each shot."""
+    panel = window.tether
+    panel.key_path = tmp / "adbkey"
+    panel.sessions_dir = tmp / "sessions"
+    panel.sim_options = {"image_size": "12mp"}
+    panel.sim_button.click()
+    wait(app, lambda: panel.state == "connected", 60)
+    wait(app, lambda: window.model.library.folder == panel.session.session_dir, 10)
+    role = Qt.ItemDataRole.DecorationRole
+    out = []
+    for n in range(shots):
+        pressed = time.time()
+        panel.shoot()
+        wait(app, lambda: window.model.rowCount() == n + 1, 30)
+        entry = window.model.entry(n)
+        wait(app, lambda: window.model.data(window.model.index(n), role) is not None, 30)
+        window.filmstrip.viewport().repaint()
+        visible = time.time()
+        ready = panel.ready_times.get(entry.path, visible)
+        out.append(((visible - ready) * 1000, (visible - pressed) * 1000))
+    panel.disconnect()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--changes", type=int, default=100)
+    parser.add_argument("--shots", type=int, default=5)
+    parser.add_argument("--no-tether", action="store_true")
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    from editor.ui import theme
+    from editor.ui.main_window import MainWindow
+    theme.apply(app)
+    with tempfile.TemporaryDirectory(prefix="darkslide-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        os.environ["DARKSLIDE_DATA_DIR"] = str(tmp / "data")
+        folder = tmp / "photos"
+        folder.mkdir()
+        t = time.perf_counter()
+        make_photo(folder / "big_24mp.jpg")
+        print(f"generated a 6000x4000 JPEG in {time.perf_counter() - t:.1f} s")
+        settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+        start = time.perf_counter()
+        window = MainWindow(folder, settings=settings, cache_dir=tmp / "cache")
+        window.resize(1600, 1000)
+        window.show()
+        wait(app, lambda: window.shown_gen > 0 and window.shown_edge >= 1600, 60)
+        first = (time.perf_counter() - start) * 1000
+        rows = [("open 24 MP photo → first preview", [first])]
+        slider_latencies(app, window, 5, drag=False)  # warm-up: ICC/LUT caches, numpy
+        rows.append(("slider drag → preview shown (800 px)", slider_latencies(app, window, args.changes, True)))
+        rows.append(("slider change → preview shown (1600 px)", slider_latencies(app, window, args.changes, False)))
+        if not args.no_tether and window.tether is not None:
+            shots = tether_latency(app, window, args.shots, tmp)
+            rows.append(("tether capture ready → thumbnail visible", [a for a, _ in shots]))
+            rows.append(("tether shutter → thumbnail visible", [b for _, b in shots]))
+        window.close()
+        print(f"\n{'measure':44} {'n':>4} {'median':>9} {'p95':>9} {'max':>9}   (ms, {os.cpu_count()} cores)")
+        for name, samples in rows:
+            med, p95, worst = stats(samples)
+            print(f"{name:44} {len(samples):4d} {med:9.1f} {p95:9.1f} {worst:9.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
