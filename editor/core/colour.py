@@ -256,17 +256,30 @@ def hue_interp(hue: np.ndarray, centres: np.ndarray, values: np.ndarray) -> np.n
     """`hue_weights(hue, centres) @ values` for hue in degrees (any range), from a 0.25° table (faster).
 
     `values` is (len(centres), k); returns (..., k). The table is exact at its nodes and linear in
-    between, which for the smooth raised-cosine bands is within 1e-4 of the direct formula.
+    between, which for the smooth raised-cosine bands errs by less than 1e-4 of the value range.
     """
-    table = _hue_table(tuple(np.asarray(centres, dtype=np.float64)),
-                       tuple(map(tuple, np.asarray(values, dtype=np.float64))))
+    columns = hue_interp_columns(hue, centres, values)
+    return np.stack([np.zeros(np.shape(hue)) if c is None else c for c in columns], axis=-1)
+
+
+def hue_interp_columns(hue: np.ndarray, centres: np.ndarray, values: np.ndarray) -> list:
+    """Like `hue_interp`, as one array per column of `values`; None for an all-zero column (skipped)."""
+    values = np.asarray(values, dtype=np.float64)
+    table = _hue_table(tuple(np.asarray(centres, dtype=np.float64)), tuple(map(tuple, values)))
+    n = table.shape[1] - 1
     pos = np.asarray(hue, dtype=np.float64) * _HUE_STEPS_PER_DEG
-    base = np.floor(pos)
-    frac = (pos - base)[..., None]
-    i = base.astype(np.intp)
-    lo = np.take(table, i, axis=0, mode="wrap")
-    hi = np.take(table, i + 1, axis=0, mode="wrap")
-    return lo + (hi - lo) * frac
+    if pos.size and (pos.min() < 0 or pos.max() >= n):
+        pos = pos % n
+    i = pos.astype(np.intp)  # floor, as pos >= 0
+    frac = pos - i
+    out = []
+    for j in range(values.shape[1]):
+        if not values[:, j].any():
+            out.append(None)
+            continue
+        base, slope = table[j], np.diff(table[j])
+        out.append(np.take(base, i) + np.take(slope, i) * frac)
+    return out
 
 
 _HUE_STEPS_PER_DEG = 4
@@ -274,8 +287,11 @@ _HUE_STEPS_PER_DEG = 4
 
 @lru_cache(maxsize=32)
 def _hue_table(centres: tuple, values: tuple) -> np.ndarray:
-    nodes = np.arange(360 * _HUE_STEPS_PER_DEG) / _HUE_STEPS_PER_DEG
-    return hue_weights(nodes, np.array(centres)) @ np.array(values)
+    """(k, 360 * steps + 1) table of the band-weighted values, one row per column, periodic."""
+    nodes = np.arange(360 * _HUE_STEPS_PER_DEG + 1) / _HUE_STEPS_PER_DEG
+    table = np.ascontiguousarray((hue_weights(nodes % 360, np.array(centres)) @ np.array(values)).T)
+    table.setflags(write=False)
+    return table
 
 
 def cct_to_linear_rgb(kelvin: float) -> np.ndarray:

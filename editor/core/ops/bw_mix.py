@@ -8,7 +8,7 @@ from dataclasses import make_dataclass
 
 import numpy as np
 
-from editor.core.colour import BAND_HUES, BAND_NAMES, fit_gamut, hue_interp, oklab_to_srgb, srgb_to_oklab
+from editor.core.colour import BAND_HUES, BAND_NAMES, fit_gamut, hue_interp_columns, oklab_to_srgb, srgb_to_oklab
 from editor.core.params import param
 
 NAME = "bw_mix"
@@ -48,7 +48,7 @@ def transform_lab(lab: np.ndarray, p) -> np.ndarray:
         # would interpolate poorly on the fused 33³ grid.
         t = np.minimum(chroma * (1.0 / _CHROMA_FULL), 1.0)
         colourful = t * t * (3.0 - 2.0 * t)
-        lightness = lightness + hue_interp(hue, BAND_HUES, mix[:, None])[..., 0] * _MIX * colourful
+        lightness = lightness + hue_interp_columns(hue, BAND_HUES, mix[:, None])[0] * _MIX * colourful
     lightness = np.clip(lightness, 0.0, 1.0)
     out = np.zeros_like(lab)
     out[..., 0] = lightness

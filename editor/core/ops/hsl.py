@@ -7,7 +7,7 @@ from dataclasses import make_dataclass
 
 import numpy as np
 
-from editor.core.colour import BAND_HUES, BAND_NAMES, fit_gamut, hue_interp, oklab_to_srgb, srgb_to_oklab
+from editor.core.colour import BAND_HUES, BAND_NAMES, fit_gamut, hue_interp_columns, oklab_to_srgb, srgb_to_oklab
 from editor.core.params import param
 
 NAME = "hsl"
@@ -46,22 +46,22 @@ def transform_lab(lab: np.ndarray, p) -> np.ndarray:
     out = np.array(lab, dtype=np.float64)
     L, a, b = out[..., 0], out[..., 1], out[..., 2]
     chroma = np.sqrt(a * a + b * b)
-    hue = np.degrees(np.arctan2(b, a))
-    vals = band_values(p)
-    dh, ds, dl = np.moveaxis(hue_interp(hue, BAND_HUES, vals), -1, 0)
-    if vals[:, 2].any():
-        # Lightness moves towards white or black by a share of the remaining room: it never overshoots.
+    hue = np.arctan2(b, a)
+    hue *= 180.0 / np.pi
+    dh, ds, dl = hue_interp_columns(hue, BAND_HUES, band_values(p))
+    if dl is not None:
         # Smooth (quadratic) start from grey: hue is meaningless there, and a cone-shaped response
         # would interpolate poorly on the fused 33³ grid.
         t = np.minimum(chroma * (1.0 / _CHROMA_FULL), 1.0)
         colourful = t * t * (3.0 - 2.0 * t)
+        # Lightness moves towards white or black by a share of the remaining room: it never overshoots.
         out[..., 0] = L + dl * _LUM * colourful * 2.0 * np.where(dl > 0, 1.0 - L, L)
-    scale = np.maximum(1.0 + ds, 0.0)
-    if vals[:, 0].any():  # rotate (a, b) by the hue shift while scaling chroma
+    scale = 1.0 if ds is None else np.maximum(1.0 + ds, 0.0)
+    if dh is not None:  # rotate (a, b) by the hue shift while scaling chroma
         turn = np.radians(dh * _HUE_DEG)
         cos, sin = np.cos(turn) * scale, np.sin(turn) * scale
         out[..., 1], out[..., 2] = a * cos - b * sin, a * sin + b * cos
-    else:
+    elif ds is not None:
         out[..., 1] *= scale
         out[..., 2] *= scale
     return out
