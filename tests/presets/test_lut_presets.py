@@ -9,7 +9,7 @@ from editor.core import lutfiles
 from editor.core.edit import Edit
 from presets import PresetError, PresetStore, apply_preset, builtin_looks
 from presets.formats import lut
-from preset_helpers import DATA, delta_e2000, render_array, to_array
+from preset_helpers import DATA, delta_e2000, exact, render_array, to_array
 
 BAKE_LOOKS = ["Chrome", "Classic", "Eternal", "Selenium", "Portrait 400"]
 
@@ -103,3 +103,14 @@ def test_bad_lut_files_add_nothing(tmp_path, name, content):
     with pytest.raises(PresetError, match=name):
         store.import_file(path)
     assert store.user_presets() == [] and not store.luts_dir.exists()
+
+
+@pytest.mark.parametrize("size,limit", [(33, 0.2), (65, 0.05)])
+def test_baked_table_matches_the_exact_float_evaluation(size, limit):
+    """Independent of the ICC path: the .cube sampled in numpy against fused.evaluate on the photo's pixels."""
+    image = photo("flowers_160.png")
+    for name in BAKE_LOOKS + ["Vivid", "Monochrome High Contrast"]:
+        preset = look(name)
+        table = lutfiles.parse_cube(lut.dumps_cube(preset, size)).table
+        expected = exact(image, apply_preset(Edit(), preset))
+        assert delta_e2000(expected, lutfiles.sample(table, image / 255.0)).mean() <= limit, name
