@@ -52,6 +52,7 @@ class Session:
         self.hook_seconds: list[float] = []
         self._baseline: set[tuple[str, int, int]] | None = None
         self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
+        self._last_claim: tuple[str, float] | None = None  # (shot stem, press time): lets the DNG inherit it
         self._captured = threading.Condition()
         self.watching = threading.Event()  # set once the first listing (the baseline) is taken
         self._stop = threading.Event()
@@ -95,8 +96,9 @@ class Session:
 
     # ---- main loop -----------------------------------------------------
     def run(self, stop: threading.Event | None = None) -> None:
+        """Blocking loop until stop() (or the given event) is set."""
         if stop is not None:
-            threading.Thread(target=lambda: (stop.wait(), self._stop.set()), daemon=True).start()
+            self._stop = stop
         while not self._stop.is_set():
             try:
                 if not self.serial:
@@ -202,16 +204,17 @@ class Session:
         return press
 
     def _claim_trigger(self, remote: RemoteFile) -> float | None:
-        """The oldest unclaimed press before this file first appeared is its shutter time (JPEG/DNG: both)."""
+        """The oldest unclaimed press before this file first appeared is its shutter time; the DNG of the same
+        shot inherits it."""
+        stem = remote.name.rsplit(".", 1)[0]
         with self._captured:
+            if self._last_claim and self._last_claim[0] == stem:
+                return self._last_claim[1]
             for wall, mono in self._pending_triggers:
                 if mono <= remote.first_seen + 0.05:
                     self._pending_triggers.remove((wall, mono))
-                    self._last_claim = (remote.name.rsplit(".", 1)[0], wall)
+                    self._last_claim = (stem, wall)
                     return wall
-            last = getattr(self, "_last_claim", None)
-            if last and last[0] == remote.name.rsplit(".", 1)[0]:
-                return last[1]
         return None
 
     def wait_for_captures(self, count: int, timeout: float) -> bool:

@@ -139,3 +139,17 @@ def test_backup_copy_and_delete_after_import(phone, connect, tmp_path):
     capture = session.captures[0]
     assert md5_of(capture.backup_path) == shot.md5
     assert not shot.local_path.exists(), "deleted from the phone only after verified import"
+
+
+def test_mediastore_pending_files_are_ignored_until_renamed(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], pending_names=True)
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        shot = phone.shoot(write_steps=3, write_duration=0.6)
+        assert session.wait_for_captures(1, 10)
+        time.sleep(0.3)
+    finally:
+        session.stop()
+    assert [c.device_path for c in session.captures] == [shot.device_path]
+    assert not any(".pending" in path for _, path in phone.sync_requests)
+    assert md5_of(session.captures[0].local_path) == shot.md5

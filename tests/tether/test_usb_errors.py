@@ -1,0 +1,30 @@
+"""USB failures become actionable TetherErrors (no phone is attached in CI, so the real open must fail cleanly)."""
+from __future__ import annotations
+
+import pytest
+from adb_shell import exceptions as adb_exc
+
+from tether.connection import DeviceConnection, Target
+from tether.errors import NoDeviceError, TetherError, UsbBusyError, UsbPermissionError
+
+
+def test_real_usb_open_without_a_phone_is_a_tether_error(host_key):
+    with pytest.raises(TetherError):
+        DeviceConnection(Target("usb", serial="NOPE123"), key_path=host_key, connect_timeout=1).connect()
+
+
+def test_usb_error_mapping(host_key):
+    usb1 = pytest.importorskip("usb1")
+    conn = DeviceConnection(Target("usb"), key_path=host_key)
+    busy = conn._usb_error(usb1.USBErrorBusy())
+    assert isinstance(busy, UsbBusyError) and "adb kill-server" in str(busy)
+    denied = conn._usb_error(usb1.USBErrorAccess())
+    assert isinstance(denied, UsbPermissionError) and "udev" in str(denied)
+    missing = conn._usb_error(adb_exc.UsbDeviceNotFoundError("none"))
+    assert isinstance(missing, NoDeviceError) and "USB debugging" in str(missing)
+
+
+def test_target_parsing():
+    assert Target.parse("10.0.0.5:5555") == Target("tcp", host="10.0.0.5", port=5555)
+    assert Target.parse("10.0.0.5") == Target("tcp", host="10.0.0.5", port=5555)
+    assert Target.parse("usb:ABC") == Target("usb", serial="ABC")
