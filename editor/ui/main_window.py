@@ -342,9 +342,8 @@ class MainWindow(QMainWindow):
             self.status(f"The old sidecar could not be read and will be kept as .bad: {doc.problem}")
         self.loupe.set_fit()
         self.request_preview()
+        self._looks_pending = True  # look thumbnails wait for the first full preview: that comes first
         self.document_opened.emit(doc)
-        if self.looks is not None:
-            self.looks.document_changed(doc)
 
     def _doc_changed(self, doc: Document) -> None:
         if doc is not self.doc:
@@ -459,8 +458,9 @@ class MainWindow(QMainWindow):
             self.refine_timer.start()
 
     def _preview_ready(self, res) -> None:
-        if res.doc is not self.doc or res.gen <= self.shown_gen:
-            return  # stale: an older request, or a photo no longer open
+        stale = res.gen < self.shown_gen or (res.gen == self.shown_gen and res.long_edge <= self.shown_edge)
+        if res.doc is not self.doc or stale:
+            return  # an older request (a draft may precede its preview), or a photo no longer open
         same = self.last_result is not None and self.last_result.edit == res.edit
         self.shown_gen, self.shown_edge, self.last_result = res.gen, res.long_edge, res
         self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same)
@@ -469,6 +469,9 @@ class MainWindow(QMainWindow):
         self.info.setText(f"{self.doc.path.name}   {photo.width} × {photo.height}")
         self.render_label.setText(f"render {res.millis:.0f} ms")
         self.zoom_label.setText(f"{self.loupe.current_zoom() * 100:.0f} %")
+        if res.long_edge >= PREVIEW_EDGE and getattr(self, "_looks_pending", False) and self.looks is not None:
+            self._looks_pending = False
+            self.looks.document_changed(self.doc)
         self.preview_shown.emit(res.gen)
 
     def _request_detail(self, region) -> None:

@@ -194,6 +194,8 @@ class RenderWorker(QObject):
                 job = self._pending.pop("preview", None) or self._pending.pop("detail")
             try:
                 if isinstance(job, PreviewJob):
+                    if self._needs_draft(job):
+                        self.preview_ready.emit(self._draft(job))  # first paint while the preview decodes
                     self.preview_ready.emit(self._preview(job))
                 else:
                     self.detail_ready.emit(self._detail(job))
@@ -216,19 +218,32 @@ class RenderWorker(QObject):
             bases.befores[long_edge] = imaging.to_qimage(imaging.to_rgb8(base))
         return base, bases.befores[long_edge]
 
+    def _needs_draft(self, job: PreviewJob) -> bool:
+        """A big photo opened for the first time: decoding its preview takes long enough to paint a draft."""
+        fresh = self._bases is None or self._bases.doc is not job.doc or PREVIEW_EDGE not in self._bases.images
+        photo = job.doc.photo
+        return fresh and max(photo.width, photo.height) > 3 * PREVIEW_EDGE
+
+    def _draft(self, job: PreviewJob) -> PreviewResult:
+        draft = job.doc.photo.draft()
+        before = imaging.to_qimage(imaging.to_rgb8(draft))
+        return self._develop(job, draft, before, max(draft.width, draft.height))
+
     def _preview(self, job: PreviewJob) -> PreviewResult:
+        base, before = self._base(job.doc, job.long_edge)
+        return self._develop(job, base, before, job.long_edge)
+
+    def _develop(self, job: PreviewJob, base, before: QImage, long_edge: int) -> PreviewResult:
         from editor.core.ops import crop
         from editor.core.pipeline import RenderContext, render
         start = time.perf_counter()
         photo = job.doc.photo
-        base, before = self._base(job.doc, job.long_edge)
         scale = base.width / photo.width if photo.width else 1.0
         rgb = imaging.to_rgb8(render(base, job.edit, RenderContext(scale=scale, seed=imaging.render_seed(photo))))
         overlay = imaging.clipping_overlay(rgb) if job.clipping else None
         full = crop.output_size(photo.width, photo.height, job.edit["crop"])
         return PreviewResult(job.gen, job.doc, job.edit, imaging.to_qimage(rgb), before, full,
-                             imaging.histogram(rgb), overlay, job.long_edge,
-                             (time.perf_counter() - start) * 1000)
+                             imaging.histogram(rgb), overlay, long_edge, (time.perf_counter() - start) * 1000)
 
     def _detail(self, job: DetailJob) -> DetailResult:
         from editor.core.pipeline import RenderContext, render
