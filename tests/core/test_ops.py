@@ -442,3 +442,11 @@ def test_fused_evaluate_matches_the_operations_run_one_by_one():
             ref = step.op.module.transform(ref, step.params)
         ref = np.clip(ref, 0.0, 1.0)
     assert np.abs(fused.evaluate(rgb, steps) - ref).max() < 1e-3
+
+
+def test_vignette_mask_from_a_coarse_grid_matches_the_exact_mask():
+    for p in (vignette.Params(amount=-30.0), vignette.Params(amount=30.0, roundness=-80.0, feather=10.0)):
+        fast = vignette.mask(1200, 800, p).numpy()
+        exact = vignette._mask(1200, 800, pyvips.Image.xyz(1200, 800).cast("float"), p).numpy()
+        assert fast.shape == exact.shape and np.abs(fast - exact).max() < 0.03
+        assert np.abs(fast - exact).mean() < 0.002

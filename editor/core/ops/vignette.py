@@ -23,9 +23,28 @@ def is_identity(p: Params) -> bool:
     return p.amount == 0.0
 
 
+_MASK_SAMPLES = 384  # the smooth mask is computed on at most this many points per side, then enlarged
+
+
 def mask(width: int, height: int, p: Params) -> pyvips.Image:
-    """A one-band float mask, 1 in the centre falling to 0 at the corners (shape from p)."""
-    xy = pyvips.Image.xyz(width, height).cast("float")
+    """A one-band float mask, 1 in the centre falling to 0 at the corners (shape from p).
+
+    It is smooth, so it is evaluated on a coarse grid (at least 16 points across its falloff) and
+    enlarged (linear): at 12 MP that is several times faster than evaluating it per pixel, and within
+    1 % of it.
+    """
+    falloff_px = _falloff(p) * min(width, height) / 2
+    step = max(1.0, min(max(width, height) / _MASK_SAMPLES, falloff_px / 16))
+    gw, gh = max(2, round(width / step)), max(2, round(height / step))
+    if gw >= width or gh >= height:
+        return _mask(width, height, pyvips.Image.xyz(width, height).cast("float"), p)
+    grid = pyvips.Image.xyz(gw, gh).cast("float")
+    # full-frame pixel coordinates of the grid points, so the enlarged mask lines up with the frame
+    xy = (grid + 0.5) * [width / gw, height / gh] - 0.5
+    return _mask(width, height, xy, p).resize(width / gw, vscale=height / gh, kernel="linear")
+
+
+def _mask(width: int, height: int, xy: pyvips.Image, p: Params) -> pyvips.Image:
     # Normalise so the corners sit at distance 1. Roundness 100 is a circle; 0 follows the frame's
     # aspect (an ellipse); negative values push towards a rounded rectangle.
     aspect = width / height
@@ -36,10 +55,19 @@ def mask(width: int, height: int, p: Params) -> pyvips.Image:
     ny = (xy[1] + (0.5 - height / 2)) / (height / 2) * sy
     power = 2.0 + max(-circle, 0.0) * 6.0
     dist = ((nx.abs() ** power + ny.abs() ** power) ** (1.0 / power)) / (2.0 ** (1.0 / power))
-    inner = 0.05 + 0.9 * p.midpoint / 100.0
-    width_ = max(0.02, (1.0 - inner) * (0.1 + 0.9 * p.feather / 100.0))
-    t = ((dist - inner) / width_).maxpair(0.0).minpair(1.0)
+    inner = _inner(p)
+    t = ((dist - inner) / _falloff(p)).maxpair(0.0).minpair(1.0)
     return 1.0 - t * t * (3.0 - 2.0 * t)
+
+
+def _inner(p: Params) -> float:
+    """Normalised distance where the falloff starts (corners are at 1)."""
+    return 0.05 + 0.9 * p.midpoint / 100.0
+
+
+def _falloff(p: Params) -> float:
+    """Normalised width of the falloff."""
+    return max(0.02, (1.0 - _inner(p)) * (0.1 + 0.9 * p.feather / 100.0))
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
