@@ -131,7 +131,7 @@ class DeviceConnection:
         self.io_timeout = io_timeout
         self.connect_timeout = connect_timeout
         self.on_auth_prompt = on_auth_prompt
-        self.banner_kind = ""
+        # adb-shell does not keep the phone's CNXN banner; the fast-sync handshake fills this in when used.
         self.banner_props: dict[str, str] = {}
         self.reconnects = 0
         self._device: AdbDevice | None = None
@@ -166,7 +166,6 @@ class DeviceConnection:
                     device.close()
                 raise self._connect_error(exc, bool(prompted)) from exc
             self._device = device
-            self._read_banner(device)
             return self
 
     def _make_device(self) -> AdbDevice:
@@ -178,10 +177,6 @@ class DeviceConnection:
             return AdbDeviceUsb(serial=self.target.serial, default_transport_timeout_s=self.io_timeout)
         except Exception as exc:
             raise self._usb_error(exc) from exc
-
-    def _read_banner(self, device: AdbDevice) -> None:
-        # adb-shell does not keep the device banner; the model comes from getprop in device_info().
-        self.banner_kind, self.banner_props = "device", {}
 
     def _connect_error(self, exc: Exception, prompted: bool) -> TetherError:
         where = str(self.target)
@@ -319,6 +314,7 @@ class DeviceConnection:
                                     timeout=self.io_timeout)
                     fast.connect()
                     self._fast = fast
+                    self.banner_props = fast.banner_props
                 with open(local_path, "wb") as fh:
                     return self._fast.pull(device_path, fh, progress, hash_md5)
             except FileNotFoundError as exc:

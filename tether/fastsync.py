@@ -29,6 +29,7 @@ class FastSync:
         self.host, self.port, self.signer, self.timeout = host, port, signer, timeout
         self.sock: socket.socket | None = None
         self.max_payload = p.MAX_PAYLOAD
+        self.banner_props: dict[str, str] = {}
         self._next_local = 1
         self._header = bytearray(p.HEADER.size)
         self._payload = bytearray(p.MAX_PAYLOAD)
@@ -51,6 +52,7 @@ class FastSync:
             self.close()
             raise FastSyncError(f"unexpected {command:#x} during handshake")
         self.max_payload = min(arg1, p.MAX_PAYLOAD) or p.MAX_PAYLOAD_V1
+        self.banner_props = p.parse_banner(bytes(data))[1]
 
     def close(self) -> None:
         if self.sock is not None:

@@ -21,7 +21,7 @@ from PIL import Image
 SIZES = {"small": (640, 480), "medium": (2000, 1500), "12mp": (4000, 3000)}
 
 
-def render_photo(width: int, height: int, seed: int, quality: int = 90) -> bytes:
+def render_photo(width: int, height: int, seed: int, quality: int = 95) -> bytes:
     rng = np.random.default_rng(seed)
     y = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None]
     x = np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :]
