@@ -131,9 +131,9 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...]) -> pyvips.Image:
     """`image` (sRGB, uchar or ushort, 3 bands) through the fused steps, keeping its bit depth."""
     if not steps:
         return image
-    fmt = "ushort" if image.format == "ushort" else "uchar"
-    if image.format != fmt:
-        image = image.cast(fmt)
+    if image.format not in ("uchar", "ushort"):
+        raise ValueError(f"the working space is 8- or 16-bit sRGB, not {image.format} pixels")
+    fmt = image.format
     if all(s.op.kind == "channel" for s in steps):
         lut = _lut(steps, fmt)
         return image if lut is None else image.maplut(lut).copy(interpretation=image.interpretation)
