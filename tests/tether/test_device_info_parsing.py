@@ -9,7 +9,7 @@ BATTERY = """Current Battery Service state:
   USB powered: false
   Wireless powered: false
   status: 2
-  level: 173
+  level: 174
   scale: 200
 """
 DF = """Filesystem                 1K-blocks     Used Available Use% Mounted on
