@@ -265,30 +265,37 @@ def hue_interp(hue: np.ndarray, centres: np.ndarray, values: np.ndarray) -> np.n
 def hue_interp_columns(hue: np.ndarray, centres: np.ndarray, values: np.ndarray) -> list:
     """Like `hue_interp`, as one array per column of `values`; None for an all-zero column (skipped)."""
     values = np.asarray(values, dtype=np.float64)
-    table = _hue_table(tuple(np.asarray(centres, dtype=np.float64)), tuple(map(tuple, values)))
-    n = table.shape[1] - 1
+    table = band_table(tuple(np.asarray(centres, dtype=np.float64)), tuple(map(tuple, values)))
+    index = hue_index(hue)
+    return [hue_lookup(table[j], index) if values[:, j].any() else None for j in range(values.shape[1])]
+
+
+def hue_index(hue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(node, fraction) of each hue (degrees, any range) in a `band_table` row."""
+    n = 360 * _HUE_STEPS_PER_DEG
     pos = np.asarray(hue, dtype=np.float64) * _HUE_STEPS_PER_DEG
     if pos.size and (pos.min() < 0 or pos.max() >= n):
         pos = pos % n
     i = pos.astype(np.intp)  # floor, as pos >= 0
-    frac = pos - i
-    out = []
-    for j in range(values.shape[1]):
-        if not values[:, j].any():
-            out.append(None)
-            continue
-        base, slope = table[j], np.diff(table[j])
-        out.append(np.take(base, i) + np.take(slope, i) * frac)
-    return out
+    return i, pos - i
+
+
+def hue_lookup(row: np.ndarray, index: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """A periodic table row (360 * 4 + 1 nodes, see `band_table`) linearly interpolated at `index`."""
+    i, frac = index
+    return np.take(row, i) + np.take(np.diff(row), i) * frac
 
 
 _HUE_STEPS_PER_DEG = 4
 
 
+HUE_NODES = np.arange(360 * _HUE_STEPS_PER_DEG + 1) / _HUE_STEPS_PER_DEG  # the hues of a table row's nodes
+
+
 @lru_cache(maxsize=32)
-def _hue_table(centres: tuple, values: tuple) -> np.ndarray:
-    """(k, 360 * steps + 1) table of the band-weighted values, one row per column, periodic."""
-    nodes = np.arange(360 * _HUE_STEPS_PER_DEG + 1) / _HUE_STEPS_PER_DEG
+def band_table(centres: tuple, values: tuple) -> np.ndarray:
+    """(k, len(HUE_NODES)) table of `hue_weights(HUE_NODES, centres) @ values`, one row per column."""
+    nodes = HUE_NODES
     table = np.ascontiguousarray((hue_weights(nodes % 360, np.array(centres)) @ np.array(values)).T)
     table.setflags(write=False)
     return table

@@ -4,10 +4,12 @@ Hue ±100 turns a band up to ±30° towards its neighbours; saturation scales it
 luminance moves its OkLab lightness up to ±0.25, scaled by how colourful the pixel is so greys stay put.
 """
 from dataclasses import make_dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from editor.core.colour import BAND_HUES, BAND_NAMES, fit_gamut, hue_interp_columns, oklab_to_srgb, srgb_to_oklab
+from editor.core.colour import (BAND_HUES, BAND_NAMES, band_table, fit_gamut, hue_index, hue_lookup, oklab_to_srgb,
+                                srgb_to_oklab)
 from editor.core.params import param
 
 NAME = "hsl"
@@ -41,29 +43,43 @@ def band_values(p) -> np.ndarray:
                      for b in BAND_NAMES]) / 100.0
 
 
+@lru_cache(maxsize=16)
+def _tables(p) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """Per-hue tables of the (a, b) matrix (cos, sin parts, chroma scale folded in) and the lightness
+    shift; None where the params leave that part alone."""
+    vals = band_values(p)
+    dh, ds, dl = band_table(tuple(BAND_HUES), tuple(map(tuple, vals)))
+    scale = np.maximum(1.0 + ds, 0.0)
+    turn = np.radians(dh * _HUE_DEG)
+    turns, scales = vals[:, 0].any(), vals[:, 1].any()
+    cos = np.cos(turn) * scale if turns or scales else None
+    sin = np.sin(turn) * scale if turns else None
+    return cos, sin, (dl if vals[:, 2].any() else None)
+
+
 def transform_lab(lab: np.ndarray, p) -> np.ndarray:
     """OkLab in, OkLab out (may leave the sRGB gamut; callers fit it with colour.fit_gamut)."""
     out = np.array(lab, dtype=np.float64)
+    cos, sin, dl = _tables(p)
     L, a, b = out[..., 0], out[..., 1], out[..., 2]
-    chroma = np.sqrt(a * a + b * b)
     hue = np.arctan2(b, a)
     hue *= 180.0 / np.pi
-    dh, ds, dl = hue_interp_columns(hue, BAND_HUES, band_values(p))
+    index = hue_index(hue)
     if dl is not None:
         # Smooth (quadratic) start from grey: hue is meaningless there, and a cone-shaped response
         # would interpolate poorly on the fused 33³ grid.
-        t = np.minimum(chroma * (1.0 / _CHROMA_FULL), 1.0)
+        t = np.minimum(np.sqrt(a * a + b * b) * (1.0 / _CHROMA_FULL), 1.0)
         colourful = t * t * (3.0 - 2.0 * t)
+        shift = hue_lookup(dl, index) * (_LUM * 2.0) * colourful
         # Lightness moves towards white or black by a share of the remaining room: it never overshoots.
-        out[..., 0] = L + dl * _LUM * colourful * 2.0 * np.where(dl > 0, 1.0 - L, L)
-    scale = 1.0 if ds is None else np.maximum(1.0 + ds, 0.0)
-    if dh is not None:  # rotate (a, b) by the hue shift while scaling chroma
-        turn = np.radians(dh * _HUE_DEG)
-        cos, sin = np.cos(turn) * scale, np.sin(turn) * scale
-        out[..., 1], out[..., 2] = a * cos - b * sin, a * sin + b * cos
-    elif ds is not None:
-        out[..., 1] *= scale
-        out[..., 2] *= scale
+        out[..., 0] = L + shift * np.where(shift > 0, 1.0 - L, L)
+    if sin is not None:  # rotate (a, b) by the hue shift while scaling chroma
+        c, s = hue_lookup(cos, index), hue_lookup(sin, index)
+        out[..., 1], out[..., 2] = a * c - b * s, a * s + b * c
+    elif cos is not None:
+        c = hue_lookup(cos, index)
+        out[..., 1] *= c
+        out[..., 2] *= c
     return out
 
 
