@@ -1,8 +1,8 @@
 """Highlights and shadows: per-channel tone curves that act on the upper or lower part of the range.
 
-- highlights pulls the upper tones down (recovers skies) and + brightens them; shadows + opens up the
-darks and - deepens them. Black (0) and white (1) stay put, the curve stays monotone (PCHIP through
-a few anchor points) so nothing inverts or bands.
+Highlights − pulls the upper tones down (recovers skies), + brightens them; shadows + opens up the
+darks, − deepens them. Black (0) and white (1) stay put and the curve stays monotone (PCHIP through
+a few anchor points), so nothing inverts or bands.
 """
 from dataclasses import dataclass
 
