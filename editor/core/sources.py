@@ -144,7 +144,7 @@ class Photo:
         self.format = format
         self.exif, self.icc = exif, icc
         self.orientation = orientation  # EXIF orientation of the stored pixels (1 once decoded upright)
-        self.seed = zlib.crc32(path.name.encode("utf-8"))
+        self.seed = zlib.crc32(path.name.encode("utf-8")) & 0x7FFFFFFF  # libvips takes a signed 32-bit seed
         self._previews: OrderedDict[int, pyvips.Image] = OrderedDict()
         self._lock = Lock()
 

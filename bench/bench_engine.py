@@ -1,0 +1,318 @@
+"""Engine benchmark: opening, previews, interactive re-renders, export and library thumbnails.
+
+Every figure is measured beside a reference taken in the same run on the same files (bare libvips
+doing the least possible work) and, where it makes sense, Pillow doing the same job naively.
+Not a test: it prints a table. Usage: python bench/bench_engine.py [--quick]
+
+Test photos are synthetic but photo-like (a real sample upscaled, plus gradients, shapes and sensor-like
+noise so JPEG compresses them like a photo), written as JPEG q90 into a temporary folder.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pyvips  # noqa: E402
+from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
+
+from editor.core.edit import Edit  # noqa: E402
+from editor.core.export import ExportSettings, export_batch, export_photo  # noqa: E402
+from editor.core.pipeline import RenderContext, render  # noqa: E402
+from editor.core.sources import open_photo, thumbnail  # noqa: E402
+
+Image.MAX_IMAGE_PIXELS = None  # the 50 MP test photo is ours
+SAMPLE = ROOT / "resources" / "samples" / "canon_hdr_NO.jpg"
+ROWS: list[tuple[str, str, str, str, str]] = []  # (what, ours, reference, ratio/goal, Pillow)
+
+
+# ---------------------------------------------------------------------------------------------- test photos
+
+def make_photo(path: Path, width: int, height: int) -> Path:
+    """A photo-like JPEG: the sample upscaled to width x height, a colour wash, discs and noise."""
+    base = pyvips.Image.new_from_file(str(SAMPLE), autorotate=True)
+    base = base.resize(width / base.width, vscale=height / base.height, kernel="lanczos3")
+    xy = pyvips.Image.xyz(width, height)
+    wash = (xy[0] * (60.0 / width) - 30).bandjoin([xy[1] * (40.0 / height) - 20,
+                                                   (xy[0] / 53.0).sin() * 20])
+    d = ((xy[0] - width * 0.7) ** 2 + (xy[1] - height * 0.35) ** 2) ** 0.5
+    disc = (d < min(width, height) * 0.12).ifthenelse([40, -30, -20], [0, 0, 0])
+    noise = pyvips.Image.gaussnoise(width, height, sigma=5, mean=0)
+    image = (base.cast("float") + wash + disc + noise).cast("uchar").copy(interpretation="srgb")
+    for name in image.get_fields():
+        if name.startswith(("exif-", "orientation", "jpeg-thumbnail", "xmp", "icc")):
+            image.remove(name)
+    image.jpegsave(str(path), Q=90)
+    return path
+
+
+def typical_look(exposure: float = 0.3) -> Edit:
+    """About a dozen operations as a Leica-style look would set them (incl. HSL and colour grading)."""
+    return (Edit().update("white_balance", temperature=8.0, tint=-3.0)
+            .update("exposure", exposure_ev=exposure)
+            .update("contrast", contrast=20.0)
+            .update("highlights_shadows", highlights=-30.0, shadows=25.0)
+            .update("whites_blacks", whites=10.0, blacks=-8.0)
+            .update("vibrance", vibrance=15.0)
+            .update("saturation", saturation=-10.0)
+            .update("hsl", orange_saturation=-15.0, blue_hue=10.0, green_luminance=-10.0)
+            .update("color_grading", shadows_hue=200.0, shadows_sat=20.0, highlights_hue=40.0, highlights_sat=15.0)
+            .update("sharpening", amount=40.0)
+            .update("vignette", amount=-20.0)
+            .update("grain", amount=20.0))
+
+
+# ---------------------------------------------------------------------------------------------- timing
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def med(ts: list[float]) -> float:
+    return statistics.median(ts)
+
+
+def p95(ts: list[float]) -> float:
+    ordered = sorted(ts)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def ms(t: float) -> str:
+    return f"{t * 1000:.0f} ms" if t < 10 else f"{t:.1f} s"
+
+
+def row(what: str, ours: str, ref: str, ratio: str, pillow: str = "") -> None:
+    ROWS.append((what, ours, ref, ratio, pillow))
+    print(f"  {what}: {ours} | ref {ref} | {ratio} | Pillow {pillow}", file=sys.stderr)
+
+
+def cold(path: Path) -> Path:
+    """A fresh name for the same bytes, so libvips' operation cache cannot answer from memory."""
+    cold.n += 1
+    fresh = path.with_name(f"{path.stem}_{cold.n}{path.suffix}")
+    os.link(path, fresh)
+    return fresh
+
+
+cold.n = 0
+
+
+# ---------------------------------------------------------------------------------------------- benchmarks
+
+def bench_open(big: Path, repeat: int) -> None:
+    ours = timed(lambda: open_photo(cold(big)).draft(), repeat)
+    ref = timed(lambda: pyvips.Image.jpegload(str(cold(big)), shrink=8).copy_memory(), repeat)
+
+    def pil():
+        with Image.open(cold(big)) as im:
+            im.draft("RGB", (im.width // 8, im.height // 8))
+            im.load()
+    peer = timed(pil, repeat)
+    row("open -> first paint (draft)", ms(med(ours)), f"{ms(med(ref))} jpegload shrink=8",
+        f"{med(ours) / med(ref):.2f}x", ms(med(peer)) + " draft")
+
+
+def bench_preview(big: Path, repeat: int) -> None:
+    ours = timed(lambda: open_photo(cold(big)).preview(1600), repeat)
+    ref = timed(lambda: pyvips.Image.thumbnail(str(cold(big)), 1600, height=1600).copy_memory(), repeat)
+
+    def pil():
+        with Image.open(cold(big)) as im:
+            im.draft("RGB", (1600, 1600))
+            im.thumbnail((1600, 1600), Image.Resampling.LANCZOS)
+    peer = timed(pil, repeat)
+    ratio = med(ours) / med(ref)
+    row("1600 px preview", ms(med(ours)), f"{ms(med(ref))} bare thumbnail", f"{ratio:.2f}x (goal <= 1.1x)",
+        ms(med(peer)) + " draft+thumbnail")
+
+
+def bench_slider(big: Path, repeat: int) -> dict:
+    photo = open_photo(big)
+    figures = {}
+    look = typical_look()
+    ops = [op.name for op, _ in look.active()]
+    for size, goal in ((800, 0.040), (1600, 0.100)):
+        source = photo.preview(size)
+        counter = iter(range(10 ** 6))
+
+        def once():
+            # A new exposure every time: the fused colour transform must be rebuilt (cache miss).
+            edit = look.update("exposure", exposure_ev=0.3 + next(counter) * 0.001)
+            render(source, edit, RenderContext(scale=photo.scale_of(source), seed=photo.seed)).write_to_memory()
+        once()
+        ts = timed(once, repeat)
+        ref = timed(lambda: source.copy().write_to_memory(), repeat)
+        pil_source = Image.frombytes("RGB", (source.width, source.height), source.write_to_memory())
+
+        def pil():
+            im = ImageEnhance.Brightness(pil_source).enhance(1.2)
+            im = ImageEnhance.Contrast(im).enhance(1.2)
+            im = ImageEnhance.Color(im).enhance(0.9)
+            im.filter(ImageFilter.UnsharpMask(1, 40, 2)).tobytes()
+        peer = timed(pil, max(3, repeat // 4))
+        figures[size] = (med(ts), p95(ts))
+        row(f"slider change, {source.width}x{source.height} preview", f"{ms(med(ts))} (p95 {ms(p95(ts))})",
+            f"{ms(med(ref))} pixels only", f"goal median <= {ms(goal)}: {'ok' if med(ts) <= goal else 'MISSED'}",
+            ms(med(peer)) + " 3 enhancers+USM")
+    print(f"  look: {len(ops)} ops: {', '.join(ops)}", file=sys.stderr)
+    figures["ops"] = ops
+    return figures
+
+
+def child_export(photo: str, out_dir: str, mode: str) -> None:
+    """Runs in a subprocess so that peak RSS is that of one export; prints seconds and peak MB."""
+    t = time.perf_counter()
+    if mode == "ours":
+        export_photo(photo, typical_look(), ExportSettings(quality=92, overwrite=True), out_dir)
+    elif mode == "bare":
+        pyvips.Image.new_from_file(photo, access="sequential").jpegsave(str(Path(out_dir) / "bare.jpg"), Q=92)
+    elif mode == "pillow":
+        with Image.open(photo) as im:
+            im = ImageEnhance.Brightness(im).enhance(1.2)
+            im = ImageEnhance.Contrast(im).enhance(1.2)
+            im = ImageEnhance.Color(im).enhance(0.9)
+            im.filter(ImageFilter.UnsharpMask(1, 40, 2)).save(Path(out_dir) / "pil.jpg", quality=92)
+    elapsed = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{elapsed:.4f} {peak_mb:.0f}")
+
+
+def run_child(photo: Path, out_dir: Path, mode: str) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, __file__, "--child-export", str(photo), str(out_dir), mode],
+                         check=True, capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def bench_export(big: Path, tmp: Path, repeat: int) -> None:
+    out = tmp / "export"
+    out.mkdir(exist_ok=True)
+    ours = [run_child(big, out, "ours") for _ in range(repeat)]
+    bare = [run_child(big, out, "bare") for _ in range(repeat)]
+    pil = run_child(big, out, "pillow")
+    t_ours, t_bare = med([t for t, _ in ours]), med([t for t, _ in bare])
+    rss = max(m for _, m in ours)
+    mp = pyvips.Image.new_from_file(str(big)).width * pyvips.Image.new_from_file(str(big)).height / 1e6
+    row(f"export {mp:.0f} MP JPEG q92 with the look", ms(t_ours), f"{ms(t_bare)} decode+encode",
+        f"{t_ours / t_bare:.2f}x (goal <= 4x)", f"{ms(pil[0])} 3 enhancers+USM, {pil[1]:.0f} MB")
+    row("  peak RSS of that export", f"{rss:.0f} MB", f"{max(m for _, m in bare):.0f} MB decode+encode",
+        f"goal <= 500 MB: {'ok' if rss <= 500 else 'MISSED'}", "")
+
+
+def _bare_thumb(path: str) -> None:
+    pyvips.Image.thumbnail(path, 256).write_to_memory()
+
+
+def bench_thumbnails(small: Path, tmp: Path, count: int) -> None:
+    folder = tmp / "library"
+    folder.mkdir(exist_ok=True)
+    files = [folder / f"IMG_{i:04d}.jpg" for i in range(count)]
+    for f in files:
+        shutil.copy(small, f)
+
+    def ours():
+        for f in files:
+            thumbnail(f, 256)
+    t_ours = timed(ours, 1)[0]
+    fresh = [str(cold(f)) for f in files]
+    # spawn, not fork: forking a process whose libvips threads are running can deadlock the child.
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_bare_thumb, [str(small)] * 2))  # warm up: interpreter and libvips start-up
+        t = time.perf_counter()
+        list(pool.map(_bare_thumb, fresh))
+        t_ref = time.perf_counter() - t
+    vipsthumbnail = shutil.which("vipsthumbnail")
+    ref_label = "bare thumbnail, 2 processes"
+    if vipsthumbnail:
+        fresh = [str(cold(f)) for f in files]
+        t = time.perf_counter()
+        procs = [subprocess.Popen([vipsthumbnail, "-s", "256", "-o", str(tmp / "vt_%s.jpg"), *fresh[k::2]])
+                 for k in range(2)]
+        for p in procs:
+            p.wait()
+        t_ref, ref_label = time.perf_counter() - t, "vipsthumbnail, 2 processes"
+
+    def pil():
+        for f in files:
+            with Image.open(f) as im:
+                im.draft("RGB", (256, 256))
+                im.thumbnail((256, 256))
+    t_pil = timed(pil, 1)[0]
+    rate = count / t_ours
+    row(f"library thumbnails, {count} x 12 MP", f"{rate:.0f}/s ({ms(t_ours / count)} each)",
+        f"{count / t_ref:.0f}/s {ref_label}" + ("" if vipsthumbnail else " (vipsthumbnail not installed)"),
+        f"goal >= 20/s: {'ok' if rate >= 20 else 'MISSED'}", f"{count / t_pil:.0f}/s draft+thumbnail")
+
+
+def bench_batch(small: Path, tmp: Path, count: int) -> None:
+    """Batch export of 12 MP photos: one photo at a time with libvips threads vs two side by side."""
+    files = [cold(small) for _ in range(count)]
+    results = {}
+    for workers in (1, 2):
+        out = tmp / f"batch{workers}"
+        t = time.perf_counter()
+        r = export_batch([(f, typical_look()) for f in files], ExportSettings(overwrite=True), out, workers=workers)
+        results[workers] = time.perf_counter() - t
+        assert len(r.done) == count, r.failed
+    row(f"batch export {count} x 12 MP with the look", f"{ms(results[1])} 1 worker",
+        f"{ms(results[2])} 2 workers", f"{results[1] / results[2]:.2f}x from 2 workers", "")
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+def print_table() -> None:
+    headers = ("measure", "Darkslide", "reference (same run)", "ratio / goal", "Pillow (naive peer)")
+    widths = [max(len(r[i]) for r in [headers, *ROWS]) for i in range(5)]
+    line = " | ".join(h.ljust(w) for h, w in zip(headers, widths))
+    print(line)
+    print("-|-".join("-" * w for w in widths))
+    for r in ROWS:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="12 MP instead of 50 MP, fewer repeats")
+    parser.add_argument("--child-export", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_export:
+        child_export(*args.child_export)
+        return 0
+    repeat = 3 if args.quick else 7
+    with tempfile.TemporaryDirectory(prefix="darkslide-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        print("making test photos...", file=sys.stderr)
+        small = make_photo(tmp / "twelve.jpg", 4000, 3000)
+        big = small if args.quick else make_photo(tmp / "fifty.jpg", 8192, 6144)
+        print(f"libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}, "
+              f"concurrency {pyvips.concurrency_get()}, {os.cpu_count()} CPUs; big photo "
+              f"{pyvips.Image.new_from_file(str(big)).width}x{pyvips.Image.new_from_file(str(big)).height}",
+              file=sys.stderr)
+        bench_open(big, repeat)
+        bench_preview(big, repeat)
+        bench_slider(big, 10 if args.quick else 30)
+        bench_export(big, tmp, 1 if args.quick else 3)
+        bench_thumbnails(small, tmp, 10 if args.quick else 30)
+        bench_batch(small, tmp, 2 if args.quick else 4)
+    print_table()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
