@@ -18,6 +18,7 @@ from .naming import Namer, stem_and_ext
 from .watcher import RemoteFile
 
 TMP_SUFFIX = ".darkslide.tmp"
+JPEG_EOI_RETRIES = 2
 
 
 @dataclass
@@ -122,7 +123,9 @@ def _verify(conn, remote: RemoteFile, tmp: Path, count: int, md5: str, ext: str,
     if count != now.size or now.size != remote.size or now.mtime != remote.mtime:
         raise TransferError(f"{remote.path}: got {count} bytes, phone now has {now.size} "
                             f"(was {remote.size}); still being written?")
-    if ext in (".jpg", ".jpeg") and not _jpeg_complete(tmp):
+    # Some phones append data after the JPEG's end marker (depth maps, maker trailers), so a missing
+    # marker only delays the import: after two stable retries the size/md5 checks alone decide.
+    if ext in (".jpg", ".jpeg") and remote.failures < JPEG_EOI_RETRIES and not _jpeg_complete(tmp):
         raise TransferError(f"{remote.path}: JPEG has no end marker yet; the camera is still writing it")
     if verify_md5:
         device_md5 = conn.remote_md5(remote.path)

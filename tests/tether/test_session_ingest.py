@@ -1,6 +1,7 @@
 """Watcher + verified ingest end to end: simulated phone -> adb-shell over TCP -> session folder."""
 from __future__ import annotations
 
+import os
 import time
 
 from tether.journal import Journal
@@ -153,3 +154,25 @@ def test_mediastore_pending_files_are_ignored_until_renamed(make_phone, host_key
     assert [c.device_path for c in session.captures] == [shot.device_path]
     assert not any(".pending" in path for _, path in phone.sync_requests)
     assert md5_of(session.captures[0].local_path) == shot.md5
+
+
+def test_stale_temp_files_are_removed_and_big_files_report_progress(phone, connect, tmp_path):
+    session_dir = tmp_path / "s"
+    session_dir.mkdir()
+    (session_dir / "s_0001.jpg.darkslide.tmp").write_bytes(b"half a photo")  # left by a crash mid-pull
+    events = []
+    session = Session(connect(phone), session_dir, poll_interval=0.05, stable_seconds=0.1,
+                      on_event=lambda kind, **d: events.append((kind, d))).start()
+    assert not list(session_dir.glob("*.tmp"))
+    big = os.urandom(9 * 1024 * 1024) + b"\xff\xd9"
+    trailer = b"\xff\xd8" + os.urandom(5000) + b"\xff\xd9" + b"SEFH" * 500  # data after the end marker
+    try:
+        (phone.folder / "IMG_big.jpg").write_bytes(big)
+        (phone.folder / "IMG_trailer.jpg").write_bytes(trailer)
+        assert session.wait_for_captures(2, 15)
+    finally:
+        session.stop()
+    progress = [d for kind, d in events if kind == "progress"]
+    assert progress and progress[-1]["done"] == progress[-1]["total"] == len(big)
+    assert sorted(c.size for c in session.captures) == sorted([len(big), len(trailer)])
+    assert [kind for kind, _ in events].count("retry") >= 2, "the trailer JPEG waited for two stable retries"

@@ -1,0 +1,30 @@
+"""`python -m tether.simphone` (what `simulate-phone` runs): starts, serves a real client, stops on SIGINT."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tether.connection import DeviceConnection
+
+
+def test_simphone_process_serves_and_shoots_on_interval(host_key, tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "tether.simphone", "--port", "0", "--folder", str(tmp_path / "cam"),
+                             "--trust", str(host_key), "--interval", "0.3", "--size", "small"],
+                            stdout=subprocess.PIPE, text=True, cwd=root)
+    try:
+        banner = proc.stdout.readline()
+        port = int(banner.split(" listening on ")[1].split(",")[0].rsplit(":", 1)[1])
+        conn = DeviceConnection(f"127.0.0.1:{port}", key_path=host_key, auth_timeout=3, io_timeout=3).connect()
+        assert conn.device_info().model == "ELS-NX9"
+        deadline = time.monotonic() + 10
+        while len([e for e in conn.list_dir("/sdcard/DCIM/Camera") if e.is_file]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len([e for e in conn.list_dir("/sdcard/DCIM/Camera") if e.is_file]) >= 2
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) == 0
