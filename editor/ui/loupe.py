@@ -5,7 +5,7 @@ It only paints images the render worker produced. Positions are kept in full-res
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -170,14 +170,21 @@ class Loupe(QWidget):
                 p.restore()
                 p.setPen(QPen(QColor(230, 230, 230, 200), 1))
                 p.drawLine(cut, 0, cut, self.height())
-                self._label(p, 12, "Before")
-                self._label(p, cut + 12, "After")
+                left = max(0, int(rect.left())) + 12
+                self._label(p, left, "Before")
+                self._label(p, max(cut, left + 80) + 12, "After")
         if self.compare == "before":
-            self._label(p, 12, "Before")
+            self._label(p, max(0, int(rect.left())) + 12, "Before")
 
     def _label(self, p: QPainter, x: int, text: str) -> None:
+        """A small caption on a dark pill, readable over bright skies."""
+        box = p.fontMetrics().boundingRect(text).adjusted(-8, -3, 8, 3)
+        box.moveTopLeft(QPoint(x, 10))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(20, 20, 22, 190))
+        p.drawRoundedRect(box, 4, 4)
         p.setPen(QColor(235, 235, 235))
-        p.drawText(x, 22, text)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_message(self, p: QPainter) -> None:
         if not self.message:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter, QStackedWidget,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from editor.core import sidecar as sidecars
@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
 
         self.left = QTabWidget()
         self.left.setObjectName("leftPanel")
-        self.left.setMinimumWidth(200)
+        self.left.setMinimumWidth(270)
         self._add_side_panels()
 
         self.hsplit = QSplitter(Qt.Orientation.Horizontal)
@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.hsplit.addWidget(self.center)
         self.hsplit.addWidget(right)
         self.hsplit.setStretchFactor(1, 1)
-        self.hsplit.setSizes([240, 900, 320])
+        self.hsplit.setSizes([290, 900, 330])
         self.hsplit.setChildrenCollapsible(False)
         central = QWidget()
         cl = QVBoxLayout(central)
@@ -120,7 +120,11 @@ class MainWindow(QMainWindow):
         try:
             from editor.ui.tether_panel import TetherPanel
             self.tether = TetherPanel(self)
-            self.left.addTab(self.tether, theme.icon("mdi6.cellphone-link"), "Tether")
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setWidget(self.tether)
+            self.left.addTab(scroll, theme.icon("mdi6.cellphone-link"), "Tether")
         except ImportError as exc:
             self.left.addTab(QLabel(f"Tether unavailable: {exc}"), "Tether")
 
@@ -200,8 +204,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1440, 900)
+        else:  # first start: use most of the screen
+            screen = self.screen().availableGeometry()
+            self.setGeometry(screen.adjusted(0, 0, -max(0, screen.width() - 2400), -max(0, screen.height() - 1500)))
         state = self.settings.value("hsplit")
         if state is not None:
             self.hsplit.restoreState(state)
