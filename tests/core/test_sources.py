@@ -187,3 +187,91 @@ def test_truncated_jpeg_preview_raises_photo_error(make_photo, tmp_path):
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(PhotoError, match="cut.jpg"):
         open_photo(cut).preview(100)
+
+
+# ---------------------------------------------------------------------------------------------- DNG
+# No camera DNG ships with the project, so the tests write a minimal valid one: an uncompressed 16-bit
+# RGGB Bayer mosaic with DNG tags whose colour matrix makes camera RGB = linear sRGB.
+
+def write_dng(path, rgb: np.ndarray, orientation: int = 1) -> None:
+    """`rgb` (H, W, 3) linear 0..1 sampled into an RGGB mosaic and written as a tiny DNG."""
+    import struct
+    h, w, _ = rgb.shape
+    mosaic = np.empty((h, w), np.float64)
+    mosaic[0::2, 0::2] = rgb[0::2, 0::2, 0]
+    mosaic[0::2, 1::2] = rgb[0::2, 1::2, 1]
+    mosaic[1::2, 0::2] = rgb[1::2, 0::2, 1]
+    mosaic[1::2, 1::2] = rgb[1::2, 1::2, 2]
+    pixels = np.round(np.clip(mosaic, 0, 1) * 65535).astype("<u2").tobytes()
+    xyz_to_srgb = [3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.2040, 1.0570]
+    entries, extra = [], b""
+
+    def add(tag, kind, values):
+        entries.append((tag, kind, values))
+    add(254, 4, [0]); add(256, 4, [w]); add(257, 4, [h]); add(258, 3, [16]); add(259, 3, [1])
+    add(262, 3, [32803]); add(271, 2, b"Darkslide\0"); add(272, 2, b"Synthetic\0"); add(273, 4, [0])
+    add(274, 3, [orientation]); add(277, 3, [1]); add(278, 4, [h]); add(279, 4, [len(pixels)])
+    add(284, 3, [1]); add(33421, 3, [2, 2]); add(33422, 1, [0, 1, 1, 2]); add(50706, 1, [1, 4, 0, 0])
+    add(50708, 2, b"Darkslide Synthetic\0"); add(50714, 4, [0]); add(50717, 4, [65535])
+    add(50721, 10, [(round(v * 10000), 10000) for v in xyz_to_srgb]); add(50728, 5, [(1, 1)] * 3)
+    add(50778, 3, [21])
+    sizes = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 10: 8}
+    fmt = {1: "B", 3: "H", 4: "I"}
+    ifd_size = 2 + 12 * len(entries) + 4
+    data_at = 8 + ifd_size
+    blobs, table = [], b""
+    for tag, kind, values in entries:
+        if kind == 2:
+            raw = values
+        elif kind in (5, 10):
+            raw = b"".join(struct.pack("<ii" if kind == 10 else "<II", *v) for v in values)
+        else:
+            raw = struct.pack("<" + fmt[kind] * len(values), *values)
+        count = len(values)
+        if tag == 273:
+            raw = None  # strip offset patched below
+        if raw is not None and len(raw) > 4:
+            offset = data_at + sum(len(b) for b in blobs)
+            blobs.append(raw + b"\0" * (len(raw) % 2))
+            field = struct.pack("<I", offset)
+        else:
+            field = (raw or b"").ljust(4, b"\0")
+        table += struct.pack("<HHI", tag, kind, count) + field
+    strip_at = data_at + sum(len(b) for b in blobs)
+    table = table.replace(struct.pack("<HHI", 273, 4, 1) + b"\0" * 4,
+                          struct.pack("<HHII", 273, 4, 1, strip_at))
+    ifd = struct.pack("<H", len(entries)) + table + struct.pack("<I", 0)
+    path.write_bytes(b"II*\0" + struct.pack("<I", 8) + ifd + b"".join(blobs) + pixels)
+
+
+def _dng_scene(w=64, h=48) -> np.ndarray:
+    rgb = np.full((h, w, 3), 0.18)
+    rgb[: h // 4, : w // 4] = (0.6, 0.05, 0.05)  # red block top-left
+    return rgb
+
+
+def test_dng_is_demosaiced_to_sixteen_bit_srgb(tmp_path):
+    path = tmp_path / "shot.dng"
+    write_dng(path, _dng_scene())
+    photo = open_photo(path)
+    assert (photo.format, photo.width, photo.height) == ("dng", 64, 48)
+    full = photo.full()
+    assert (full.width, full.height, full.bands, full.format) == (64, 48, 3, "ushort")
+    grey = np.array(pixel(full, 48, 36)) / 65535
+    assert np.ptp(grey) < 0.06 and 0.3 < grey.mean() < 0.6  # neutral mid grey (0.18 linear ~ 0.46 sRGB)
+    red = np.array(pixel(full, 6, 4)) / 65535
+    assert red[0] > red[1] + 0.3 and red[0] > red[2] + 0.3
+    preview = photo.preview(32)
+    assert (preview.width, preview.height, preview.format) == (32, 24, "ushort")
+    assert photo.draft().width <= 64  # no embedded preview here: falls back to a half-size demosaic
+
+
+def test_dng_orientation_is_applied(tmp_path):
+    path = tmp_path / "portrait.dng"
+    write_dng(path, _dng_scene(), orientation=6)
+    photo = open_photo(path)
+    assert (photo.width, photo.height) == (48, 64)
+    full = photo.full()
+    assert (full.width, full.height) == (48, 64)
+    red = np.array(pixel(full, 44, 6)) / 65535  # stored top-left -> upright top-right
+    assert red[0] > red[1] + 0.3
