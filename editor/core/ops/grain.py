@@ -42,8 +42,14 @@ def noise(width: int, height: int, p: Params, scale: float, seed: int) -> pyvips
     `scale` what averaging the full-resolution grain down to that size would leave."""
     r = p.roughness / 100.0
     sigma = grain_diameter(p) / 2.0  # full-resolution blob radius
-    coarse = _blurred_noise(width, height, sigma * scale, seed) * _attenuation(sigma, scale)
-    fine = pyvips.Image.gaussnoise(width, height, sigma=min(1.0, scale), mean=0.0, seed=seed + 7919)
+    if r < 1.0:
+        coarse = _blurred_noise(width, height, sigma * scale, seed) * _attenuation(sigma, scale)
+    if r > 0.0:
+        fine = pyvips.Image.gaussnoise(width, height, sigma=min(1.0, scale), mean=0.0, seed=seed + 7919)
+    if r == 0.0:
+        return coarse
+    if r == 1.0:
+        return fine
     return (coarse * (1.0 - r) + fine * r) / math.hypot(1.0 - r, r)
 
 
