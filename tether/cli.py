@@ -111,11 +111,10 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
     target = Target("tcp", *_split(args.tcp)) if args.tcp else Target("usb", serial=args.usb or None)
     sessions = args.out or default_sessions_dir()
     printer = _Printer(out)
-    hook = on_capture
-    if args.look and on_capture is not None:
-        def hook(capture, _inner=on_capture):
-            capture.extra["look"] = args.look
-            _inner(capture)
+    def hook(capture):
+        capture.extra["look"] = args.look  # the editor applies it; tether only carries the choice
+        if on_capture is not None:
+            on_capture(capture)
     try:
         conn = DeviceConnection(target, args.key, auth_timeout=args.auth_timeout,
                                 on_auth_prompt=lambda: out("Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))

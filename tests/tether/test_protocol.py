@@ -168,10 +168,10 @@ def test_recv_framing_payload_limits_and_flow_control(phone, host_key):
 
 def test_exec_is_binary_clean_but_shell_has_pty_newlines(phone, host_key):
     host = RawHost(phone.port, host_key)
-    remote = host.open("exec:echo hi", local_id=5)
+    host.open("exec:echo hi", local_id=5)
     m = host.read()
     assert m.data == b"hi\n"
-    remote = host.open("shell:echo hi", local_id=6)
+    host.open("shell:echo hi", local_id=6)
     m = host.read()
     while m.name != "WRTE":
         m = host.read()

@@ -5,9 +5,8 @@ import logging
 import os
 import socket
 import threading
-import time
 
-from .. import adbkeys, adbproto
+from .. import adbproto
 from .streams import Stream, StreamClosed
 
 log = logging.getLogger(__name__)
@@ -180,11 +179,3 @@ class AdbdConnection:
             except StreamClosed:
                 pass
 
-
-def wait_for(predicate, timeout: float, step: float = 0.01) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()

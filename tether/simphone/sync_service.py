@@ -9,7 +9,7 @@ import stat
 import time
 
 from .. import adbproto as p
-from .streams import Stream, StreamClosed
+from .streams import Stream
 
 MAX_PATH = 1024
 
@@ -87,9 +87,9 @@ def _recv(phone, stream: Stream, path: str) -> None:
 
 
 def _send(phone, stream: Stream, spec: str) -> None:
-    path, _, mode_text = spec.rpartition(",")
+    path, _, _mode = spec.rpartition(",")  # "path,mode"; the simulator keeps default permissions
     if not path:
-        path, mode_text = spec, "420"
+        path = spec
     real = phone.vfs.resolve(path)
     body = bytearray()
     mtime = int(time.time())
