@@ -80,6 +80,14 @@ def read_entry(path: Path) -> Entry:
     return entry
 
 
+def write_marks(path: Path, values: dict) -> None:
+    """Set rating/flag in `path`'s sidecar, keeping its edit and history (reads and writes the file)."""
+    car = sidecars.load(path)
+    for k, v in values.items():
+        setattr(car, k, v)
+    sidecars.save(path, car)
+
+
 def list_photos(folder: Path) -> list[Path]:
     """Photo files directly inside `folder` (not recursive), hidden files skipped."""
     folder = Path(folder)
@@ -99,6 +107,8 @@ class Library:
     entries: list[Entry] = field(default_factory=list)
     sort_key: str = "time"
     document: object | None = None  # the open editor.core.document.Document, if any
+    # How marks of photos that are not open reach their sidecars; a GUI passes one that writes off its thread.
+    writer: Callable[[Path, dict], None] = write_marks
     _observers: list[Callable[[Library], None]] = field(default_factory=list)
 
     @classmethod
@@ -164,10 +174,7 @@ class Library:
         if doc is not None and Path(doc.path) == entry.path:
             doc.set_marks(**values)
         else:
-            car = sidecars.load(entry.path)
-            for k, v in values.items():
-                setattr(car, k, v)
-            sidecars.save(entry.path, car)
+            self.writer(entry.path, dict(values))
         for k, v in values.items():
             setattr(entry, k, v)
         self._notify()

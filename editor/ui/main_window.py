@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QScr
 from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
-from editor.core.library import Library, read_entry
+from editor.core.library import Library, read_entry, write_marks
 from editor.ui import theme
 from editor.ui.develop import DevelopPanel
 from editor.ui.histogram import HistogramView
@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
     preview_shown = Signal(int)  # generation of the preview now on screen
     document_opened = Signal(object)
     library_loaded = Signal(object)
+    worker_message = Signal(str)  # status-bar text from a worker thread (queued to the GUI thread)
 
     def __init__(self, folder: Path | None = None, settings: QSettings | None = None,
                  cache_dir: Path | None = None, select: Path | None = None):
@@ -185,7 +186,8 @@ class MainWindow(QMainWindow):
             bar.addAction(self.actions_by_id[aid])
 
     def _wire(self) -> None:
-        self.saver.on_error = lambda msg: self.tasks._finished.emit(self.status, msg, None)
+        self.worker_message.connect(lambda msg: self.status(msg, 10000))
+        self.saver.on_error = self.worker_message.emit
         self.render.preview_ready.connect(self._preview_ready)
         self.render.detail_ready.connect(self._detail_ready)
         self.render.failed.connect(self._render_failed)
@@ -265,6 +267,7 @@ class MainWindow(QMainWindow):
 
     def _library_ready(self, library: Library) -> None:
         self.close_document()
+        library.writer = lambda path, values: self.saver.submit(write_marks, path, values)  # off the GUI thread
         self.model.set_library(library)
         self.setWindowTitle(f"Darkslide — {library.folder.name}")
         self.settings.setValue("last_folder", str(library.folder))

@@ -94,6 +94,18 @@ class AsyncSaver:
             if self.on_error:
                 self.on_error(msg)
 
+    def submit(self, fn: Callable, *args) -> None:
+        """Run another sidecar write (e.g. a rating) on the same thread, after the saves queued before it."""
+        def job():
+            try:
+                fn(*args)
+            except (OSError, ValueError) as exc:  # SidecarError is a ValueError
+                msg = f"Could not save: {exc}"
+                self.errors.append(msg)
+                if self.on_error:
+                    self.on_error(msg)
+        self._pool.submit(job)
+
     def flush(self) -> None:
         """Block until every queued save is on disk."""
         self._pool.submit(lambda: None).result()

@@ -108,3 +108,13 @@ def test_add_appends_a_capture_at_the_end_and_notifies(folder, tmp_path):
 def test_edit_hash_changes_with_the_edit():
     assert edit_hash(Edit()) == edit_hash(Edit())
     assert edit_hash(Edit()) != edit_hash(Edit().update("exposure", exposure_ev=0.5))
+
+
+def test_marks_of_photos_not_open_go_through_the_writer(folder):
+    lib = Library.scan(folder)
+    calls = []
+    lib.writer = lambda path, values: calls.append((path.name, values))
+    lib.set_rating(folder / "a_late.jpg", 2)
+    assert calls == [("a_late.jpg", {"rating": 2})]
+    assert lib.entry(folder / "a_late.jpg").rating == 2
+    assert not sidecars.path_for(folder / "a_late.jpg").exists()

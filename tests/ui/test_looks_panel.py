@@ -124,3 +124,24 @@ def test_export_a_look_as_cube_and_xmp_and_create_from_current(qtbot, make_windo
     window.looks.buttons["create"].click()
     assert window.looks.item("My Look") is not None
     assert window.looks.presets["My Look"].params["exposure"]["exposure_ev"] == window.doc.edit["exposure"].exposure_ev
+
+
+def test_duplicate_rename_and_delete_a_look(qtbot, make_window, photo_folder, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+    window, _ = ready(qtbot, make_window, photo_folder)
+    looks = window.looks
+    looks.tree.setCurrentItem(looks.item("Sepia"))
+    looks.buttons["duplicate"].click()
+    assert looks.item("Sepia copy") is not None
+    assert looks.item("Sepia copy").parent().text(0) == "User"
+    looks.tree.setCurrentItem(looks.item("Sepia copy"))
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Warm Sepia", True)))
+    looks.buttons["rename"].click()
+    assert looks.item("Sepia copy") is None and looks.item("Warm Sepia") is not None
+    looks.tree.setCurrentItem(looks.item("Warm Sepia"))
+    looks.buttons["delete"].click()
+    assert looks.item("Warm Sepia") is None
+    assert looks.store.trash()  # recoverable
+    looks.tree.setCurrentItem(looks.item("Sepia"))
+    looks.buttons["delete"].click()  # built-in looks cannot be deleted: a clear message, nothing removed
+    assert looks.item("Sepia") is not None and "Sepia" in looks.last_error

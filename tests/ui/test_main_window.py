@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from editor.core import sidecar as sidecars
 from ui_helpers import qimage_array, wait_preview
@@ -154,3 +154,56 @@ def test_every_shortcut_is_bound_to_a_window_action(qtbot, make_window, photo_fo
     bound = {a.shortcut().toString(QKeySequence.SequenceFormat.PortableText) for a in window.actions()}
     for key, _ in SHORTCUTS.values():
         assert QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText) in bound
+
+
+def test_reopens_the_last_folder_with_its_geometry(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    window.resize(1100, 700)
+    window.close()  # saves last folder, geometry and splitter sizes
+    again = make_window(None)
+    qtbot.waitUntil(lambda: again.model.rowCount() == 3, timeout=5000)
+    assert again.model.library.folder == photo_folder
+    assert again.settings.value("geometry") is not None and again.settings.value("hsplit") is not None
+
+
+def test_before_after_toggle_and_split_show_the_unedited_photo(qtbot, make_window, photo_folder):
+    window, original = open_first(qtbot, make_window, photo_folder)
+    gen = window.shown_gen
+    window.develop.row("exposure", "exposure_ev").slider.setValue(80)
+    wait_preview(qtbot, window, gen)
+    loupe = window.loupe
+    centre = loupe.rect().center()
+    after = loupe.grab().toImage().pixelColor(centre).lightness()
+    qtbot.keyClick(window, Qt.Key.Key_Backslash)
+    assert loupe.compare == "before"
+    before = loupe.grab().toImage().pixelColor(centre).lightness()
+    assert after > before + 15
+    qtbot.keyClick(window, Qt.Key.Key_Y)
+    assert loupe.compare == "split"
+    shot = loupe.grab().toImage()
+    left = shot.pixelColor(centre.x() - 40, centre.y()).lightness()
+    right = shot.pixelColor(centre.x() + 40, centre.y()).lightness()
+    assert right > left  # after (brighter) on the right of the split line
+
+
+def test_dragging_a_point_of_the_tone_curve_is_one_step(qtbot, make_window, photo_folder):
+    window, original = open_first(qtbot, make_window, photo_folder)
+    section = window.develop.sections["tone_curve"]
+    section.header.setChecked(False)
+    editor = section.curve
+    window.develop.ensureWidgetVisible(editor)
+    area = editor._area()
+    start = editor._to_view(0.5, 0.5).toPoint()
+    qtbot.mousePress(editor, Qt.MouseButton.LeftButton, pos=start)
+    for dy in range(5, 45, 5):
+        qtbot.mouseMove(editor, start - QPoint(0, dy))
+    qtbot.mouseRelease(editor, Qt.MouseButton.LeftButton, pos=start - QPoint(0, 40))
+    master = window.doc.edit["tone_curve"].master
+    assert len(master) == 3 and master[1][1] > 0.5 + 30 / area.height() - 0.01
+    assert [s.label for s in window.doc.history.steps][-1] == "Tone Curve: Curve"
+    assert len(window.doc.history.steps) == 2
+    gen = window.shown_gen
+    brighter = wait_preview(qtbot, window, gen)
+    assert brighter.mean() > original.mean() + 5
+    section._curve_pick.setCurrentIndex(1)  # the red curve is shown and still linear
+    assert editor.channel == "red" and len(editor.points) == 2

@@ -38,5 +38,11 @@ def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(q
     pixels = qimage_array(window.last_result.image)
     assert (pixels.max(axis=2) - pixels.min(axis=2)).mean() < 3  # shown with the monochrome look
     assert any("✓" in panel.log.item(i).text() for i in range(panel.log.count()))
+    panel.live_button.click()
+    qtbot.waitUntil(lambda: panel.live_window is not None and panel.live_window.frames >= 2, timeout=10000)
+    assert panel.live_window.fps.text().endswith("fps")
+    assert not panel.live_window.image.pixmap().isNull()
+    panel.live_button.click()
+    assert panel.liveview is None and panel.live_window is None
     panel.disconnect()
     assert panel.state == "disconnected"
