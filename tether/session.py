@@ -52,7 +52,8 @@ class Session:
         self.hook_seconds: list[float] = []
         self._baseline: set[tuple[str, int, int]] | None = None
         self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
-        self._last_claim: tuple[str, float] | None = None  # (shot stem, press time): lets the DNG inherit it
+        self._last_claim: tuple[str, float] | None = None
+        self._last_list_seconds = 0.0  # (shot stem, press time): lets the DNG inherit it
         self._captured = threading.Condition()
         self.watching = threading.Event()  # set once the first listing (the baseline) is taken
         self._stop = threading.Event()
@@ -126,13 +127,17 @@ class Session:
         self.on_event("reconnected", attempts=self.connection.reconnects)
 
     def _cycle(self) -> None:
+        listed = time.monotonic()
         self.watcher.poll()
+        self._last_list_seconds = time.monotonic() - listed
         if self._baseline is None:
             self._baseline = self._load_baseline()
             self.watching.set()
         ready = self.watcher.ready(self._already_have)
         if not ready:
-            self._stop.wait(self.poll_interval)
+            # A camera folder with thousands of photos makes each LIST cost real CPU; keep polling to at most
+            # about a quarter of the time rather than a fixed rate.
+            self._stop.wait(max(self.poll_interval, 3 * self._last_list_seconds))
             return
         # One file per cycle, then poll again: a JPEG that lands during a long DNG pull goes next.
         self._ingest_one(ready[0])
