@@ -56,3 +56,17 @@ def test_adb_connect_shell_pull_and_screencap(make_phone, adb, tmp_path):
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     missing = adb("-s", serial, "pull", "/sdcard/DCIM/Camera/none.jpg", str(tmp_path / "x"), check=False)
     assert missing.returncode != 0 and not (tmp_path / "x").exists()
+
+
+def test_adb_sees_an_unanswered_prompt_as_unauthorized(make_phone, adb):
+    phone = make_phone(approve_after=None)
+    serial = f"127.0.0.1:{phone.port}"
+    adb("connect", serial, check=False)
+    state = ""
+    for _ in range(30):
+        state = adb("devices").stdout.decode()
+        if f"{serial}\tunauthorized" in state:
+            break
+        time.sleep(0.1)
+    assert f"{serial}\tunauthorized" in state
+    assert phone.auth.prompts == 1
