@@ -180,15 +180,15 @@ class DeviceConnection:
 
     def _connect_error(self, exc: Exception, prompted: bool) -> TetherError:
         where = str(self.target)
+        if prompted:
+            return UnauthorizedError(f"{where} did not authorise this computer within {self.auth_timeout:g} s. "
+                                     "Unlock the phone and tap 'Allow' on 'Allow USB debugging?' "
+                                     "(tick 'Always allow from this computer'), then try again.")
         if self.target.kind == "usb":
             return self._usb_error(exc)
         if isinstance(exc, ConnectionRefusedError):
             return TcpConnectError(f"{where} refused the connection. Is Wi-Fi debugging on? Connect the phone by USB "
                                    f"and run `adb tcpip {self.target.port}`, or check the address.")
-        if prompted:
-            return UnauthorizedError(f"{where} did not authorise this computer within {self.auth_timeout:g} s. "
-                                     "Unlock the phone and tap 'Allow' on 'Allow USB debugging?' "
-                                     "(tick 'Always allow from this computer'), then try again.")
         if isinstance(exc, (socket.timeout, TimeoutError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError)):
             return TcpConnectError(f"{where} did not answer within {self.connect_timeout:g} s. "
                                    "Check the phone is on the same network and awake.")
