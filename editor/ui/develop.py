@@ -39,6 +39,24 @@ def format_value(spec: Spec, value) -> str:
     return f"{sign}{value:.{decimals}f}"
 
 
+def is_hue(spec: Spec) -> bool:
+    return spec.name.endswith("hue") and spec.slider_range == (0.0, 360.0)
+
+
+def hue_groove_style() -> str:
+    """A slider groove painted with the OkLCh hues the colour operations use, so a hue is picked by sight."""
+    import numpy as np
+
+    from editor.core.colour import oklch_to_srgb
+    hues = np.linspace(0.0, 360.0, 13)
+    lch = np.stack([np.full(13, 0.72), np.full(13, 0.12), hues], axis=-1)
+    rgb = np.clip(oklch_to_srgb(lch), 0.0, 1.0)
+    stops = ", ".join(f"stop:{i / 12:.3f} rgb({r * 255:.0f},{g * 255:.0f},{b * 255:.0f})"
+                      for i, (r, g, b) in enumerate(rgb))
+    return ("QSlider::groove:horizontal { height: 4px; border-radius: 2px; "
+            f"background: qlineargradient(x1:0, y1:0, x2:1, y2:0, {stops}); }}")
+
+
 class ResetSlider(QSlider):
     """A slider whose double-click means 'back to default'."""
 
@@ -82,6 +100,8 @@ class SliderRow(QWidget):
         self.slider.setRange(0, max(1, round((hi - lo) / self.step)))
         self.slider.setPageStep(max(1, self.slider.maximum() // 20))
         self.slider.setToolTip(f"{spec.label}: double-click to reset to {spec.default}")
+        if is_hue(spec):
+            self.slider.setStyleSheet(hue_groove_style())
         grid.addWidget(self.label, 0, 0)
         grid.addWidget(self.text, 0, 1)
         grid.addWidget(self.slider, 1, 0, 1, 2)

@@ -207,3 +207,13 @@ def test_dragging_a_point_of_the_tone_curve_is_one_step(qtbot, make_window, phot
     assert brighter.mean() > original.mean() + 5
     section._curve_pick.setCurrentIndex(1)  # the red curve is shown and still linear
     assert editor.channel == "red" and len(editor.points) == 2
+
+
+def test_the_filmstrip_thumbnail_follows_the_edit(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    role = Qt.ItemDataRole.DecorationRole
+    index = window.model.index(0)
+    qtbot.waitUntil(lambda: window.model.data(index, role) is not None, timeout=5000)
+    old = qimage_array(window.model.data(index, role)).mean()
+    window.develop.row("exposure", "exposure_ev").slider.setValue(90)  # +1.5 EV
+    qtbot.waitUntil(lambda: qimage_array(window.model.data(index, role)).mean() > old + 20, timeout=5000)
