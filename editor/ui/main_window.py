@@ -196,8 +196,7 @@ class MainWindow(QMainWindow):
         self.develop.changed.connect(self.on_param)
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.activated_entry.connect(lambda _e: self.show_develop())
-        self.sort_box.currentIndexChanged.connect(
-            lambda i: self.model.library.sort(("time", "name")[i]) if self.model.library else None)
+        self.sort_box.currentIndexChanged.connect(lambda i: self.sort_library(("time", "name")[i]))
         self.refine_timer = QTimer(self, singleShot=True, interval=REFINE_MS, timeout=self._refine)
         self.thumb_timer = QTimer(self, singleShot=True, interval=THUMB_REFRESH_MS, timeout=self._refresh_thumb)
 
@@ -240,6 +239,9 @@ class MainWindow(QMainWindow):
         self._down = True
         self.refine_timer.stop()
         self.thumb_timer.stop()
+        dialog = getattr(self, "export_dialog", None)
+        if dialog is not None:
+            dialog.cancel_event.set()  # an export in progress stops at the next photo or tile
         for panel in (self.tether, self.looks):
             if panel is not None:
                 panel.shutdown()
@@ -279,6 +281,13 @@ class MainWindow(QMainWindow):
         else:
             self.loupe.show_message(f"No photos in {library.folder}")
         self.library_loaded.emit(library)
+
+    def sort_library(self, key: str) -> None:
+        """Re-sort, keeping the selection on the same photo."""
+        current = self.grid.currentIndex().data(EntryRole)
+        self.model.library.sort(key)
+        if current is not None:
+            self.select_row(max(0, self.model.library.index_of(current.path)))
 
     def select_row(self, row: int) -> None:
         index = self.model.index(row)

@@ -217,3 +217,18 @@ def test_the_filmstrip_thumbnail_follows_the_edit(qtbot, make_window, photo_fold
     old = qimage_array(window.model.data(index, role)).mean()
     window.develop.row("exposure", "exposure_ev").slider.setValue(90)  # +1.5 EV
     qtbot.waitUntil(lambda: qimage_array(window.model.data(index, role)).mean() > old + 20, timeout=5000)
+
+
+def test_sorting_keeps_the_selected_photo(qtbot, make_window, photo_folder):
+    import os
+    for i, name in enumerate(("img_0.jpg", "img_1.jpg", "img_2.jpg")):
+        os.utime(photo_folder / name, (1_000_000 - i * 1000, 1_000_000 - i * 1000))  # newest name first
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    assert window.model.entry(0).name == "img_2.jpg"  # capture time (file time: no EXIF)
+    window.select_row(1)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_1.jpg", timeout=5000)
+    window.sort_box.setCurrentIndex(1)  # by name
+    assert [window.model.entry(r).name for r in range(3)] == ["img_0.jpg", "img_1.jpg", "img_2.jpg"]
+    assert window.grid.currentIndex().data(Qt.ItemDataRole.DisplayRole) == "img_1.jpg"
+    window.select_row(0)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_0.jpg", timeout=5000)
