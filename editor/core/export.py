@@ -149,11 +149,15 @@ def render_for_export(photo: Photo, edit, settings: ExportSettings) -> pyvips.Im
 
     out_w, out_h = _rendered_size(photo, edit)
     factor = _resize_factor(out_w, out_h, settings)
+    # Rotation and straightening read the source out of order; everything else can stream it.
+    reorders = any(op.kind == "geometry" for op, _ in edit.active())
     if factor < 1.0:
         # Shrink-on-load straight to the needed size, then render at that scale: radii and grain follow.
         source = photo.scaled(math.ceil(max(photo.width, photo.height) * factor))
+        if reorders:
+            source = source.copy_memory()  # export-sized, so holding it is cheap
     else:
-        source = photo.full()
+        source = photo.full(sequential=not reorders)
     image = render(source, edit, RenderContext(scale=photo.scale_of(source), seed=photo.seed))
     target = (max(1, round(out_w * factor)), max(1, round(out_h * factor)))
     if factor < 1.0 and (image.width, image.height) != target:

@@ -260,3 +260,13 @@ def test_cli_bad_arguments_exit_2(make_photo, tmp_path, capsys):
     not_sidecar = tmp_path / "edit.darkslide"
     not_sidecar.write_text("{}")
     assert export_cli.main([str(src), "--out", str(tmp_path / "o"), "--edit", str(not_sidecar)]) == 2
+
+
+@pytest.mark.parametrize("crop", [{"rotate90": 1}, {"angle": 4.0}])
+def test_rotation_edits_export_at_full_size(make_photo, tmp_path, crop):
+    # 1600x1200 is larger than libvips' sequential read-behind: a streamed source would fail here.
+    src = make_photo("big.jpg", size=(1600, 1200))
+    out = export_photo(src, Edit().update("crop", **crop), ExportSettings(), tmp_path / "out")
+    image = _load(out)
+    assert (image.width, image.height) == ((1200, 1600) if "rotate90" in crop else (image.width, image.height))
+    assert image.width * image.height > 1_000_000 and image.avg() > 20

@@ -275,3 +275,15 @@ def test_dng_orientation_is_applied(tmp_path):
     assert (full.width, full.height) == (48, 64)
     red = np.array(pixel(full, 44, 6)) / 65535  # stored top-left -> upright top-right
     assert red[0] > red[1] + 0.3
+
+
+def test_many_thumbnails_come_back_in_order_with_errors_in_place(make_photo, tmp_path):
+    from editor.core.sources import thumbnails
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("x")
+    paths = [make_photo(f"t{i}.jpg", size=(120 + i, 80)) for i in range(5)]
+    paths.insert(2, bad)
+    out = list(thumbnails(paths, 60, workers=2))
+    assert [p for p, _ in out] == paths
+    assert isinstance(out[2][1], PhotoError) and "bad.jpg" in str(out[2][1])
+    assert [im.width for p, im in out if p != bad] == [60] * 5
