@@ -105,7 +105,9 @@ def _composite(steps: tuple[Step, ...], grid: int) -> np.ndarray:
     x = np.linspace(0.0, 1.0, curves.shape[1])
     nodes = [np.interp(g, x, c) for c in curves]  # the grid is separable: curves at 33 values per axis
     lattice = np.stack(np.meshgrid(*nodes, indexing="ij"), axis=-1)
-    return evaluate(lattice, steps[_first_colour(steps):])
+    table = evaluate(lattice, steps[_first_colour(steps):])
+    table.setflags(write=False)  # shared through the cache
+    return table
 
 
 @lru_cache(maxsize=16)
