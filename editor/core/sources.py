@@ -256,9 +256,14 @@ class HeifPhoto(Photo):
         w, h = _fit(self.width, self.height, long_edge)
         return resize_to(self._full(), w, h)
 
+    def _same_shape(self, size: tuple[int, int]) -> bool:
+        """A thumbnail with the photo's aspect (and orientation) within a pixel of rounding."""
+        tw, th = size
+        return abs(tw * self.height / self.width - th) <= 1.5
+
     def _draft(self) -> pyvips.Image:
         thumb = self._heif(thumbnail=True)
-        if thumb is None:
+        if thumb is None or not self._same_shape(thumb.size):  # a thumbnail must not paint sideways
             return self._scaled(max(1, max(self.width, self.height) // DRAFT_SHRINK))
         return to_working(self._pixels(thumb), self.icc)
 

@@ -287,3 +287,11 @@ def test_many_thumbnails_come_back_in_order_with_errors_in_place(make_photo, tmp
     assert [p for p, _ in out] == paths
     assert isinstance(out[2][1], PhotoError) and "bad.jpg" in str(out[2][1])
     assert [im.width for p, im in out if p != bad] == [60] * 5
+
+
+def test_avif_is_decoded_by_libvips(make_photo):
+    photo = open_photo(make_photo("a.avif", size=(80, 60), Q=90))
+    assert (photo.format, photo.width, photo.height) == ("avif", 80, 60)
+    full = photo.full()
+    assert (full.width, full.height, full.bands) == (80, 60, 3) and 40 < full.avg() < 220
+
