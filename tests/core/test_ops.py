@@ -450,3 +450,10 @@ def test_vignette_mask_from_a_coarse_grid_matches_the_exact_mask():
         exact = vignette._mask(1200, 800, pyvips.Image.xyz(1200, 800).cast("float"), p).numpy()
         assert fast.shape == exact.shape and np.abs(fast - exact).max() < 0.03
         assert np.abs(fast - exact).mean() < 0.002
+
+
+def test_grain_accepts_any_photo_seed():
+    src = _grain_source()
+    for seed in (0, 2**31 - 1, 2**40 + 5, -3):
+        out = grain.build(src, grain.Params(amount=50.0), RenderContext(1.0, seed=seed))
+        assert pixels(out).shape == (64, 96, 3)

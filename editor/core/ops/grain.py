@@ -18,6 +18,7 @@ LABEL = "Grain"
 VERSION = 1
 KIND = "spatial"
 
+_SEEDS = 2**31 - 1
 _STRENGTH = 0.08  # noise standard deviation at amount 100 in the mid-tones, as a share of full scale
 
 
@@ -41,11 +42,12 @@ def noise(width: int, height: int, p: Params, scale: float, seed: int) -> pyvips
     """One-band float noise, zero mean; standard deviation 1 at full resolution, and at a smaller
     `scale` what averaging the full-resolution grain down to that size would leave."""
     r = p.roughness / 100.0
+    seed = int(seed) % _SEEDS  # libvips takes a 32-bit signed seed
     sigma = grain_diameter(p) / 2.0  # full-resolution blob radius
     if r < 1.0:
         coarse = _blurred_noise(width, height, sigma * scale, seed) * _attenuation(sigma, scale)
     if r > 0.0:
-        fine = pyvips.Image.gaussnoise(width, height, sigma=min(1.0, scale), mean=0.0, seed=seed + 7919)
+        fine = pyvips.Image.gaussnoise(width, height, sigma=min(1.0, scale), mean=0.0, seed=(seed + 7919) % _SEEDS)
     if r == 0.0:
         return coarse
     if r == 1.0:
