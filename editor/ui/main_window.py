@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         rl.addWidget(self.info)
         rl.addWidget(self.develop, 1)
         right.setMinimumWidth(260)
+        self.right = right
 
         self.left = QTabWidget()
         self.left.setObjectName("leftPanel")
@@ -355,6 +356,7 @@ class MainWindow(QMainWindow):
         self.model.library.document = doc
         doc.subscribe(self._doc_changed)
         self.develop.set_edit(doc.edit)
+        self._update_history_actions()
         if doc.problem:
             self.status(f"The old sidecar could not be read and will be kept as .bad: {doc.problem}")
         self.loupe.set_fit()
@@ -368,10 +370,21 @@ class MainWindow(QMainWindow):
         if not self._from_panel:
             self.develop.set_edit(doc.edit)
         self.model.current_edit = (doc.path, doc.edit)
+        self._update_history_actions()
         self.request_preview(DRAG_EDGE if self._dragging else PREVIEW_EDGE)
         self.thumb_timer.start()
         if self.looks is not None:
             self.looks.edit_changed(doc)
+
+    def _update_history_actions(self) -> None:
+        history = self.doc.history if self.doc is not None else None
+        self.actions_by_id["undo"].setEnabled(bool(history and history.can_undo))
+        self.actions_by_id["redo"].setEnabled(bool(history and history.can_redo))
+        if history is not None:
+            self.actions_by_id["undo"].setText(f"Undo {history.steps[history.index].label}"
+                                               if history.can_undo else "Undo")
+            self.actions_by_id["redo"].setText(f"Redo {history.steps[history.index + 1].label}"
+                                               if history.can_redo else "Redo")
 
     def _refresh_thumb(self) -> None:
         if self.doc is not None:
@@ -512,16 +525,19 @@ class MainWindow(QMainWindow):
         self._view = "grid"
         self.center.setCurrentWidget(self.grid)
         self.filmstrip.hide()
+        self.right.show()
 
     def show_loupe(self) -> None:
+        """Just the photo (and the filmstrip): the develop panel steps aside."""
         self._view = "loupe"
         self.center.setCurrentWidget(self.loupe)
         self.filmstrip.show()
+        self.right.hide()
 
     def show_develop(self) -> None:
         self.show_loupe()
         self._view = "develop"
-        self.develop.parentWidget().show()
+        self.right.show()
 
     def toggle_before_after(self) -> None:
         self.actions_by_id["split"].setChecked(False)

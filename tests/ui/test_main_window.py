@@ -232,3 +232,17 @@ def test_sorting_keeps_the_selected_photo(qtbot, make_window, photo_folder):
     assert window.grid.currentIndex().data(Qt.ItemDataRole.DisplayRole) == "img_1.jpg"
     window.select_row(0)
     qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_0.jpg", timeout=5000)
+
+
+def test_view_keys_and_undo_action_state(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    assert not window.actions_by_id["undo"].isEnabled()
+    window.develop.row("contrast", "contrast").slider.setValue(70)
+    assert window.actions_by_id["undo"].isEnabled()
+    assert window.actions_by_id["undo"].text() == "Undo Contrast: Contrast"
+    qtbot.keyClick(window, Qt.Key.Key_G)
+    assert window.center.currentWidget() is window.grid and window.filmstrip.isHidden()
+    qtbot.keyClick(window, Qt.Key.Key_E)
+    assert window.center.currentWidget() is window.loupe and window.right.isHidden()
+    qtbot.keyClick(window, Qt.Key.Key_D)
+    assert not window.right.isHidden() and not window.filmstrip.isHidden()
