@@ -482,10 +482,9 @@ class MainWindow(QMainWindow):
         return self.gen
 
     def _refine(self) -> None:
-        if self._dragging is None and self.shown_edge < PREVIEW_EDGE:
+        """Idle for a moment (released, or holding the slider still): render the full-size preview."""
+        if self.shown_edge < PREVIEW_EDGE:
             self.request_preview()
-        elif self._dragging is not None:
-            self.refine_timer.start()
 
     def _preview_ready(self, res) -> None:
         stale = res.gen < self.shown_gen or (res.gen == self.shown_gen and res.long_edge <= self.shown_edge)

@@ -246,3 +246,21 @@ def test_view_keys_and_undo_action_state(qtbot, make_window, photo_folder):
     assert window.center.currentWidget() is window.loupe and window.right.isHidden()
     qtbot.keyClick(window, Qt.Key.Key_D)
     assert not window.right.isHidden() and not window.filmstrip.isHidden()
+
+
+def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, tmp_path):
+    import pyvips
+    from ui_helpers import photo_like
+    folder = tmp_path / "big"
+    folder.mkdir()
+    pyvips.Image.new_from_array(photo_like(2400, 1600)).copy(interpretation="srgb").write_to_file(str(folder / "b.jpg"))
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.doc is not None and window.shown_edge >= 1600, timeout=10000)
+    row = window.develop.row("exposure", "exposure_ev")
+    row.slider.setSliderDown(True)
+    row.slider.setValue(row.slider.value() + 10)
+    qtbot.waitUntil(lambda: window.last_result.long_edge == 800, timeout=5000)  # reduced while dragging
+    assert window.last_result.image.width() == 800
+    qtbot.waitUntil(lambda: window.shown_edge == 1600, timeout=5000)  # still held: refined when idle
+    assert window.last_result.image.width() == 1600
+    row.slider.setSliderDown(False)
