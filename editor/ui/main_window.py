@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self._from_panel = False
         self._build()
         self._wire()
+        self.setAcceptDrops(True)
         self._restore()
         self.open_folder(self._start_folder(folder))
 
@@ -253,6 +254,18 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
 
     # -- library ---------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A dropped folder opens; a dropped photo opens its folder with it selected."""
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            folder = paths[0] if paths[0].is_dir() else paths[0].parent
+            self._select = None if paths[0].is_dir() else paths[0]
+            self.open_folder(folder)
+
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open a folder of photos",
                                                   str(self.model.library.folder or Path.home()))

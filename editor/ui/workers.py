@@ -11,6 +11,7 @@ import hashlib
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -22,6 +23,7 @@ from editor.core import sidecar as sidecars
 from editor.core.edit import Edit
 from editor.ui import imaging
 
+MEMORY_THUMBS = 800  # thumbnails kept in memory (~150 kB each); the rest come back from the disk cache
 PREVIEW_EDGE = 1600  # long edge of the settled preview, px
 DRAG_EDGE = 800  # long edge while a slider is being dragged, px
 
@@ -298,7 +300,7 @@ class ThumbnailService(QObject):
         self.cache_dir = Path(cache_dir)
         self.size = size
         self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-thumb")
-        self._memory: dict[Path, tuple[str, QImage]] = {}
+        self._memory: OrderedDict[Path, tuple[str, QImage]] = OrderedDict()  # least recently used first
         self._inflight: set[str] = set()
         self._closed = False
         self.ready.connect(self._remember)
@@ -307,6 +309,8 @@ class ThumbnailService(QObject):
         """The cached thumbnail (possibly of an older edit while the new one renders), scheduling work."""
         key = cache_key(path, stat_key, edit_hash, self.size)
         held = self._memory.get(Path(path))
+        if held is not None:
+            self._memory.move_to_end(Path(path))
         if (held is None or held[0] != key) and key not in self._inflight and not self._closed:
             self._inflight.add(key)
             self._pool.submit(self._work, Path(path), key, edit)
@@ -315,6 +319,9 @@ class ThumbnailService(QObject):
     def _remember(self, path, key, image):
         self._inflight.discard(key)
         self._memory[path] = (key, image)
+        self._memory.move_to_end(path)
+        while len(self._memory) > MEMORY_THUMBS:
+            self._memory.popitem(last=False)
 
     def _work(self, path: Path, key: str, edit: Edit | None) -> None:
         file = self.cache_dir / f"{key}.jpg"
