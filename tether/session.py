@@ -53,7 +53,8 @@ class Session:
         self._baseline: set[tuple[str, int, int]] | None = None
         self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
         self._last_claim: tuple[str, float] | None = None
-        self._last_list_seconds = 0.0  # (shot stem, press time): lets the DNG inherit it
+        self._last_list_seconds = 0.0
+        self._known_serial = ""  # (shot stem, press time): lets the DNG inherit it
         self._captured = threading.Condition()
         self.watching = threading.Event()  # set once the first listing (the baseline) is taken
         self._stop = threading.Event()
@@ -73,6 +74,8 @@ class Session:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout)
+            if self._thread.is_alive():
+                return  # still finishing a pull: the thread closes the journal itself when it leaves run()
         self.journal.close()
 
     @property
@@ -88,7 +91,12 @@ class Session:
         if not self.connection.connected:
             self.connection.connect()
         info = self.connection.device_info()
+        if self._known_serial and info.serial != self._known_serial:
+            # A different phone answered after a reconnect: its files and baseline are its own.
+            self._baseline = None
+            self.watcher.files.clear()
         self.serial, self.model = info.serial, info.model
+        self._known_serial = info.serial
         self.namer = Namer(self.template, self.name, info.model)
         self.on_event("connected", info=info)
 
@@ -100,6 +108,13 @@ class Session:
         """Blocking loop until stop() (or the given event) is set."""
         if stop is not None:
             self._stop = stop
+        try:
+            self._loop()
+        finally:
+            if self._stop.is_set():
+                self.journal.close()  # closing twice (here and in stop()) is harmless
+
+    def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 if not self.serial:
@@ -124,6 +139,7 @@ class Session:
                 self.errors.append(str(final))
                 self.on_event("error", message=str(final))
             return
+        self.serial = ""  # re-identify: the phone on the other end may have changed
         self.on_event("reconnected", attempts=self.connection.reconnects)
 
     def _cycle(self) -> None:
@@ -148,7 +164,7 @@ class Session:
         stored = self.journal.get_meta(f"baseline:{self.serial}")
         if stored is not None:
             return {tuple(k) for k in json.loads(stored)}
-        keys = {f.key for f in self.watcher.files.values()} if self.ignore_existing and not self.journal.count() else set()
+        keys = {f.key for f in self.watcher.files.values()} if self.ignore_existing else set()
         self.journal.set_meta(f"baseline:{self.serial}", json.dumps(sorted(keys)))
         return keys
 

@@ -80,3 +80,31 @@ def test_hostile_device_names(make_phone, host_key, connect, tmp_path):
     assert set(rejected) >= {"new\nline.jpg", "bell\x07.jpg", "../../escape.jpg", "nul\0byte.jpg"}
     assert phone.unsafe_commands == [], "every device path sent to the shell was quoted"
     assert not (tmp_path / "escape.jpg").exists() and not list(tmp_path.glob("pwned*"))
+
+
+def test_phone_restart_and_swap_on_the_same_address(make_phone, host_key, connect, tmp_path):
+    first = make_phone(trusted_keys=[host_key], serial="PHONE-A")
+    port = first.port
+    events = []
+    session = Session(connect(first), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1,
+                      on_event=lambda kind, **d: events.append(kind)).start()
+    try:
+        shot_a = first.shoot()
+        assert session.wait_for_captures(1, 10)
+        first.stop()  # adbd goes away (phone rebooted / swapped)
+        old = tmp_path / "b-old"
+        old.mkdir()
+        second = make_phone(trusted_keys=[host_key], serial="PHONE-B", port=port, folder=old)
+        existing = second.shoot()
+        existing.done.wait(5)
+        deadline = time.monotonic() + 15
+        while session.serial != "PHONE-B" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shot_b = second.shoot()
+        assert session.wait_for_captures(2, 15)
+        time.sleep(0.4)
+    finally:
+        session.stop()
+    assert [c.md5 for c in session.captures] == [shot_a.md5, shot_b.md5], "B's older photo is not a new capture"
+    assert [c.device_serial for c in session.captures] == ["PHONE-A", "PHONE-B"]
+    assert "reconnected" in events and events.count("connected") == 2
