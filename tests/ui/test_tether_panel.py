@@ -46,3 +46,23 @@ def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(q
     assert panel.liveview is None and panel.live_window is None
     panel.disconnect()
     assert panel.state == "disconnected"
+
+
+def test_a_dropped_connection_shows_reconnecting_then_recovers(qtbot, make_window, photo_folder, tmp_path):
+    window = make_window(photo_folder)
+    panel = window.tether
+    panel.key_path = tmp_path / "adbkey"
+    panel.sessions_dir = tmp_path / "sessions"
+    panel.sim_options = {"image_size": "small", "write_duration": 0.05}
+    states = []
+    original = panel._set_state
+    panel._set_state = lambda state, detail="": (states.append(state), original(state, detail))
+    panel.sim_button.click()
+    qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
+    panel.phone.disconnect_all()  # the cable is pulled
+    qtbot.waitUntil(lambda: "reconnecting" in states, timeout=15000)
+    assert any("Connection lost" in panel.log.item(i).text() for i in range(panel.log.count()))
+    qtbot.waitUntil(lambda: "connected" in states[states.index("reconnecting"):], timeout=20000)
+    panel.shoot()  # and tethering works again
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20000)
+    panel.disconnect()
