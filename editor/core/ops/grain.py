@@ -7,6 +7,7 @@ pixel-fine noise for a grittier, less even texture.
 """
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pyvips
@@ -84,11 +85,27 @@ def _blurred_noise(width: int, height: int, sigma: float, seed: int) -> pyvips.I
     return raw.convsep(kernel, precision="float").crop(pad, pad, width, height)
 
 
+_CACHE_PIXELS = 4_000_000  # previews: keep their noise in memory so other sliders do not regenerate it
+
+
+def _preview_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+    """`noise` for these params; held in memory (a few MB) for preview-sized images, which makes a slider
+    change elsewhere (or of the amount) cost no noise generation. Export-sized noise stays lazy."""
+    if width * height > _CACHE_PIXELS:
+        return noise(width, height, Params(amount=1.0, size=size, roughness=roughness), scale, seed)
+    return _cached_noise(width, height, size, roughness, scale, seed)
+
+
+@lru_cache(maxsize=4)
+def _cached_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+    return noise(width, height, Params(amount=1.0, size=size, roughness=roughness), scale, seed).copy_memory()
+
+
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
     top = 65535.0 if image.format == "ushort" else 255.0
     rgb = image.cast("float")
     y = rgb.recomb(pyvips.Image.new_from_array([[0.2126 / top, 0.7152 / top, 0.0722 / top]]))
     midtones = (y * (1.0 - y) * 4.0).maxpair(0.0)
-    n = noise(image.width, image.height, p, ctx.scale, ctx.seed)
+    n = _preview_noise(image.width, image.height, p.size, p.roughness, ctx.scale, ctx.seed)
     out = rgb + n * midtones * (p.amount / 100.0 * _STRENGTH * top)
     return out.rint().cast(image.format).copy(interpretation=image.interpretation)

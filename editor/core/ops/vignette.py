@@ -1,5 +1,6 @@
 """Post-crop vignette: darkens (or lightens) towards the frame's edges with a smooth falloff."""
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyvips
 
@@ -70,8 +71,20 @@ def _falloff(p: Params) -> float:
     return max(0.02, (1.0 - _inner(p)) * (0.1 + 0.9 * p.feather / 100.0))
 
 
+_CACHE_PIXELS = 4_000_000  # previews: keep the mask in memory so other sliders do not recompute it
+
+
+@lru_cache(maxsize=4)
+def _cached_mask(width: int, height: int, midpoint: float, feather: float, roundness: float) -> pyvips.Image:
+    p = Params(amount=-1.0, midpoint=midpoint, feather=feather, roundness=roundness)
+    return mask(width, height, p).copy_memory()
+
+
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
-    m = mask(image.width, image.height, p)
+    if image.width * image.height <= _CACHE_PIXELS:
+        m = _cached_mask(image.width, image.height, p.midpoint, p.feather, p.roundness)
+    else:
+        m = mask(image.width, image.height, p)
     strength = p.amount / 100.0
     top = 65535.0 if image.format == "ushort" else 255.0
     if strength < 0:  # darken: multiply towards black at the edges
