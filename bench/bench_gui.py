@@ -79,8 +79,8 @@ def slider_latencies(app, window, changes: int, drag: bool) -> list[float]:
     return out
 
 
-def tether_latency(app, window, shots: int, tmp: Path) -> list[tuple[float, float]]:
-    """(ready on disk -> thumbnail visible, shutter -> thumbnail visible) in ms for each shot."""
+def tether_latency(app, window, shots: int, tmp: Path) -> list[tuple[float, float, float]]:
+    """(complete on the phone, ready on disk, shutter press) -> thumbnail visible, in ms, for each shot."""
     panel = window.tether
     panel.key_path = tmp / "adbkey"
     panel.sessions_dir = tmp / "sessions"
@@ -99,7 +99,8 @@ def tether_latency(app, window, shots: int, tmp: Path) -> list[tuple[float, floa
         window.filmstrip.viewport().repaint()
         visible = time.time()
         ready = panel.ready_times.get(entry.path, visible)
-        out.append(((visible - ready) * 1000, (visible - pressed) * 1000))
+        complete = panel.complete_times.get(entry.path) or ready
+        out.append(((visible - complete) * 1000, (visible - ready) * 1000, (visible - pressed) * 1000))
     panel.disconnect()
     return out
 
@@ -138,8 +139,9 @@ def main() -> int:
         rows.append(("slider change → preview shown (1600 px)", slider_latencies(app, window, args.changes, False)))
         if not args.no_tether and window.tether is not None:
             shots = tether_latency(app, window, args.shots, tmp)
-            rows.append(("tether capture ready → thumbnail visible", [a for a, _ in shots]))
-            rows.append(("tether shutter → thumbnail visible", [b for _, b in shots]))
+            rows.append(("tether file complete on phone → thumbnail", [s[0] for s in shots]))
+            rows.append(("tether capture ready → thumbnail visible", [s[1] for s in shots]))
+            rows.append(("tether shutter → thumbnail visible", [s[2] for s in shots]))
         window.close()
         print(f"\n{'measure':44} {'n':>4} {'median':>9} {'p95':>9} {'max':>9}   (ms, {os.cpu_count()} cores)")
         for name, samples in rows:

@@ -60,7 +60,8 @@ class TetherPanel(QWidget):
         self._phone_dir: Path | None = None
         self.liveview = None
         self.live_window: LiveViewWindow | None = None
-        self.ready_times: dict[Path, float] = {}
+        self.ready_times: dict[Path, float] = {}  # wall time each capture was verified on disk
+        self.complete_times: dict[Path, float] = {}  # wall time its file stopped growing on the phone
         self.sim_options = {"image_size": "medium"}  # 2000 x 1500 JPEGs from the simulated phone
         self.auto_look = "None"  # read by the session thread, so kept out of the widget
         self._build()
@@ -236,6 +237,7 @@ class TetherPanel(QWidget):
 
     def _hook(self, capture) -> None:
         """Runs on the session thread for each verified capture: write the look, then tell the GUI."""
+        self.complete_times[capture.local_path] = capture.complete_time
         look, looks = self.auto_look, self.window.looks
         if look != "None" and looks is not None and look in looks.presets:
             apply_look_to_sidecar(capture.local_path, look, dict(looks.presets))
