@@ -68,3 +68,14 @@ def test_lossy_p3_files_are_converted_too(make_photo, name):
     flat[...] = MID_P3
     photo = open_photo(make_photo(name, flat, icc=display_p3_profile(), Q=100))
     assert np.allclose(pixel(photo.full(), 16, 16), _p3_to_srgb(MID_P3), atol=4)
+
+
+def test_cmyk_jpeg_becomes_srgb(tmp_path):
+    from conftest import SAMPLES
+    import pyvips
+    rgb = pyvips.Image.new_from_file(str(SAMPLES / "DSCN0012.jpg"))
+    path = tmp_path / "print.jpg"
+    rgb.icc_transform("cmyk", intent="relative").jpegsave(str(path))
+    full = open_photo(path).full()
+    assert (full.bands, full.interpretation) == (3, "srgb")
+    assert abs(full.avg() - rgb.avg()) < 8  # round trip through the print profile, not inverted channels
