@@ -270,3 +270,17 @@ def test_rotation_edits_export_at_full_size(make_photo, tmp_path, crop):
     image = _load(out)
     assert (image.width, image.height) == ((1200, 1600) if "rotate90" in crop else (image.width, image.height))
     assert image.width * image.height > 1_000_000 and image.avg() > 20
+
+
+def test_cancel_mid_batch_stops_the_rest(make_photo, tmp_path):
+    photos = [make_photo(f"m{i}.jpg") for i in range(4)]
+    cancel = threading.Event()
+
+    def progress(index, total, overall):
+        if index == 1:
+            cancel.set()  # while the second photo renders
+    result = export_batch(photos, ExportSettings(), tmp_path / "out", progress=progress, cancel=cancel)
+    assert result.cancelled
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written[0] == "m0.jpg" and written in (["m0.jpg"], ["m0.jpg", "m1.jpg"])  # m1 may finish first
+    assert sorted(p.name for p in result.done) == written
