@@ -27,8 +27,13 @@ EXPORT_FILTERS = {"Darkslide preset (*.json)": ".json", "Lightroom / Camera Raw 
 IMPORT_FILTER = "Presets and LUTs (*.json *.xmp *.cube *.png *.tif *.tiff);;All files (*)"
 
 
+def _read_store(store: PresetStore):
+    return store.user_presets(), store.problems()
+
+
 class LooksPanel(QWidget):
     thumbs_ready = Signal(int, object)  # generation, {name: QImage}
+    changed = Signal()  # the list of looks was rebuilt
 
     def __init__(self, window, store: PresetStore | None = None):
         super().__init__(window)
@@ -107,13 +112,20 @@ class LooksPanel(QWidget):
 
     # -- contents --------------------------------------------------------------------------------
     def reload(self) -> None:
-        """Re-read the looks (built-in + the user store) and rebuild the tree, keeping thumbnails."""
+        """Re-read the looks (built-in + the user store, on a worker) and rebuild the tree."""
+        self.window.tasks.run(_read_store, self.store, done=self._populate,
+                              error=lambda exc: self.window.status(f"Cannot read the looks: {exc}"))
+
+    def _populate(self, found) -> None:
+        """Rebuild the tree from (user presets, problems), keeping the thumbnails already rendered."""
+        user, problems = found
         old_icons = {self._name(i): i.icon(0) for i in self._items()}
+        current = self.selected_name()
         self.tree.clear()
         self.presets = {}
         groups: dict[str, QTreeWidgetItem] = {}
         looks = [(f"Built-in · {p.group}", p) for p in builtin_looks()]
-        looks += [(p.group or "User", p) for p in self.store.user_presets()]
+        looks += [(p.group or "User", p) for p in user]
         for group, preset in looks:
             parent = groups.get(group)
             if parent is None:
@@ -125,9 +137,12 @@ class LooksPanel(QWidget):
             item.setToolTip(0, preset.description or preset.name)
             item.setIcon(0, old_icons.get(preset.name, QIcon()))
             self.presets[preset.name] = preset
-        for problem in self.store.problems():
+        for problem in problems:
             self.window.status(f"Preset not loaded: {problem}")
+        if current is not None and self.item(current) is not None:
+            self.tree.setCurrentItem(self.item(current))
         self.render_thumbnails()
+        self.changed.emit()
 
     def _items(self):
         for g in range(self.tree.topLevelItemCount()):
@@ -269,13 +284,8 @@ class LooksPanel(QWidget):
         name, ok = QInputDialog.getText(self, "New look", "Name of the new look:")
         if not ok or not name.strip():
             return
-        try:
-            self.store.create(name.strip(), doc.edit)
-        except (PresetError, OSError) as exc:
-            self._error("Cannot create the look", str(exc))
-            return
-        self.reload()
-        self.window.status(f"Saved look {name.strip()}")
+        edit = doc.edit
+        self._store_call(lambda: self.store.create(name.strip(), edit), f"Saved look {name.strip()}")
 
     def rename_selected(self) -> None:
         name = self.selected_name()
@@ -296,13 +306,11 @@ class LooksPanel(QWidget):
             self._store_call(lambda: self.store.delete(name), f"Deleted {name} (kept in the presets trash folder)")
 
     def _store_call(self, fn, done: str) -> None:
-        try:
-            fn()
-        except (PresetError, OSError) as exc:
-            self._error("Looks", str(exc))
-            return
-        self.reload()
-        self.window.status(done)
+        """Run a store change on a worker; then reload, or explain why it was refused."""
+        def finished(_result):
+            self.reload()
+            self.window.status(done)
+        self.window.tasks.run(fn, done=finished, error=lambda exc: self._error("Looks", str(exc)))
 
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import a look", str(Path.home()), IMPORT_FILTER)

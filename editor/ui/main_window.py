@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
             self.left.addTab(scroll, theme.icon("mdi6.cellphone-link"), "Tether")
         except ImportError as exc:
             self.left.addTab(QLabel(f"Tether unavailable: {exc}"), "Tether")
+        if self.looks is not None and self.tether is not None:
+            self.looks.changed.connect(lambda: self.tether.refresh_looks(list(self.looks.presets)))
 
     def _build_actions(self) -> None:
         self.actions_by_id: dict[str, QAction] = {}

@@ -23,7 +23,7 @@ XMP_BRIGHT = """<x:xmpmeta xmlns:x="adobe:ns:meta/">
 
 def ready(qtbot, make_window, folder):
     window = make_window(folder)
-    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.looks.item("Sepia") is not None, timeout=10000)
     return window, wait_preview(qtbot, window)
 
 
@@ -122,7 +122,7 @@ def test_export_a_look_as_cube_and_xmp_and_create_from_current(qtbot, make_windo
     from PySide6.QtWidgets import QInputDialog
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("My Look", True)))
     window.looks.buttons["create"].click()
-    assert window.looks.item("My Look") is not None
+    qtbot.waitUntil(lambda: window.looks.item("My Look") is not None, timeout=5000)
     assert window.looks.presets["My Look"].params["exposure"]["exposure_ev"] == window.doc.edit["exposure"].exposure_ev
 
 
@@ -132,16 +132,18 @@ def test_duplicate_rename_and_delete_a_look(qtbot, make_window, photo_folder, mo
     looks = window.looks
     looks.tree.setCurrentItem(looks.item("Sepia"))
     looks.buttons["duplicate"].click()
-    assert looks.item("Sepia copy") is not None
+    qtbot.waitUntil(lambda: looks.item("Sepia copy") is not None, timeout=5000)
     assert looks.item("Sepia copy").parent().text(0) == "User"
     looks.tree.setCurrentItem(looks.item("Sepia copy"))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Warm Sepia", True)))
     looks.buttons["rename"].click()
-    assert looks.item("Sepia copy") is None and looks.item("Warm Sepia") is not None
+    qtbot.waitUntil(lambda: looks.item("Warm Sepia") is not None, timeout=5000)
+    assert looks.item("Sepia copy") is None
     looks.tree.setCurrentItem(looks.item("Warm Sepia"))
     looks.buttons["delete"].click()
-    assert looks.item("Warm Sepia") is None
+    qtbot.waitUntil(lambda: looks.item("Warm Sepia") is None, timeout=5000)
     assert looks.store.trash()  # recoverable
     looks.tree.setCurrentItem(looks.item("Sepia"))
     looks.buttons["delete"].click()  # built-in looks cannot be deleted: a clear message, nothing removed
+    qtbot.waitUntil(lambda: hasattr(looks, "last_error"), timeout=5000)
     assert looks.item("Sepia") is not None and "Sepia" in looks.last_error

@@ -13,7 +13,7 @@ pytest.importorskip("tether.session")
 def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(qtbot, make_window, photo_folder,
                                                                            tmp_path):
     window = make_window(photo_folder)
-    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.looks.item("Monochrome") is not None, timeout=10000)
     panel = window.tether
     panel.key_path = tmp_path / "keys" / "adbkey"
     panel.key_path.parent.mkdir()
