@@ -300,7 +300,10 @@ def export_photo(photo_path, edit, settings: ExportSettings, out_dir, seq: int =
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from exc
-    image = _finish(render_for_export(photo, edit, settings), photo, settings)
+    try:
+        image = _finish(render_for_export(photo, edit, settings), photo, settings)
+    except (pyvips.Error, ValueError, OSError, LookupError) as exc:  # e.g. a missing LUT file
+        raise ExportError(f"{photo_path}: cannot develop the photo ({_first_lines(exc)})") from exc
     _watch(image, progress, cancel)
     tmp = out_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part{settings.suffix}"
     try:
@@ -371,6 +374,9 @@ def export_batch(jobs: Iterable, settings: ExportSettings, out_dir, progress: Ba
         except (PhotoError, ExportError, pyvips.Error, OSError, ValueError) as exc:
             with lock:
                 result.failed.append((path, str(exc)))
+        except Exception as exc:  # one photo's unexpected failure must not stop the batch
+            with lock:
+                result.failed.append((path, f"{path}: unexpected {type(exc).__name__}: {exc}"))
         else:
             with lock:
                 result.done.append(written)

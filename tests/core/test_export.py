@@ -284,3 +284,11 @@ def test_cancel_mid_batch_stops_the_rest(make_photo, tmp_path):
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written[0] == "m0.jpg" and written in (["m0.jpg"], ["m0.jpg", "m1.jpg"])  # m1 may finish first
     assert sorted(p.name for p in result.done) == written
+
+
+def test_missing_lut_fails_that_photo_with_its_name(make_photo, tmp_path):
+    src = make_photo("lut.jpg")
+    edit = Edit().update("lut3d", lut=str(tmp_path / "nowhere.cube"))
+    result = export_batch([(src, edit), make_photo("fine.jpg")], ExportSettings(), tmp_path / "out")
+    assert [p.name for p in result.done] == ["fine.jpg"]
+    assert len(result.failed) == 1 and "lut.jpg" in result.failed[0][1]
