@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 import pyvips
-from conftest import SAMPLES, photo_like, pixel
+from conftest import SAMPLES, pixel
 
 from editor.core.sources import PhotoError, open_photo, thumbnail
 
@@ -204,7 +204,7 @@ def write_dng(path, rgb: np.ndarray, orientation: int = 1) -> None:
     mosaic[1::2, 1::2] = rgb[1::2, 1::2, 2]
     pixels = np.round(np.clip(mosaic, 0, 1) * 65535).astype("<u2").tobytes()
     xyz_to_srgb = [3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.2040, 1.0570]
-    entries, extra = [], b""
+    entries = []
 
     def add(tag, kind, values):
         entries.append((tag, kind, values))
@@ -215,7 +215,6 @@ def write_dng(path, rgb: np.ndarray, orientation: int = 1) -> None:
     add(50708, 2, b"Darkslide Synthetic\0"); add(50714, 4, [0]); add(50717, 4, [65535])
     add(50721, 10, [(round(v * 10000), 10000) for v in xyz_to_srgb]); add(50728, 5, [(1, 1)] * 3)
     add(50778, 3, [21])
-    sizes = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 10: 8}
     fmt = {1: "B", 3: "H", 4: "I"}
     ifd_size = 2 + 12 * len(entries) + 4
     data_at = 8 + ifd_size
