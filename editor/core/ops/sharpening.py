@@ -38,7 +38,8 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
     top = 65535.0 if image.format == "ushort" else 255.0
     rgb = image.cast("float")
     luma = rgb.recomb(pyvips.Image.new_from_array([[0.2126, 0.7152, 0.0722]]))
-    detail = luma - luma.gaussblur(sigma, precision="float")
+    blurred = luma.gaussblur(sigma, precision="float")
+    detail = luma - blurred
     # Halo limit: high-pass values beyond ±limit are compressed (soft clip); detail 100 barely limits.
     limit = top * (0.03 + 0.27 * (p.detail / 100.0) ** 2)
     detail = detail / (1.0 + detail.abs() / limit)
@@ -49,14 +50,15 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
         detail = detail * (a / (a + noise))
     gain = 2.0 * p.amount / 100.0
     if p.masking > 0:
-        detail = detail * _edge_mask(luma, sigma, p.masking, top)
+        smooth = blurred if sigma >= 1.0 else luma.gaussblur(1.0, precision="float")
+        detail = detail * _edge_mask(smooth, p.masking, top)
     out = rgb + detail * gain
     return out.rint().cast(image.format).copy(interpretation=image.interpretation)
 
 
-def _edge_mask(luma: pyvips.Image, sigma: float, masking: float, top: float) -> pyvips.Image:
-    """1 on edges, falling to 0 in flat areas; `masking` (0..100) raises the edge threshold."""
-    smooth = luma.gaussblur(max(sigma, 1.0), precision="float")
+def _edge_mask(smooth: pyvips.Image, masking: float, top: float) -> pyvips.Image:
+    """1 on edges, falling to 0 in flat areas of the blurred luminance `smooth`; `masking` (0..100)
+    raises the edge threshold."""
     grad = _gradient(smooth)
     threshold = top * 0.08 * masking / 100.0
     t = ((grad - 0.5 * threshold) / max(threshold, 1e-6)).maxpair(0.0).minpair(1.0)
