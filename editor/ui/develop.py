@@ -5,7 +5,6 @@ emits `changed(op, {param: value}, dragging)`; the window turns it into an undoa
 """
 from __future__ import annotations
 
-import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,

@@ -8,7 +8,6 @@ a clear message and changes nothing.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal

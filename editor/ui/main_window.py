@@ -7,8 +7,7 @@ import platformdirs
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter, QStackedWidget,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter, QStackedWidget,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from editor.core import sidecar as sidecars
@@ -20,7 +19,8 @@ from editor.ui.develop import DevelopPanel
 from editor.ui.histogram import HistogramView
 from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
 from editor.ui.loupe import Loupe
-from editor.ui.shortcuts import SHORTCUTS, ShortcutsDialog
+from editor.ui.actions import build_actions, build_menus_and_toolbar
+from editor.ui.shortcuts import ShortcutsDialog
 from editor.ui.workers import (DRAG_EDGE, PREVIEW_EDGE, AsyncSaver, DetailJob, PreviewJob, RenderWorker, Tasks,
                                ThumbnailService)
 
@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
         self.render_label = QLabel("")
         self.statusBar().addPermanentWidget(self.render_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
-        self._build_actions()
+        self.actions_by_id = build_actions(self)
+        self.sort_box = build_menus_and_toolbar(self, self.actions_by_id)
 
     def _add_side_panels(self) -> None:
         """Looks and tether panels; each is optional so a missing package never stops the editor."""
@@ -132,62 +133,6 @@ class MainWindow(QMainWindow):
             self.left.addTab(QLabel(f"Tether unavailable: {exc}"), "Tether")
         if self.looks is not None and self.tether is not None:
             self.looks.changed.connect(lambda: self.tether.refresh_looks(list(self.looks.presets)))
-
-    def _build_actions(self) -> None:
-        self.actions_by_id: dict[str, QAction] = {}
-        handlers = {
-            "open_folder": self.choose_folder, "grid": self.show_grid, "loupe": self.show_loupe,
-            "develop": self.show_develop, "before_after": self.toggle_before_after, "split": self.toggle_split,
-            "clipping": self.toggle_clipping, "zoom": lambda: self.loupe.toggle_zoom(), "prev": lambda: self.step(-1),
-            "next": lambda: self.step(1), "pick": lambda: self.set_flag("pick"),
-            "reject": lambda: self.set_flag("reject"), "unflag": lambda: self.set_flag(None),
-            **{f"rate{n}": (lambda *_, n=n: self.set_rating(n)) for n in range(6)},
-            "undo": self.undo, "redo": self.redo, "copy_settings": self.copy_settings,
-            "paste_settings": self.paste_settings, "reset": self.reset_all, "export": self.export_selected,
-            "shutter": self.shutter, "fullscreen": self.toggle_fullscreen, "shortcuts": self.show_shortcuts,
-        }
-        icons = {"open_folder": "mdi6.folder-open", "grid": "mdi6.view-grid", "loupe": "mdi6.image",
-                 "develop": "mdi6.tune", "before_after": "mdi6.compare", "undo": "mdi6.undo", "redo": "mdi6.redo",
-                 "export": "mdi6.export", "zoom": "mdi6.magnify-plus", "shutter": "mdi6.camera-iris",
-                 "copy_settings": "mdi6.content-copy", "paste_settings": "mdi6.content-paste",
-                 "fullscreen": "mdi6.fullscreen", "clipping": "mdi6.alert"}
-        for aid, (key, text) in SHORTCUTS.items():
-            act = QAction(theme.icon(icons[aid]) if aid in icons else theme.icon(""), text, self)
-            act.setShortcut(QKeySequence(key))
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            act.triggered.connect(handlers[aid])
-            self.addAction(act)
-            self.actions_by_id[aid] = act
-        for aid in ("before_after", "split", "clipping"):
-            self.actions_by_id[aid].setCheckable(True)
-        menu = self.menuBar()
-        file = menu.addMenu("&File")
-        for aid in ("open_folder", "export"):
-            file.addAction(self.actions_by_id[aid])
-        edit = menu.addMenu("&Edit")
-        for aid in ("undo", "redo", "copy_settings", "paste_settings", "reset"):
-            edit.addAction(self.actions_by_id[aid])
-        view = menu.addMenu("&View")
-        for aid in ("grid", "loupe", "develop", "before_after", "split", "clipping", "zoom", "fullscreen"):
-            view.addAction(self.actions_by_id[aid])
-        photo = menu.addMenu("&Photo")
-        for aid in ("pick", "reject", "unflag", *(f"rate{n}" for n in range(6)), "prev", "next", "shutter"):
-            photo.addAction(self.actions_by_id[aid])
-        menu.addMenu("&Help").addAction(self.actions_by_id["shortcuts"])
-
-        bar = self.addToolBar("Main")
-        bar.setObjectName("mainToolbar")
-        bar.setMovable(False)
-        for aid in ("open_folder", "grid", "loupe", "develop"):
-            bar.addAction(self.actions_by_id[aid])
-        self.sort_box = QComboBox()
-        self.sort_box.addItems(["Capture time", "File name"])
-        self.sort_box.setToolTip("Sort the library")
-        bar.addWidget(QLabel("  Sort "))
-        bar.addWidget(self.sort_box)
-        bar.addSeparator()
-        for aid in ("undo", "redo", "before_after", "clipping", "zoom", "copy_settings", "paste_settings", "export"):
-            bar.addAction(self.actions_by_id[aid])
 
     def _wire(self) -> None:
         self.worker_message.connect(lambda msg: self.status(msg, 10000))

@@ -1,12 +1,10 @@
 """The core, presets and tether packages must import without Qt (they run headless and on workers)."""
 from __future__ import annotations
 
-import pkgutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("editor.core", "presets", "tether")

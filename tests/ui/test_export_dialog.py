@@ -1,7 +1,6 @@
 """Export from the real window: progress, the open photo's newest edit, failures listed, cancel."""
 from __future__ import annotations
 
-import numpy as np
 import pyvips
 from PySide6.QtCore import Qt
 

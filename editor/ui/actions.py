@@ -1,0 +1,75 @@
+"""The main window's actions (one per shortcut in editor.ui.shortcuts), its menus and its toolbar."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel
+
+from editor.ui import theme
+from editor.ui.shortcuts import SHORTCUTS
+
+ICONS = {"open_folder": "mdi6.folder-open", "grid": "mdi6.view-grid", "loupe": "mdi6.image",
+         "develop": "mdi6.tune", "before_after": "mdi6.compare", "undo": "mdi6.undo", "redo": "mdi6.redo",
+         "export": "mdi6.export", "zoom": "mdi6.magnify-plus", "shutter": "mdi6.camera-iris",
+         "copy_settings": "mdi6.content-copy", "paste_settings": "mdi6.content-paste",
+         "fullscreen": "mdi6.fullscreen", "clipping": "mdi6.alert"}
+MENUS = {"&File": ("open_folder", "export"),
+         "&Edit": ("undo", "redo", "copy_settings", "paste_settings", "reset"),
+         "&View": ("grid", "loupe", "develop", "before_after", "split", "clipping", "zoom", "fullscreen"),
+         "&Photo": ("pick", "reject", "unflag", *(f"rate{n}" for n in range(6)), "prev", "next", "shutter"),
+         "&Help": ("shortcuts",)}
+TOOLBAR_VIEWS = ("open_folder", "grid", "loupe", "develop")
+TOOLBAR_EDITS = ("undo", "redo", "before_after", "clipping", "zoom", "copy_settings", "paste_settings", "export")
+
+
+def handlers(w) -> dict:
+    """What each action does, on main window `w`."""
+    # Actions pass `checked` to their slot; lambdas take *_ so it never lands in a parameter.
+    return {
+        "open_folder": w.choose_folder, "grid": w.show_grid, "loupe": w.show_loupe, "develop": w.show_develop,
+        "before_after": w.toggle_before_after, "split": w.toggle_split, "clipping": w.toggle_clipping,
+        "zoom": lambda *_: w.loupe.toggle_zoom(), "prev": lambda *_: w.step(-1), "next": lambda *_: w.step(1),
+        "pick": lambda *_: w.set_flag("pick"), "reject": lambda *_: w.set_flag("reject"),
+        "unflag": lambda *_: w.set_flag(None), **{f"rate{n}": (lambda *_, n=n: w.set_rating(n)) for n in range(6)},
+        "undo": w.undo, "redo": w.redo, "copy_settings": w.copy_settings, "paste_settings": w.paste_settings,
+        "reset": w.reset_all, "export": w.export_selected, "shutter": w.shutter,
+        "fullscreen": w.toggle_fullscreen, "shortcuts": w.show_shortcuts,
+    }
+
+
+def build_actions(w) -> dict[str, QAction]:
+    """One window-wide action per shortcut, keyed by its id in SHORTCUTS."""
+    slots = handlers(w)
+    actions = {}
+    for aid, (key, text) in SHORTCUTS.items():
+        act = QAction(theme.icon(ICONS[aid]) if aid in ICONS else theme.icon(""), text, w)
+        act.setShortcut(QKeySequence(key))
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(lambda *_, slot=slots[aid]: slot())
+        w.addAction(act)
+        actions[aid] = act
+    for aid in ("before_after", "split", "clipping"):
+        actions[aid].setCheckable(True)
+    return actions
+
+
+def build_menus_and_toolbar(w, actions: dict[str, QAction]) -> QComboBox:
+    """Menus and the toolbar; returns the toolbar's sort box."""
+    for title, ids in MENUS.items():
+        menu = w.menuBar().addMenu(title)
+        for aid in ids:
+            menu.addAction(actions[aid])
+    bar = w.addToolBar("Main")
+    bar.setObjectName("mainToolbar")
+    bar.setMovable(False)
+    for aid in TOOLBAR_VIEWS:
+        bar.addAction(actions[aid])
+    sort_box = QComboBox()
+    sort_box.addItems(["Capture time", "File name"])
+    sort_box.setToolTip("Sort the library")
+    bar.addWidget(QLabel("  Sort "))
+    bar.addWidget(sort_box)
+    bar.addSeparator()
+    for aid in TOOLBAR_EDITS:
+        bar.addAction(actions[aid])
+    return sort_box
