@@ -94,9 +94,8 @@ def test_phone_restart_and_swap_on_the_same_address(make_phone, host_key, connec
         first.stop()  # adbd goes away (phone rebooted / swapped)
         old = tmp_path / "b-old"
         old.mkdir()
+        (old / "IMG_20200101_120000.jpg").write_bytes(shot_a.local_path.read_bytes())  # B's old photo
         second = make_phone(trusted_keys=[host_key], serial="PHONE-B", port=port, folder=old)
-        existing = second.shoot()
-        existing.done.wait(5)
         deadline = time.monotonic() + 15
         while session.serial != "PHONE-B" and time.monotonic() < deadline:
             time.sleep(0.05)
