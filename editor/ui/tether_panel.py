@@ -64,6 +64,7 @@ class TetherPanel(QWidget):
         self.complete_times: dict[Path, float] = {}  # wall time its file stopped growing on the phone
         self.sim_options = {"image_size": "medium"}  # 2000 x 1500 JPEGs from the simulated phone
         self.auto_look = "None"  # read by the session thread, so kept out of the widget
+        self._attempt = 0  # numbers connection attempts so a cancelled one is dropped when it completes
         self._build()
         self.event.connect(self._on_event)
         self.connected.connect(self._on_connected)
@@ -217,6 +218,8 @@ class TetherPanel(QWidget):
         if target.kind == "tcp" and self.phone is None:
             self.window.settings.setValue("tether/host", target_text)
         self._set_state("connecting", str(target))
+        self._attempt += 1
+        attempt = self._attempt
         name, template = self.session_name.text().strip() or "Session", self.template.text()
 
         def work():
@@ -231,6 +234,10 @@ class TetherPanel(QWidget):
                 self.connect_failed.emit(str(exc) or type(exc).__name__)
                 return
             session.start(wait=10.0)
+            if attempt != self._attempt:  # the user pressed Disconnect (or connected elsewhere) meanwhile
+                session.stop()
+                conn.close()
+                return
             self.session = session
             self.connected.emit(conn, info)
         threading.Thread(target=work, name="darkslide-tether-connect", daemon=True).start()
@@ -254,12 +261,15 @@ class TetherPanel(QWidget):
             self.window.open_folder(folder)  # the session's captures are the library now
 
     def _on_connect_failed(self, message: str) -> None:
+        if self.state != "connecting":
+            return  # cancelled meanwhile
         self._set_state("error", message[:80])
         self._log(f"Cannot connect: {message}")
         self.window.status(f"Cannot connect to the phone: {message}", 10000)
         self._stop_phone()
 
     def disconnect(self) -> None:
+        self._attempt += 1  # a connection still being made is dropped when it arrives
         self.stop_liveview()
         session, conn = self.session, self.connection
         self.session = self.connection = None

@@ -66,3 +66,19 @@ def test_a_dropped_connection_shows_reconnecting_then_recovers(qtbot, make_windo
     panel.shoot()  # and tethering works again
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20000)
     panel.disconnect()
+
+
+def test_connecting_to_nothing_reports_why_without_blocking(qtbot, make_window, photo_folder, tmp_path):
+    import socket
+    window = make_window(photo_folder)
+    panel = window.tether
+    panel.key_path = tmp_path / "adbkey"
+    with socket.socket() as s:  # a port that nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    panel.host.setText(f"127.0.0.1:{port}")
+    panel.connect_to(panel.host.text())
+    assert panel.state == "connecting"  # returned at once: the attempt runs on a worker
+    qtbot.waitUntil(lambda: panel.state == "error", timeout=15000)
+    assert "Cannot connect to the phone" in window.statusBar().currentMessage()
+    assert not panel.shutter_button.isEnabled()
