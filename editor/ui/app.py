@@ -16,7 +16,10 @@ def run(argv: list[str]) -> int:
     app.setOrganizationName("Darkslide")
     theme.apply(app)
     from editor.ui.main_window import MainWindow
-    paths = [Path(a) for a in argv if not a.startswith("-") and Path(a).exists()]
+    named = [Path(a) for a in argv if not a.startswith("-")]
+    for missing in (p for p in named if not p.exists()):
+        print(f"darkslide: {missing}: no such photo or folder; opening the last folder", file=sys.stderr)
+    paths = [p for p in named if p.exists()]
     folder = select = None
     if paths:
         folder, select = (paths[0], None) if paths[0].is_dir() else (paths[0].parent, paths[0])
