@@ -52,9 +52,9 @@ class Session:
         self.hook_seconds: list[float] = []
         self._baseline: set[tuple[str, int, int]] | None = None
         self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
-        self._last_claim: tuple[str, float] | None = None
+        self._last_claim: tuple[str, float] | None = None  # (shot stem, press time): the DNG inherits it
         self._last_list_seconds = 0.0
-        self._known_serial = ""  # (shot stem, press time): lets the DNG inherit it
+        self._known_serial = ""  # the phone we identified last, to notice a swap after a reconnect
         self._captured = threading.Condition()
         self.watching = threading.Event()  # set once the first listing (the baseline) is taken
         self._stop = threading.Event()
@@ -178,11 +178,7 @@ class Session:
         try:
             capture = ingest(self.connection, remote, serial=self.serial, session_dir=self.session_dir,
                              namer=self.namer, journal=self.journal, options=self.options, progress=progress)
-        except TransferError as exc:
-            self.watcher.mark_failed(remote)
-            self.on_event("retry", path=remote.path, message=str(exc))
-            return None
-        except DeviceCommandError as exc:
+        except (TransferError, DeviceCommandError) as exc:  # incomplete, changed or vanished: try again later
             self.watcher.mark_failed(remote)
             self.on_event("retry", path=remote.path, message=str(exc))
             return None

@@ -63,7 +63,7 @@ def test_adb_sees_an_unanswered_prompt_as_unauthorized(make_phone, adb):
     serial = f"127.0.0.1:{phone.port}"
     adb("connect", serial, check=False)
     state = ""
-    for _ in range(30):
+    for _ in range(100):  # the adb server settles on "unauthorized" after its signature is refused
         state = adb("devices").stdout.decode()
         if f"{serial}\tunauthorized" in state:
             break
