@@ -12,6 +12,7 @@ any size, so preview and export go through the very same transform.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -139,7 +140,22 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...]) -> pyvips.Image:
     if all(s.op.kind == "channel" for s in steps):
         lut = _lut(steps, fmt)
         return image if lut is None else image.maplut(lut).copy(interpretation=image.interpretation)
+    with _recent_lock:
+        for source, key, result in _recent:
+            if source is image and key == steps:
+                return result
     tagged = image.copy()
     tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps))
     depth = 16 if fmt == "ushort" else 8
-    return tagged.icc_transform("srgb", embedded=True, intent="relative", depth=depth)
+    result = tagged.icc_transform("srgb", embedded=True, intent="relative", depth=depth)
+    with _recent_lock:
+        _recent.insert(0, (image, steps, result))
+        del _recent[_RECENT:]
+    return result
+
+
+# The last few transformed images. Building an lcms transform costs ~10 ms, so re-rendering the same
+# source with the same colours (a spatial slider is moving) reuses the lazy result instead.
+_RECENT = 2
+_recent: list[tuple[pyvips.Image, tuple[Step, ...], pyvips.Image]] = []
+_recent_lock = threading.Lock()
