@@ -160,3 +160,14 @@ def test_hue_interp_equals_hue_weights_times_values():
 def test_planckian_white_balance_reference_is_warmer_at_lower_kelvin():
     warm, cool = colour.cct_to_linear_rgb(3200), colour.cct_to_linear_rgb(9000)
     assert warm[0] / warm[2] > 2.0 > 1.0 > cool[0] / cool[2]
+
+
+def test_apply_reuses_the_transform_for_the_same_source_and_colours_only():
+    src = image(gradient(8, 8, 8))
+    steps = steps_of(look())
+    first = fused.apply(src, steps)
+    assert fused.apply(src, steps) is first
+    assert fused.apply(image(gradient(8, 8, 8)), steps) is not first  # another source
+    other = fused.apply(src, steps_of(look().update("saturation", saturation=-50.0)))
+    assert other is not first
+    assert not np.array_equal(other.numpy(), first.numpy())
