@@ -12,14 +12,16 @@ ICONS = {"open_folder": "mdi6.folder-open", "grid": "mdi6.view-grid", "loupe": "
          "develop": "mdi6.tune", "before_after": "mdi6.compare", "undo": "mdi6.undo", "redo": "mdi6.redo",
          "export": "mdi6.export", "zoom": "mdi6.magnify-plus", "shutter": "mdi6.camera-iris",
          "copy_settings": "mdi6.content-copy", "paste_settings": "mdi6.content-paste",
-         "fullscreen": "mdi6.fullscreen", "clipping": "mdi6.alert"}
+         "fullscreen": "mdi6.fullscreen", "clipping": "mdi6.alert", "crop": "mdi6.crop"}
 MENUS = {"&File": ("open_folder", "export"),
          "&Edit": ("undo", "redo", "copy_settings", "paste_settings", "reset"),
          "&View": ("grid", "loupe", "develop", "before_after", "split", "clipping", "zoom", "fullscreen"),
+         "&Tools": ("crop", "cancel"),
          "&Photo": ("pick", "reject", "unflag", *(f"rate{n}" for n in range(6)), "prev", "next", "shutter"),
          "&Help": ("shortcuts",)}
 TOOLBAR_VIEWS = ("open_folder", "grid", "loupe", "develop")
-TOOLBAR_EDITS = ("undo", "redo", "before_after", "clipping", "zoom", "copy_settings", "paste_settings", "export")
+TOOLBAR_EDITS = ("undo", "redo", "crop", "before_after", "clipping", "zoom", "copy_settings", "paste_settings",
+                 "export")
 
 
 def handlers(w) -> dict:
@@ -28,7 +30,7 @@ def handlers(w) -> dict:
     return {
         "open_folder": w.choose_folder, "grid": w.show_grid, "loupe": w.show_loupe, "develop": w.show_develop,
         "before_after": w.toggle_before_after, "split": w.toggle_split, "clipping": w.toggle_clipping,
-        "zoom": lambda *_: w.loupe.toggle_zoom(), "prev": lambda *_: w.step(-1), "next": lambda *_: w.step(1),
+        "zoom": lambda *_: w.loupe.toggle_zoom(), "crop": w.toggle_crop, "cancel": w.cancel_crop, "prev": lambda *_: w.step(-1), "next": lambda *_: w.step(1),
         "pick": lambda *_: w.set_flag("pick"), "reject": lambda *_: w.set_flag("reject"),
         "unflag": lambda *_: w.set_flag(None), **{f"rate{n}": (lambda *_, n=n: w.set_rating(n)) for n in range(6)},
         "undo": w.undo, "redo": w.redo, "copy_settings": w.copy_settings, "paste_settings": w.paste_settings,
@@ -48,7 +50,7 @@ def build_actions(w) -> dict[str, QAction]:
         act.triggered.connect(lambda *_, slot=slots[aid]: slot())
         w.addAction(act)
         actions[aid] = act
-    for aid in ("before_after", "split", "clipping"):
+    for aid in ("before_after", "split", "clipping", "crop"):
         actions[aid].setCheckable(True)
     return actions
 

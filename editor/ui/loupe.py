@@ -37,6 +37,8 @@ class Loupe(QWidget):
         self.show_clipping = False
         self.hover_image: QImage | None = None  # a look previewed while the pointer is over it
         self._drag: QPointF | None = None
+        self.crop_tool = None  # editor.ui.crop_tool.CropTool while cropping
+        self._cropping = False
         self._detail_timer = QTimer(self, singleShot=True, interval=60, timeout=self._ask_detail)
 
     # -- content ---------------------------------------------------------------------------------
@@ -162,6 +164,8 @@ class Loupe(QWidget):
                 p.drawImage(QRectF(rect.x() + x * z, rect.y() + y * z, w * z, h * z), tile)
             if self.show_clipping and self.overlay is not None:
                 p.drawImage(rect, self.overlay)
+            if self.crop_tool is not None:
+                self.crop_tool.paint(p, rect)
             if self.compare == "split":
                 cut = int(self.width() * self.split)
                 p.save()
@@ -204,10 +208,14 @@ class Loupe(QWidget):
         self.set_zoom(self.current_zoom() * (1.25 ** steps), event.position())
 
     def mouseDoubleClickEvent(self, event) -> None:
-        if self.image is not None:
+        if self.image is not None and self.crop_tool is None:
             self.toggle_zoom(event.position())
 
     def mousePressEvent(self, event) -> None:
+        if (event.button() == Qt.MouseButton.LeftButton and self.crop_tool is not None and self.image is not None
+                and self.crop_tool.press(event.position(), self._image_rect())):
+            self._cropping = True
+            return
         if event.button() == Qt.MouseButton.LeftButton:
             self._drag = event.position()
             if self.compare == "split":
@@ -215,6 +223,10 @@ class Loupe(QWidget):
                 self.update()
 
     def mouseMoveEvent(self, event) -> None:
+        if self._cropping:
+            self.crop_tool.move(event.position(), self._image_rect())
+            self.update()
+            return
         if self._drag is None:
             return
         if self.compare == "split" and self.fit:
@@ -233,6 +245,9 @@ class Loupe(QWidget):
 
     def mouseReleaseEvent(self, _event) -> None:
         self._drag = None
+        if self._cropping:
+            self._cropping = False
+            self.crop_tool.release()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -19,7 +19,9 @@ from editor.ui.develop import DevelopPanel
 from editor.ui.histogram import HistogramView
 from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
 from editor.ui.loupe import Loupe
+from editor.core.ops import crop as crop_op
 from editor.ui.actions import build_actions, build_menus_and_toolbar
+from editor.ui.crop_tool import CropBox, CropTool
 from editor.ui.shortcuts import ShortcutsDialog
 from editor.ui.workers import (DRAG_EDGE, PREVIEW_EDGE, AsyncSaver, DetailJob, PreviewJob, RenderWorker, Tasks,
                                ThumbnailService)
@@ -303,6 +305,9 @@ class MainWindow(QMainWindow):
     def close_document(self) -> None:
         if self.doc is not None:
             self._refresh_thumb()
+        if self.loupe.crop_tool is not None:  # a crop not applied is dropped with its photo
+            self.loupe.crop_tool = None
+            self.actions_by_id["crop"].setChecked(False)
         self.doc = None
         self.model.library.document = None
         self.model.current_edit = None
@@ -435,8 +440,10 @@ class MainWindow(QMainWindow):
         if self.doc is None:
             return self.gen
         self.gen += 1
-        self.render.request(PreviewJob(self.gen, self.doc, edit or self.doc.edit, long_edge,
-                                       self.loupe.show_clipping))
+        edit = edit or self.doc.edit
+        if self.loupe.crop_tool is not None:
+            edit = uncropped(edit)  # the crop tool works on the whole (rotated, straightened) frame
+        self.render.request(PreviewJob(self.gen, self.doc, edit, long_edge, self.loupe.show_clipping))
         if long_edge < PREVIEW_EDGE:
             self.refine_timer.start()
         return self.gen
@@ -498,6 +505,40 @@ class MainWindow(QMainWindow):
         self._view = "develop"
         self.right.show()
 
+    def toggle_crop(self) -> None:
+        """Enter the crop tool, or apply the drawn crop as one step and leave it."""
+        if self.doc is None or self.last_result is None:
+            return
+        tool = self.loupe.crop_tool
+        if tool is None:
+            self.show_develop()
+            params = self.doc.edit["crop"]
+            photo = self.doc.photo  # already decoded by the render worker
+            frame = crop_op.output_size(photo.width, photo.height, uncropped(self.doc.edit)["crop"])
+            ratio = crop_op.ASPECTS.get(params.aspect)
+            if params.aspect == "original":
+                ratio = frame[0] / frame[1]
+            self.loupe.crop_tool = CropTool(CropBox(params.left, params.top, params.width, params.height),
+                                            frame, ratio)
+            self.loupe.set_fit()
+            self.actions_by_id["crop"].setChecked(True)
+            self.status("Crop: drag the corners, edges or the middle; R applies, Esc cancels")
+            self.request_preview()
+            return
+        self.loupe.crop_tool = None
+        self.actions_by_id["crop"].setChecked(False)
+        b = tool.box
+        self.apply_edit("Crop", self.doc.edit.update("crop", left=round(b.left, 4), top=round(b.top, 4),
+                                                      width=round(min(b.width, 1.0), 4),
+                                                      height=round(min(b.height, 1.0), 4)))
+        self.request_preview()
+
+    def cancel_crop(self) -> None:
+        if self.loupe.crop_tool is not None:
+            self.loupe.crop_tool = None
+            self.actions_by_id["crop"].setChecked(False)
+            self.request_preview()
+
     def toggle_before_after(self) -> None:
         self.actions_by_id["split"].setChecked(False)
         on = self.loupe.compare != "before"
@@ -551,6 +592,11 @@ class MainWindow(QMainWindow):
             self.select_row(row)  # like a camera's review: the newest capture is shown at once
         self.tasks.run(read_entry, Path(path), done=added,
                        error=lambda exc: self.status(f"Capture {Path(path).name}: {exc}"))
+
+
+def uncropped(edit: Edit) -> Edit:
+    """`edit` with the crop window opened to the whole frame (rotation and straightening kept)."""
+    return edit.update("crop", left=0.0, top=0.0, width=1.0, height=1.0)
 
 
 def _paste_into(paths, source: Edit):

@@ -15,6 +15,8 @@ SHORTCUTS: dict[str, tuple[str, str]] = {
     "split": ("Y", "Split view: before and after side by side"),
     "clipping": ("J", "Show clipped highlights (red) and shadows (blue)"),
     "zoom": ("Z", "Zoom: fit / 100 %"),
+    "crop": ("R", "Crop tool (drag the frame; R again applies it)"),
+    "cancel": ("Esc", "Leave the crop tool without changing the crop"),
     "prev": ("Left", "Previous photo"),
     "next": ("Right", "Next photo"),
     "pick": ("P", "Flag as pick"),

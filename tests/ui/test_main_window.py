@@ -264,3 +264,31 @@ def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, 
     qtbot.waitUntil(lambda: window.shown_edge == 1600, timeout=5000)  # still held: refined when idle
     assert window.last_result.image.width() == 1600
     row.slider.setSliderDown(False)
+
+
+def test_crop_tool_draws_on_the_whole_frame_and_applies_as_one_step(qtbot, make_window, photo_folder):
+    window, original = open_first(qtbot, make_window, photo_folder)
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    loupe = window.loupe
+    assert loupe.crop_tool is not None and loupe.full_size == (320, 240)
+    rect = loupe._image_rect()
+    corner = rect.bottomRight().toPoint() - QPoint(1, 1)
+    target = rect.center().toPoint()
+    qtbot.mousePress(loupe, Qt.MouseButton.LeftButton, pos=corner)
+    qtbot.mouseMove(loupe, (corner + target) / 2)
+    qtbot.mouseMove(loupe, target)
+    qtbot.mouseRelease(loupe, Qt.MouseButton.LeftButton, pos=target)
+    box = loupe.crop_tool.box
+    assert abs(box.width - 0.5) < 0.02 and abs(box.height - 0.5) < 0.02
+    assert len(window.doc.history.steps) == 1  # nothing recorded while drawing
+    gen = window.shown_gen
+    qtbot.keyClick(window, Qt.Key.Key_R)  # apply
+    cropped = wait_preview(qtbot, window, gen)
+    assert loupe.crop_tool is None
+    assert [s.label for s in window.doc.history.steps] == ["Open", "Crop"]
+    assert abs(cropped.shape[1] - 160) <= 4 and abs(cropped.shape[0] - 120) <= 4
+    assert np.abs(cropped - original[: cropped.shape[0], : cropped.shape[1]]).mean() < 2  # the top-left quarter
+    qtbot.keyClick(window, Qt.Key.Key_R)  # enter again: the whole frame, the old crop drawn
+    qtbot.waitUntil(lambda: loupe.full_size == (320, 240), timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # cancel: crop unchanged
+    assert loupe.crop_tool is None and window.doc.edit["crop"].width == round(box.width, 4)
