@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 import pyvips
-from conftest import SAMPLES, pixel
+from conftest import SAMPLES, pixel, vips_image
 
 from editor.core.sources import PhotoError, open_photo, thumbnail
 
@@ -193,8 +193,45 @@ def test_truncated_jpeg_preview_raises_photo_error(make_photo, tmp_path):
 # No camera DNG ships with the project, so the tests write a minimal valid one: an uncompressed 16-bit
 # RGGB Bayer mosaic with DNG tags whose colour matrix makes camera RGB = linear sRGB.
 
-def write_dng(path, rgb: np.ndarray, orientation: int = 1) -> None:
-    """`rgb` (H, W, 3) linear 0..1 sampled into an RGGB mosaic and written as a tiny DNG."""
+def _ifd(entries, at: int, strip: bytes, sub_ifd: int = 0) -> bytes:
+    """A little-endian TIFF IFD placed at file offset `at`: table, overflow values, then its strip.
+
+    entries: (tag, type, values); StripOffsets (273) and SubIFDs (330) are filled in here.
+    """
+    import struct
+    fmt = {1: "B", 3: "H", 4: "I", 13: "I"}
+    entries = sorted(entries)
+    encoded = []
+    for tag, kind, values in entries:
+        if kind == 2:
+            raw = values
+        elif kind in (5, 10):
+            raw = b"".join(struct.pack("<ii" if kind == 10 else "<II", *v) for v in values)
+        else:
+            raw = struct.pack("<" + fmt[kind] * len(values), *values)
+        encoded.append([tag, kind, len(values), raw])
+    table_end = at + 2 + 12 * len(entries) + 4
+    overflow = sum(len(r) + len(r) % 2 for *_, r in encoded if len(r) > 4)
+    strip_at = table_end + overflow
+    table, blobs = b"", b""
+    for tag, kind, count, raw in encoded:
+        if tag == 273:
+            raw = struct.pack("<I", strip_at)
+        elif tag == 330:
+            raw = struct.pack("<I", sub_ifd)
+        if len(raw) > 4:
+            field = struct.pack("<I", table_end + len(blobs))
+            blobs += raw + b"\0" * (len(raw) % 2)
+        else:
+            field = raw.ljust(4, b"\0")
+        table += struct.pack("<HHI", tag, kind, count) + field
+    return struct.pack("<H", len(entries)) + table + struct.pack("<I", 0) + blobs + strip
+
+
+def write_dng(path, rgb: np.ndarray, orientation: int = 1, preview: np.ndarray | None = None) -> None:
+    """`rgb` (H, W, 3) linear 0..1 sampled into an RGGB mosaic and written as a tiny DNG; with
+    `preview` (uint8 RGB, stored unrotated like the mosaic) IFD0 holds it as the embedded JPEG preview
+    and the mosaic moves to a SubIFD, as cameras write them."""
     import struct
     h, w, _ = rgb.shape
     mosaic = np.empty((h, w), np.float64)
@@ -204,43 +241,24 @@ def write_dng(path, rgb: np.ndarray, orientation: int = 1) -> None:
     mosaic[1::2, 1::2] = rgb[1::2, 1::2, 2]
     pixels = np.round(np.clip(mosaic, 0, 1) * 65535).astype("<u2").tobytes()
     xyz_to_srgb = [3.2406, -1.5372, -0.4986, -0.9689, 1.8758, 0.0415, 0.0557, -0.2040, 1.0570]
-    entries = []
-
-    def add(tag, kind, values):
-        entries.append((tag, kind, values))
-    add(254, 4, [0]); add(256, 4, [w]); add(257, 4, [h]); add(258, 3, [16]); add(259, 3, [1])
-    add(262, 3, [32803]); add(271, 2, b"Darkslide\0"); add(272, 2, b"Synthetic\0"); add(273, 4, [0])
-    add(274, 3, [orientation]); add(277, 3, [1]); add(278, 4, [h]); add(279, 4, [len(pixels)])
-    add(284, 3, [1]); add(33421, 3, [2, 2]); add(33422, 1, [0, 1, 1, 2]); add(50706, 1, [1, 4, 0, 0])
-    add(50708, 2, b"Darkslide Synthetic\0"); add(50714, 4, [0]); add(50717, 4, [65535])
-    add(50721, 10, [(round(v * 10000), 10000) for v in xyz_to_srgb]); add(50728, 5, [(1, 1)] * 3)
-    add(50778, 3, [21])
-    fmt = {1: "B", 3: "H", 4: "I"}
-    ifd_size = 2 + 12 * len(entries) + 4
-    data_at = 8 + ifd_size
-    blobs, table = [], b""
-    for tag, kind, values in entries:
-        if kind == 2:
-            raw = values
-        elif kind in (5, 10):
-            raw = b"".join(struct.pack("<ii" if kind == 10 else "<II", *v) for v in values)
-        else:
-            raw = struct.pack("<" + fmt[kind] * len(values), *values)
-        count = len(values)
-        if tag == 273:
-            raw = None  # strip offset patched below
-        if raw is not None and len(raw) > 4:
-            offset = data_at + sum(len(b) for b in blobs)
-            blobs.append(raw + b"\0" * (len(raw) % 2))
-            field = struct.pack("<I", offset)
-        else:
-            field = (raw or b"").ljust(4, b"\0")
-        table += struct.pack("<HHI", tag, kind, count) + field
-    strip_at = data_at + sum(len(b) for b in blobs)
-    table = table.replace(struct.pack("<HHI", 273, 4, 1) + b"\0" * 4,
-                          struct.pack("<HHII", 273, 4, 1, strip_at))
-    ifd = struct.pack("<H", len(entries)) + table + struct.pack("<I", 0)
-    path.write_bytes(b"II*\0" + struct.pack("<I", 8) + ifd + b"".join(blobs) + pixels)
+    camera = [(271, 2, b"Darkslide\0"), (272, 2, b"Synthetic\0"), (274, 3, [orientation]),
+              (50706, 1, [1, 4, 0, 0]), (50708, 2, b"Darkslide Synthetic\0"),
+              (50721, 10, [(round(v * 10000), 10000) for v in xyz_to_srgb]), (50728, 5, [(1, 1)] * 3),
+              (50778, 3, [21])]
+    raw_ifd = [(254, 4, [0]), (256, 4, [w]), (257, 4, [h]), (258, 3, [16]), (259, 3, [1]), (262, 3, [32803]),
+               (273, 4, [0]), (277, 3, [1]), (278, 4, [h]), (279, 4, [len(pixels)]), (284, 3, [1]),
+               (33421, 3, [2, 2]), (33422, 1, [0, 1, 1, 2]), (50714, 4, [0]), (50717, 4, [65535])]
+    if preview is None:
+        body = _ifd(raw_ifd + camera, 8, pixels)
+    else:
+        jpeg = vips_image(preview).jpegsave_buffer(Q=95)
+        ph, pw, _ = preview.shape
+        ifd0 = [(254, 4, [1]), (256, 4, [pw]), (257, 4, [ph]), (258, 3, [8, 8, 8]), (259, 3, [7]),
+                (262, 3, [6]), (273, 4, [0]), (277, 3, [3]), (278, 4, [ph]), (279, 4, [len(jpeg)]),
+                (330, 13, [0])] + camera
+        first = _ifd(ifd0, 8, jpeg)
+        body = _ifd(ifd0, 8, jpeg, sub_ifd=8 + len(first)) + _ifd(raw_ifd, 8 + len(first), pixels)
+    path.write_bytes(b"II*\0" + struct.pack("<I", 8) + body)
 
 
 def _dng_scene(w=64, h=48) -> np.ndarray:
@@ -294,3 +312,19 @@ def test_avif_is_decoded_by_libvips(make_photo):
     full = photo.full()
     assert (full.width, full.height, full.bands) == (80, 60, 3) and 40 < full.avg() < 220
 
+
+
+def test_dng_draft_is_the_embedded_preview_turned_upright(tmp_path):
+    green = np.full((24, 32, 3), 40, np.uint8)
+    green[:6, :8] = (20, 220, 20)  # stored top-left, like the mosaic's red block
+    path = tmp_path / "preview.dng"
+    write_dng(path, _dng_scene(), orientation=6, preview=green)
+    photo = open_photo(path)
+    assert (photo.width, photo.height) == (48, 64)
+    draft = photo.draft()
+    assert (draft.width, draft.height) == (24, 32)  # the preview's size, turned like the photo
+    g = pixel(draft, 21, 2)  # upright top-right
+    assert g[1] > 150 and g[0] < 100  # green: it is the embedded preview, not a demosaic (red)
+    assert pixel(draft, 2, 2)[1] < 100
+    full = photo.full()  # the mosaic in the SubIFD still develops
+    assert (full.width, full.height, full.format) == (48, 64, "ushort")
