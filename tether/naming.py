@@ -23,7 +23,9 @@ def is_safe_device_name(name: str) -> bool:
     """A single path component that cannot climb out of a folder or smuggle control characters."""
     if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
         return False
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
+    # Control characters, and bytes that are not UTF-8 (decoded as surrogates): Android storage only
+    # holds valid UTF-8 names, so such an entry is forged or corrupt.
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
         return False
     return len(name.encode("utf-8", "surrogateescape")) <= 255
 

@@ -128,6 +128,11 @@ class Session:
                 self.errors.append(str(exc))
                 self.on_event("error", message=str(exc))
                 self._stop.wait(1.0)
+            except Exception as exc:  # a bug must not silently end tethering; report it and keep watching
+                log.exception("tether session cycle failed")
+                self.errors.append(f"internal error: {exc!r}")
+                self.on_event("error", message=f"internal error: {exc!r}")
+                self._stop.wait(1.0)
 
     def _recover(self, exc: Exception) -> None:
         self.on_event("disconnected", message=str(exc))

@@ -60,7 +60,8 @@ def test_hostile_device_names(make_phone, host_key, connect, tmp_path):
     outside.write_bytes(body)
     os.symlink(outside, phone.folder / "link.jpg")
     stat = os.stat(phone.folder / "a b.jpg")
-    phone.fake_entries["/sdcard/DCIM/Camera"] = [("../../escape.jpg", stat), ("nul\0byte.jpg", stat), ("..", stat)]
+    phone.fake_entries["/sdcard/DCIM/Camera"] = [("../../escape.jpg", stat), ("nul\0byte.jpg", stat), ("..", stat),
+                                                      ("bad\udcffutf8.jpg", stat)]
 
     rejected = []
     session = Session(connect(phone), tmp_path / "s", template="{orig}", poll_interval=0.05, stable_seconds=0.1,
@@ -77,7 +78,7 @@ def test_hostile_device_names(make_phone, host_key, connect, tmp_path):
         assert capture.local_path.parent == tmp_path / "s"
         assert md5_of(capture.local_path) == sample.md5
         assert not any(ch in capture.local_path.name for ch in "$;`'\n\\")
-    assert set(rejected) >= {"new\nline.jpg", "bell\x07.jpg", "../../escape.jpg", "nul\0byte.jpg"}
+    assert set(rejected) >= {"new\nline.jpg", "bell\x07.jpg", "../../escape.jpg", "nul\0byte.jpg", "bad\udcffutf8.jpg"}
     assert phone.unsafe_commands == [], "every device path sent to the shell was quoted"
     assert not (tmp_path / "escape.jpg").exists() and not list(tmp_path.glob("pwned*"))
 
