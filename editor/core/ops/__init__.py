@@ -8,6 +8,9 @@ and, by KIND, one pure function:
   "geometry"  build(image, params, ctx) -> image      crop / rotate, applied first
   "channel"   curves(x, params) -> (3, len(x)) array  per-channel tone curves on sRGB-encoded 0..1
   "colour"    transform(rgb, params) -> rgb           numpy (..., 3) sRGB-encoded, point-wise
+              optionally also transform_lab(lab, params) -> lab on OkLab values, which may leave the
+              sRGB gamut: consecutive such operations are chained in OkLab and brought back into gamut
+              once, at constant hue (editor.core.fused.evaluate)
   "spatial"   build(image, params, ctx) -> image      sharpening, vignette, grain, applied last
 Channel and colour operations are fused into one colour transform per render (editor.core.fused).
 """
