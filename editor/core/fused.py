@@ -27,10 +27,19 @@ CURVE_SIZE = 4096
 
 @dataclass(frozen=True)
 class Step:
-    """One point-wise operation with its params (both hashable, so fused transforms can be cached)."""
+    """One point-wise operation with its params (both hashable, so fused transforms can be cached).
+
+    `token` stands for inputs outside the params, such as a LUT file's modification stamp, so that a
+    cached transform is not reused once such an input changes."""
 
     op: object
     params: object
+    token: object = None
+
+    @classmethod
+    def of(cls, op, params) -> "Step":
+        token = getattr(op.module, "cache_token", None)
+        return cls(op, params, token(params) if token else None)
 
 
 def evaluate(rgb: np.ndarray, steps: tuple[Step, ...]) -> np.ndarray:

@@ -29,7 +29,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
         if op.kind == "geometry":
             image = op.module.build(image, params, ctx)
         elif op.kind in ("channel", "colour"):
-            points.append(fused.Step(op, params))
+            points.append(fused.Step.of(op, params))
     image = fused.apply(image, tuple(points))
     for op, params in edit.active():
         if op.kind == "spatial":

@@ -55,7 +55,7 @@ def baked_table(preset: Preset, size: int = 33):
     from presets.apply import apply_preset
 
     edit = apply_preset(Edit(), preset)
-    steps = tuple(fused.Step(op, p) for op, p in edit.active() if op.kind in ("channel", "colour"))
+    steps = tuple(fused.Step.of(op, p) for op, p in edit.active() if op.kind in ("channel", "colour"))
     return fused.evaluate(lutfiles.identity_table(size), steps)
 
 

@@ -66,6 +66,17 @@ def _load(path: str, mtime_ns: int, size: int) -> np.ndarray:
     return table
 
 
+def cache_token(p: Params):
+    """The LUT file's stamp, so fused transforms cached for an older version of the file are not reused."""
+    if is_identity(p):
+        return None
+    try:
+        stat = os.stat(resolve(p.lut))
+    except (LutError, OSError):
+        return None  # rendering raises the clear error
+    return stat.st_mtime_ns, stat.st_size
+
+
 def transform(rgb: np.ndarray, p: Params) -> np.ndarray:
     rgb = np.asarray(rgb, dtype=np.float64)
     if is_identity(p):
