@@ -86,9 +86,9 @@ class _Printer:
             if c.shutter_time is not None:
                 timing = f"{c.ready_time - c.shutter_time:.2f} s from shutter"
                 self.latencies.append(c.ready_time - c.shutter_time)
-            else:
-                timing = f"{c.ready_time - c.complete_time:.2f} s after the phone finished writing"
-                self.latencies.append(c.ready_time - c.complete_time)
+            else:  # shutter pressed on the phone itself: time from the file's first appearance
+                timing = f"{c.ready_time - c.appeared_time:.2f} s after it appeared on the phone"
+                self.latencies.append(c.ready_time - c.appeared_time)
             self.out(f"  {c.local_path.name}  {_human(c.size)}  ready {timing}")
         elif kind == "progress":
             self.out(f"  ... {data['path'].rsplit('/', 1)[-1]}: {100 * data['done'] // max(1, data['total'])}%")

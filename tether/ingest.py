@@ -30,6 +30,7 @@ class Capture:
     md5: str
     seq: int
     shutter_time: float | None = None  # wall clock of the remote trigger, when we pressed it
+    appeared_time: float = 0.0  # wall clock when the file first showed up in a listing
     complete_time: float = 0.0  # wall clock when the file stopped growing on the phone
     ready_time: float = 0.0  # wall clock when verified and renamed into place
     pull_seconds: float = 0.0

@@ -188,6 +188,7 @@ class Session:
             self.on_event("retry", path=remote.path, message=str(exc))
             return None
         capture.complete_time = complete
+        capture.appeared_time = time.time() - (time.monotonic() - remote.first_seen)
         capture.shutter_time = self._claim_trigger(remote)
         self._deliver(capture)
         return capture

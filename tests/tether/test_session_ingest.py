@@ -113,7 +113,7 @@ def test_on_capture_hook_gets_verified_file_and_timings(phone, connect, tmp_path
 
     def hook(capture):
         seen.append((capture.local_path.exists(), capture.local_path.stat().st_size, capture.ready_time,
-                     capture.complete_time))
+                     capture.complete_time, capture.appeared_time))
 
     session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1, on_capture=hook).start()
     try:
@@ -121,9 +121,9 @@ def test_on_capture_hook_gets_verified_file_and_timings(phone, connect, tmp_path
         assert session.wait_for_captures(1, 10)
     finally:
         session.stop()
-    exists, size, ready, complete = seen[0]
+    exists, size, ready, complete, appeared = seen[0]
     assert exists and size == shot.size
-    assert shot.shutter_time < complete <= ready < shot.shutter_time + 5
+    assert shot.shutter_time < appeared <= complete <= ready < shot.shutter_time + 5
     assert len(session.hook_seconds) == 1
 
 
