@@ -1,6 +1,11 @@
-"""Shared fixtures: small synthetic photos written at test time, and the bundled sample folder."""
+"""Shared fixtures: small synthetic photos written at test time, and the bundled sample folder.
+
+Test modules import the plain helpers as `from test_helpers import ...`: several folders have a
+conftest.py, so `import conftest` would find whichever was loaded first.
+"""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -55,3 +60,6 @@ def make_photo(tmp_path):
 
 def pixel(image: pyvips.Image, x: int, y: int) -> list[float]:
     return list(image.crop(x, y, 1, 1).getpoint(0, 0))
+
+
+sys.modules.setdefault("test_helpers", sys.modules[__name__])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import pixel
+from test_helpers import pixel
 
 from editor.core.colour import to_linear, to_srgb
 from editor.core.icc import P3_TO_XYZ_D50, SRGB_TO_XYZ_D50, display_p3_profile
@@ -71,7 +71,7 @@ def test_lossy_p3_files_are_converted_too(make_photo, name):
 
 
 def test_cmyk_jpeg_becomes_srgb(tmp_path):
-    from conftest import SAMPLES
+    from test_helpers import SAMPLES
     import pyvips
     rgb = pyvips.Image.new_from_file(str(SAMPLES / "DSCN0012.jpg"))
     path = tmp_path / "print.jpg"

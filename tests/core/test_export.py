@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 import pyvips
-from conftest import SAMPLES, pixel
+from test_helpers import SAMPLES, pixel
 from PIL import Image
 
 from editor.core import sidecar

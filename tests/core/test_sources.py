@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 import pyvips
-from conftest import SAMPLES, pixel, vips_image
+from test_helpers import SAMPLES, pixel, vips_image
 
 from editor.core.sources import PhotoError, open_photo, thumbnail
 
