@@ -178,7 +178,8 @@ class Session:
                                                                          remote.mtime)
 
     def _ingest_one(self, remote: RemoteFile) -> Capture | None:
-        complete = time.time() - (time.monotonic() - remote.stable_since)
+        wall, mono = time.time(), time.monotonic()  # one instant, so appeared <= complete holds exactly
+        complete, appeared = wall - (mono - remote.stable_since), wall - (mono - remote.first_seen)
         progress = self._progress_reporter(remote)
         try:
             capture = ingest(self.connection, remote, serial=self.serial, session_dir=self.session_dir,
@@ -188,7 +189,7 @@ class Session:
             self.on_event("retry", path=remote.path, message=str(exc))
             return None
         capture.complete_time = complete
-        capture.appeared_time = time.time() - (time.monotonic() - remote.first_seen)
+        capture.appeared_time = appeared
         capture.shutter_time = self._claim_trigger(remote)
         self._deliver(capture)
         return capture
