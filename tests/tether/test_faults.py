@@ -4,14 +4,18 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from tether.session import Session
 from tether_helpers import md5_of
 
 
-def test_cable_pull_mid_transfer_reconnects_and_keeps_every_capture_once(make_phone, host_key, connect, tmp_path):
+@pytest.mark.parametrize("fast_pull", [True, False], ids=["fast-sync", "adb-shell"])
+def test_cable_pull_mid_transfer_reconnects_and_keeps_every_capture_once(make_phone, host_key, connect, tmp_path,
+                                                                         fast_pull):
     phone = make_phone(trusted_keys=[host_key], image_size="medium")
     events = []
-    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1,
+    session = Session(connect(phone, fast_pull=fast_pull), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1,
                       on_event=lambda kind, **d: events.append(kind)).start()
     try:
         shots = [phone.shoot()]
