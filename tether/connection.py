@@ -7,12 +7,9 @@ whose message tells the photographer what to do. A broken link raises Connection
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import logging
 import posixpath
 import shlex
-import socket
 import stat as statmod
 import struct
 import threading
@@ -22,18 +19,15 @@ from pathlib import Path
 
 from adb_shell import exceptions as adb_exc
 from adb_shell.adb_device import AdbDevice
-from adb_shell.transport.tcp_transport import TcpTransport
 
 from . import adbkeys, adbproto
 from .fastsync import FastSync, FastSyncError, FastSyncRefused
 from .device_info import DeviceInfo, info_from, parse_getprop
-from .errors import (ConnectionLostError, DeviceCommandError, NoDeviceError, TcpConnectError, TetherError,
-                     UnauthorizedError, UsbBusyError, UsbPermissionError)
+from .adb_shell_glue import EofAwareTcpTransport, HashingSink, use_fast_checksum
+from .connect_errors import explain_connect_error, explain_usb_error
+from .errors import ConnectionLostError, DeviceCommandError, NoDeviceError, TcpConnectError, TetherError, UsbBusyError
 
 log = logging.getLogger(__name__)
-
-UDEV_HINT = "see 'Tethering set-up' in the README for the udev rule (vendor 12d1, group plugdev)"
-
 
 @dataclass(frozen=True)
 class RemoteEntry:
@@ -72,50 +66,7 @@ class Target:
         return f"{self.host}:{self.port}" if self.kind == "tcp" else f"usb:{self.serial or 'first'}"
 
 
-class EofAwareTcpTransport(TcpTransport):
-    """adb-shell's TCP transport, with two fixes: it spins until its read timeout when the peer closes
-    (we fail fast instead), and it sends header and payload in separate writes, which Nagle plus
-    delayed ACKs turn into a 40 ms stall per command (TCP_NODELAY removes it)."""
-
-    def connect(self, transport_timeout_s):
-        super().connect(transport_timeout_s)
-        self._connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def bulk_read(self, numbytes, transport_timeout_s):
-        data = super().bulk_read(numbytes, transport_timeout_s)
-        if not data:
-            raise ConnectionResetError("the phone closed the connection")
-        return data
-
-
-class _HashingSink(io.BytesIO):
-    """Passed to adb-shell's pull as a "BytesIO": writes through to a file, hashing and counting on the way."""
-
-    def __init__(self, fh, progress=None):
-        super().__init__()
-        self._fh, self._progress = fh, progress
-        self.md5 = hashlib.md5()
-        self.count = 0
-
-    def write(self, data) -> int:
-        self._fh.write(data)
-        self.md5.update(data)
-        self.count += len(data)
-        if self._progress:
-            self._progress(self.count)
-        return len(data)
-
-
-def _use_fast_checksum() -> None:
-    """adb-shell verifies every payload's byte sum with Python's sum(): about half the CPU time of a pull.
-    Swap in the identical sum computed by numpy (same result, ~50x faster). Only the module-level name
-    that adb_device uses is replaced, and only if it is still there (adb-shell 0.4.x)."""
-    import adb_shell.adb_device as adb_device_module
-    if getattr(adb_device_module, "checksum", None) is not None:
-        adb_device_module.checksum = adbproto.checksum
-
-
-_use_fast_checksum()
+use_fast_checksum()
 
 _LINK_ERRORS = (OSError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, adb_exc.InvalidChecksumError,
                 adb_exc.InvalidCommandError, adb_exc.InvalidResponseError, adb_exc.AdbConnectionError,
@@ -164,7 +115,8 @@ class DeviceConnection:
             except Exception as exc:
                 with contextlib.suppress(Exception):
                     device.close()
-                raise self._connect_error(exc, bool(prompted)) from exc
+                raise explain_connect_error(self.target, exc, bool(prompted), self.auth_timeout,
+                                            self.connect_timeout) from exc
             self._device = device
             return self
 
@@ -176,40 +128,7 @@ class DeviceConnection:
             from adb_shell.adb_device import AdbDeviceUsb
             return AdbDeviceUsb(serial=self.target.serial, default_transport_timeout_s=self.io_timeout)
         except Exception as exc:
-            raise self._usb_error(exc) from exc
-
-    def _connect_error(self, exc: Exception, prompted: bool) -> TetherError:
-        where = str(self.target)
-        if prompted:
-            return UnauthorizedError(f"{where} did not authorise this computer within {self.auth_timeout:g} s. "
-                                     "Unlock the phone and tap 'Allow' on 'Allow USB debugging?' "
-                                     "(tick 'Always allow from this computer'), then try again.")
-        if self.target.kind == "usb":
-            return self._usb_error(exc)
-        if isinstance(exc, ConnectionRefusedError):
-            return TcpConnectError(f"{where} refused the connection. Is Wi-Fi debugging on? Connect the phone by USB "
-                                   f"and run `adb tcpip {self.target.port}`, or check the address.")
-        if isinstance(exc, (socket.timeout, TimeoutError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError)):
-            return TcpConnectError(f"{where} did not answer within {self.connect_timeout:g} s. "
-                                   "Check the phone is on the same network and awake.")
-        if isinstance(exc, OSError):
-            return TcpConnectError(f"Could not connect to {where}: {exc}")
-        return NoDeviceError(f"Could not talk ADB to {where}: {exc}")
-
-    def _usb_error(self, exc: Exception) -> TetherError:
-        text = f"{type(exc).__name__}: {exc}"
-        serial = self.target.serial or "any phone"
-        if isinstance(exc, (adb_exc.UsbDeviceNotFoundError,)):
-            return NoDeviceError(f"No USB phone found ({serial}). Plug it in, unlock it and enable USB debugging "
-                                 "in Developer options.")
-        if "BUSY" in text.upper() or "RESOURCE BUSY" in text.upper():
-            return UsbBusyError("The phone's USB debugging interface is held by another program, usually the adb "
-                                "server. Run `adb kill-server` and try again.")
-        if "ACCESS" in text.upper() or "PERMISSION" in text.upper():
-            return UsbPermissionError(f"Linux denied access to the USB phone; {UDEV_HINT}.")
-        if isinstance(exc, (adb_exc.InvalidTransportError, ImportError)):
-            return NoDeviceError(f"USB support is unavailable ({exc}); install libusb-1.0 or use --tcp.")
-        return NoDeviceError(f"Could not open the USB phone ({serial}): {text}")
+            raise explain_usb_error(self.target, exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -298,7 +217,7 @@ class DeviceConnection:
             except FastSyncRefused:
                 self.fast_pull = False  # phone wants a prompt for a second connection: use adb-shell only
         with open(local_path, "wb") as fh:
-            sink = _HashingSink(fh, progress)
+            sink = HashingSink(fh, progress)
             with self._op(f"pull {device_path}") as dev:
                 dev.pull(device_path, sink, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout)
             fh.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from adb_shell import exceptions as adb_exc
 
+from tether.connect_errors import explain_usb_error
 from tether.connection import DeviceConnection, Target
 from tether.errors import NoDeviceError, TetherError, UsbBusyError, UsbPermissionError
 
@@ -13,14 +14,14 @@ def test_real_usb_open_without_a_phone_is_a_tether_error(host_key):
         DeviceConnection(Target("usb", serial="NOPE123"), key_path=host_key, connect_timeout=1).connect()
 
 
-def test_usb_error_mapping(host_key):
+def test_usb_error_mapping():
     usb1 = pytest.importorskip("usb1")
-    conn = DeviceConnection(Target("usb"), key_path=host_key)
-    busy = conn._usb_error(usb1.USBErrorBusy())
+    target = Target("usb")
+    busy = explain_usb_error(target, usb1.USBErrorBusy())
     assert isinstance(busy, UsbBusyError) and "adb kill-server" in str(busy)
-    denied = conn._usb_error(usb1.USBErrorAccess())
+    denied = explain_usb_error(target, usb1.USBErrorAccess())
     assert isinstance(denied, UsbPermissionError) and "udev" in str(denied)
-    missing = conn._usb_error(adb_exc.UsbDeviceNotFoundError("none"))
+    missing = explain_usb_error(target, adb_exc.UsbDeviceNotFoundError("none"))
     assert isinstance(missing, NoDeviceError) and "USB debugging" in str(missing)
 
 
