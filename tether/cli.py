@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--usb", metavar="SERIAL", nargs="?", const="", help="USB phone (first one if no serial)")
     where.add_argument("--tcp", metavar="HOST:PORT", help="phone in `adb tcpip` mode, or a simulated phone")
-    parser.add_argument("--session", required=True, help="session name; also the folder name")
+    where.add_argument("--list-usb", action="store_true", help="list attached USB phones and exit")
+    parser.add_argument("--session", help="session name; also the folder name (required to tether)")
     parser.add_argument("--out", type=Path, default=None, help=f"sessions folder (default {default_sessions_dir()})")
     parser.add_argument("--look", default=None, help="look to apply to each capture (handled by the editor)")
     parser.add_argument("--template", default=DEFAULT_TEMPLATE,
@@ -45,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--auth-timeout", type=float, default=60.0, help="seconds to wait for 'Allow USB debugging'")
     parser.add_argument("--poll", type=float, default=0.15, help="seconds between folder polls")
     parser.add_argument("--no-md5", action="store_true", help="skip the on-phone md5 check (size is still checked)")
+    parser.add_argument("--trigger-every", type=float, default=None, metavar="SECONDS",
+                        help="press the shutter remotely every N seconds (camera key; opens the camera app)")
 
 
 def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -108,6 +111,11 @@ class _Printer:
 
 def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None = None, out=print) -> int:
     """Tether until Ctrl-C (or `stop` is set). Returns a process exit code."""
+    if args.list_usb:
+        return _list_usb(out)
+    if not args.session:
+        out("Error: --session NAME is required")
+        return 2
     target = Target("tcp", *_split(args.tcp)) if args.tcp else Target("usb", serial=args.usb or None)
     sessions = args.out or default_sessions_dir()
     printer = _Printer(out)
@@ -135,6 +143,8 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
         session.start()
         out(f"Watching {', '.join(session.watcher.folders)}; saving to {session.session_dir} "
             f"(next: {session.preview_next_name()}). Ctrl-C to stop.")
+        if args.trigger_every:
+            _intervalometer(session, args.trigger_every, stop, out)
         stop.wait()
     finally:
         session.stop()
@@ -143,6 +153,34 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
             signal.signal(signal.SIGINT, previous)
     _summary(out, session, printer, time.monotonic() - started)
     return 0
+
+
+def _list_usb(out) -> int:
+    from .usb_devices import list_usb_phones
+    phones = list_usb_phones()
+    if not phones:
+        out("No USB phones with debugging enabled were found (is libusb installed, the phone unlocked?).")
+        return 1
+    for phone in phones:
+        access = "" if phone.accessible else "  (no permission: see the udev rule in the README)"
+        out(f"{phone.serial or '?':<20} {phone.model or '?':<20} {phone.vendor_id:04x}:{phone.product_id:04x}{access}")
+    return 0
+
+
+def _intervalometer(session: Session, every: float, stop: threading.Event, out) -> None:
+    """Fire the remote shutter every `every` seconds on a helper thread until stopped."""
+    from .trigger import RemoteTrigger, TriggerTimeout
+    trigger = RemoteTrigger(session)
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                trigger.fire(timeout=max(10.0, every * 2))
+            except TriggerTimeout as exc:
+                out(f"  {exc}")
+            except TetherError as exc:
+                out(f"  shutter failed: {exc}")
+    threading.Thread(target=loop, name="tether-intervalometer", daemon=True).start()
 
 
 def _split(hostport: str) -> tuple[str, int]:

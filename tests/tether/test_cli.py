@@ -41,3 +41,29 @@ def test_cli_reports_unreachable_phone(host_key, tmp_path):
     lines = []
     assert cli.run(args, out=lines.append) == 2
     assert any("refused" in line for line in lines)
+
+
+def test_cli_intervalometer_reports_shutter_latency(phone, host_key, tmp_path):
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    args = parser.parse_args(["--tcp", f"127.0.0.1:{phone.port}", "--session", "tl", "--out", str(tmp_path),
+                              "--key", str(host_key), "--poll", "0.05", "--trigger-every", "0.5"])
+    lines, stop = [], threading.Event()
+    thread = threading.Thread(target=lambda: cli.run(args, stop=stop, out=lines.append))
+    thread.start()
+    deadline = time.monotonic() + 15
+    while sum("from shutter" in line for line in lines) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(10)
+    assert sum("from shutter" in line for line in lines) >= 2
+    assert "input keyevent 27" in phone.commands
+
+
+def test_cli_list_usb_and_missing_session(tmp_path):
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    lines = []
+    assert cli.run(parser.parse_args(["--list-usb"]), out=lines.append) in (0, 1) and lines
+    assert cli.run(parser.parse_args(["--tcp", "127.0.0.1:1"]), out=lines.append) == 2
+    assert "--session" in lines[-1]
