@@ -47,7 +47,6 @@ class Watcher:
         self.on_rejected = on_rejected
         self.files: dict[str, RemoteFile] = {}
         self.rejected: set[str] = set()
-        self._missing_folders: set[str] = set()
 
     def poll(self) -> list[RemoteFile]:
         """One LIST of every folder; returns every tracked candidate (ready or not)."""
@@ -57,8 +56,7 @@ class Watcher:
             try:
                 entries = self.connection.list_dir(folder)
             except DeviceCommandError:
-                self._missing_folders.add(folder)
-                continue
+                continue  # adbd lists a missing folder as empty; an error here is just as harmless
             for entry in entries:
                 if not is_safe_device_name(entry.name) or not is_capture_candidate(entry.name):
                     self._reject(folder, entry.name)

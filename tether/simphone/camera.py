@@ -7,6 +7,7 @@ latency models a phone's pipeline rather than this machine's numpy speed.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import queue
@@ -157,7 +158,6 @@ class Camera:
                 shot.done.set()
 
     def _write_shot(self, shot: Shot, steps: int, duration: float) -> None:
-        import hashlib
         jpeg = self._take_frame()
         shot.size, shot.md5 = len(jpeg), hashlib.md5(jpeg).hexdigest()
         self._write_growing(shot.local_path, jpeg, steps, duration)
