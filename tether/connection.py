@@ -228,7 +228,7 @@ class DeviceConnection:
             if not self.connected:
                 raise ConnectionLostError(f"Not connected to {self.target} (pull {device_path})")
             try:
-                if self._fast is None:
+                if self._fast is None or self._fast.sock is None:
                     fast = FastSync(self.target.host, self.target.port, adbkeys.load_signer(self.key_path),
                                     timeout=self.io_timeout)
                     fast.connect()

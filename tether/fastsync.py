@@ -120,11 +120,19 @@ class FastSync:
         return parser.count, parser.md5.hexdigest() if hash_md5 else ""
 
     def _drain_close(self, local: int) -> None:
-        """Consume the phone's CLSE (and any late OKAY) so the next pull starts clean."""
-        while True:
-            command, _, arg1, _ = self._read()
-            if command == p.CLSE and arg1 == local:
-                return
+        """Consume the phone's CLSE (and any late OKAY) so the next pull starts clean. The file is already
+        complete here, so a phone that never answers only costs this connection, not the pull."""
+        self.sock.settimeout(min(1.0, self.timeout))
+        try:
+            while True:
+                command, _, arg1, _ = self._read()
+                if command == p.CLSE and arg1 == local:
+                    return
+        except OSError:
+            self.close()  # reopened on the next pull
+        finally:
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
 
 
 class _RecvParser:
