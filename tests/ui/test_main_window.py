@@ -270,6 +270,7 @@ def test_crop_tool_draws_on_the_whole_frame_and_applies_as_one_step(qtbot, make_
     window, original = open_first(qtbot, make_window, photo_folder)
     qtbot.keyClick(window, Qt.Key.Key_R)
     loupe = window.loupe
+    wait_preview(qtbot, window)
     assert loupe.crop_tool is not None and loupe.full_size == (320, 240)
     rect = loupe._image_rect()
     corner = rect.bottomRight().toPoint() - QPoint(1, 1)

@@ -17,8 +17,10 @@ def photo_like(width: int, height: int, seed: int = 1) -> np.ndarray:
 
 
 def wait_preview(qtbot, window, after_gen: int = 0, timeout: int = 10000):
-    """Wait until a preview newer than `after_gen` is on screen; return it as a float array (h, w, 3)."""
-    qtbot.waitUntil(lambda: window.shown_gen > after_gen and window.shown_edge >= 1600, timeout=timeout)
+    """Wait until the newest requested preview (newer than `after_gen`) is on screen at full size;
+    return it as a float array (h, w, 3)."""
+    qtbot.waitUntil(lambda: window.shown_gen > after_gen and window.shown_gen == window.gen
+                    and window.shown_edge >= 1600, timeout=timeout)
     return qimage_array(window.last_result.image)
 
 
