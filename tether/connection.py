@@ -227,24 +227,32 @@ class DeviceConnection:
         with self._lock:
             if not self.connected:
                 raise ConnectionLostError(f"Not connected to {self.target} (pull {device_path})")
-            try:
-                if self._fast is None or self._fast.sock is None:
-                    fast = FastSync(self.target.host, self.target.port, adbkeys.load_signer(self.key_path),
-                                    timeout=self.io_timeout)
-                    fast.connect()
-                    self._fast = fast
-                    self.banner_props = fast.banner_props
-                with open(local_path, "wb") as fh:
-                    return self._fast.pull(device_path, fh, progress, hash_md5)
-            except FileNotFoundError as exc:
-                raise DeviceCommandError(f"pull {device_path}: {exc}") from exc
-            except FastSyncRefused:
-                raise
-            except (OSError, FastSyncError, adbproto.ProtocolError, struct.error) as exc:
-                if self._fast is not None:
-                    self._fast.close()
-                    self._fast = None
-                raise ConnectionLostError(f"Connection to {self.target} lost during pull {device_path}: {exc}") from exc
+            # A reused connection may have been dropped by the phone while idle: one retry on a fresh one.
+            for attempt in range(2):
+                fresh = self._fast is None or self._fast.sock is None
+                try:
+                    if fresh:
+                        self._open_fast()
+                    with open(local_path, "wb") as fh:
+                        return self._fast.pull(device_path, fh, progress, hash_md5)
+                except FileNotFoundError as exc:
+                    raise DeviceCommandError(f"pull {device_path}: {exc}") from exc
+                except FastSyncRefused:
+                    raise
+                except (OSError, FastSyncError, adbproto.ProtocolError, struct.error) as exc:
+                    if self._fast is not None:
+                        self._fast.close()
+                        self._fast = None
+                    if fresh or attempt:
+                        raise ConnectionLostError(
+                            f"Connection to {self.target} lost during pull {device_path}: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def _open_fast(self) -> None:
+        fast = FastSync(self.target.host, self.target.port, adbkeys.load_signer(self.key_path), timeout=self.io_timeout)
+        fast.connect()
+        self._fast = fast
+        self.banner_props = fast.banner_props
 
     def remote_md5(self, device_path: str) -> str | None:
         """md5 computed on the phone (toybox md5sum), or None when the phone has no md5sum."""

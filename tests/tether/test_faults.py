@@ -30,7 +30,7 @@ def test_cable_pull_mid_transfer_reconnects_and_keeps_every_capture_once(make_ph
     finally:
         session.stop()
     assert phone.faults.drops == 1
-    assert session.connection.reconnects >= 2 and events.count("reconnected") >= 2
+    assert session.connection.reconnects >= 1 and events.count("reconnected") >= 1
     local = sorted((tmp_path / "s").glob("*.jpg"))
     assert len(local) == 5 == len(session.captures)
     assert sorted(md5_of(p) for p in local) == sorted(s.md5 for s in shots)
