@@ -25,3 +25,19 @@ def test_pull_paths_agree(phone, connect, tmp_path, fast):
     # the connection is still usable after a FAIL
     assert conn.pull("/sdcard/DCIM/Camera/IMG_big.jpg", tmp_path / "again")[1] == md5
     assert conn.stat("/sdcard/DCIM/Camera/missing.jpg") is None
+
+
+def test_fast_pull_retries_once_then_reports_a_lost_link(phone, connect, tmp_path):
+    from tether.errors import ConnectionLostError
+    body = os.urandom(500_000)
+    (phone.folder / "IMG_a.jpg").write_bytes(body)
+    conn = connect(phone)
+    phone.faults.drop_next_recv(after_bytes=100_000)
+    with pytest.raises(ConnectionLostError):  # a fresh connection dying mid-pull is a real loss
+        conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", tmp_path / "a")
+    conn.connect()
+    conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", tmp_path / "a")  # opens the fast connection
+    phone.faults.drop_next_recv(after_bytes=100_000)
+    count, md5 = conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", tmp_path / "b")  # reused one dies: retried
+    assert phone.faults.drops == 2
+    assert count == len(body) and md5 == hashlib.md5(body).hexdigest()
