@@ -65,6 +65,7 @@ class TetherPanel(QWidget):
         self.sim_options = {"image_size": "medium"}  # 2000 x 1500 JPEGs from the simulated phone
         self.auto_look = "None"  # read by the session thread, so kept out of the widget
         self._attempt = 0  # numbers connection attempts so a cancelled one is dropped when it completes
+        self._workers: list[threading.Thread] = []  # connect/stop/shutter threads, joined on shutdown
         self._build()
         self.event.connect(self._on_event)
         self.connected.connect(self._on_connected)
@@ -240,7 +241,8 @@ class TetherPanel(QWidget):
                 return
             self.session = session
             self.connected.emit(conn, info)
-        threading.Thread(target=work, name="darkslide-tether-connect", daemon=True).start()
+        self._workers.append(threading.Thread(target=work, name="darkslide-tether-connect", daemon=True))
+        self._workers[-1].start()
 
     def _hook(self, capture) -> None:
         """Runs on the session thread for each verified capture: write the look, then tell the GUI."""
@@ -281,7 +283,8 @@ class TetherPanel(QWidget):
             if conn is not None:
                 conn.close()
             self._stop_phone()
-        threading.Thread(target=work, name="darkslide-tether-stop", daemon=True).start()
+        self._workers.append(threading.Thread(target=work, name="darkslide-tether-stop", daemon=True))
+        self._workers[-1].start()
 
     def _stop_phone(self) -> None:
         phone, folder = self.phone, self._phone_dir
@@ -346,7 +349,8 @@ class TetherPanel(QWidget):
                 self.event.emit("error", {"message": str(exc)})
                 return
             self.event.emit("shot", {"seconds": result.seconds_to_ready})
-        threading.Thread(target=work, name="darkslide-shutter", daemon=True).start()
+        self._workers.append(threading.Thread(target=work, name="darkslide-shutter", daemon=True))
+        self._workers[-1].start()
 
     def toggle_liveview(self) -> None:
         if self.liveview is not None:
@@ -368,8 +372,9 @@ class TetherPanel(QWidget):
 
     def stop_liveview(self) -> None:
         lv, self.liveview = self.liveview, None
-        if lv is not None:
-            threading.Thread(target=lv.stop, daemon=True).start()
+        if lv is not None:  # stopping waits for the frame in flight: not on the GUI thread
+            self._workers.append(threading.Thread(target=lv.stop, name="darkslide-liveview-stop", daemon=True))
+            self._workers[-1].start()
         if self.live_window is not None:
             self.live_window.closed.disconnect()
             self.live_window.close()
@@ -377,12 +382,16 @@ class TetherPanel(QWidget):
         self.live_button.setText("Live view")
 
     def shutdown(self) -> None:
+        """Stop tethering and wait (briefly) for its threads, so none reports to a deleted panel."""
+        self._attempt += 1
         self.stop_liveview()
         if self.session is not None:
             self.session.stop(timeout=5)
         if self.connection is not None:
             self.connection.close()
         self.session = self.connection = None
+        for worker in self._workers:
+            worker.join(timeout=5)
         self._stop_phone()
 
 

@@ -344,5 +344,6 @@ class ThumbnailService(QObject):
             self.failed.emit(path, str(exc) or type(exc).__name__)
 
     def shutdown(self) -> None:
+        """Drop queued thumbnails and wait for the ones in progress, so none reports to a deleted view."""
         self._closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
