@@ -3,9 +3,9 @@ looks and tether on the left. It wires views to the Qt-free models and to the ba
 """
 from __future__ import annotations
 
-import platformdirs
 from pathlib import Path
 
+import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter, QStackedWidget,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -14,14 +14,14 @@ from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
 from editor.core.library import Library, read_entry, write_marks
+from editor.core.ops import crop as crop_op
 from editor.ui import theme
+from editor.ui.actions import build_actions, build_menus_and_toolbar
+from editor.ui.crop_tool import CropBox, CropTool
 from editor.ui.develop import DevelopPanel
 from editor.ui.histogram import HistogramView
 from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
 from editor.ui.loupe import Loupe
-from editor.core.ops import crop as crop_op
-from editor.ui.actions import build_actions, build_menus_and_toolbar
-from editor.ui.crop_tool import CropBox, CropTool
 from editor.ui.shortcuts import ShortcutsDialog
 from editor.ui.workers import (DRAG_EDGE, PREVIEW_EDGE, AsyncSaver, DetailJob, PreviewJob, RenderWorker, Tasks,
                                ThumbnailService)
@@ -296,7 +296,12 @@ class MainWindow(QMainWindow):
         if entry is None or (self.doc is not None and self.doc.path == entry.path):
             return
         self.close_document()
-        self.loupe.show_message("")
+        thumb = current.data(Qt.ItemDataRole.DecorationRole)
+        if thumb is not None and not thumb.isNull():  # the filmstrip thumbnail until the preview arrives
+            self.loupe.set_fit()
+            self.loupe.set_preview(thumb, thumb, (thumb.width(), thumb.height()), None, same_edit=False)
+        else:
+            self.loupe.show_message("")
         self.info.setText(entry.name)
         path = entry.path
         self.tasks.run(lambda: Document(path, saver=self.saver), done=self._document_ready,
