@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -70,7 +71,10 @@ def bench_pull(work: Path, key: Path, megabytes: int, repeats: int = 5) -> dict:
                     assert count == len(body) and (md5 == digest or not hashed)
                     assert hashed or hashlib.md5(target.read_bytes()).hexdigest() == digest
                 if adb:
-                    best["adb_mb_s"] = min(best.get("adb_mb_s", float("inf")), adb.pull(digest))
+                    wall, own = adb.pull(digest)
+                    best["adb_mb_s"] = min(best.get("adb_mb_s", float("inf")), wall)
+                    if own:
+                        best["adb_own_mb_s"] = min(best.get("adb_own_mb_s", float("inf")), own)
         finally:
             for conn in conns.values():
                 conn.close()
@@ -99,14 +103,16 @@ class AdbServer:
     def run(self, *args):
         return subprocess.run([self.adb, *args], env=self.env, capture_output=True, timeout=60)
 
-    def pull(self, digest: str) -> float:
+    def pull(self, digest: str) -> tuple[float, float | None]:
+        """(wall seconds including the adb client's start-up, adb's own "bytes in N s" transfer time)."""
         target = self.work / "adb.bin"
         target.unlink(missing_ok=True)
         started = time.perf_counter()
-        self.run("-s", self.serial, "pull", "/sdcard/DCIM/Camera/big.bin", str(target))
-        elapsed = time.perf_counter() - started  # includes adb client start-up, as a user sees it
+        out = self.run("-s", self.serial, "pull", "/sdcard/DCIM/Camera/big.bin", str(target)).stdout.decode()
+        elapsed = time.perf_counter() - started
         assert hashlib.md5(target.read_bytes()).hexdigest() == digest
-        return elapsed
+        own = re.search(r"bytes in ([0-9.]+)s", out)
+        return elapsed, float(own.group(1)) if own and float(own.group(1)) > 0 else None
 
     def stop(self) -> None:
         self.run("kill-server")
@@ -169,7 +175,10 @@ def main() -> int:
     if "adb_mb_s" in pull:
         ratio = pull["raw_mb_s"] / pull["adb_mb_s"]
         rows.append(("pull, Android adb pull (same server)", f"{pull['adb_mb_s']:.0f} MB/s",
-                     f"fast sync / adb = {ratio:.2f}x (goal >= 0.8x)"))
+                     f"wall time incl. adb start-up; fast sync / adb = {ratio:.2f}x (goal >= 0.8x)"))
+        if "adb_own_mb_s" in pull:
+            rows.append(("pull, adb's own transfer figure", f"{pull['adb_own_mb_s']:.0f} MB/s",
+                         f"fast sync / adb = {pull['raw_mb_s'] / pull['adb_own_mb_s']:.2f}x"))
     else:
         rows.append(("pull, Android adb pull", "n/a", "adb not installed"))
     rows += [
