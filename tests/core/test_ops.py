@@ -457,3 +457,12 @@ def test_grain_accepts_any_photo_seed():
     for seed in (0, 2**31 - 1, 2**40 + 5, -3):
         out = grain.build(src, grain.Params(amount=50.0), RenderContext(1.0, seed=seed))
         assert pixels(out).shape == (64, 96, 3)
+
+
+def test_export_sized_grain_repeats_one_cached_plate():
+    p = grain.Params(amount=100.0, size=30.0)
+    big = grain._preview_noise(2500, 2000, p.size, p.roughness, 1.0, 9).numpy()
+    tile = grain._TILE
+    assert big.shape == (2000, 2500)
+    np.testing.assert_array_equal(big[:900, :900], big[tile:tile + 900, tile:tile + 900])
+    assert abs(float(big.std()) - 1.0) < 0.1  # still unit-strength noise before the amount is applied

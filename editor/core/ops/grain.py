@@ -88,12 +88,19 @@ def _blurred_noise(width: int, height: int, sigma: float, seed: int) -> pyvips.I
 _CACHE_PIXELS = 4_000_000  # previews: keep their noise in memory so other sliders do not regenerate it
 
 
+_TILE = 1024  # export-sized grain repeats a noise plate of this many pixels, as film-grain plates do
+
+
 def _preview_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
-    """`noise` for these params; held in memory (a few MB) for preview-sized images, which makes a slider
-    change elsewhere (or of the amount) cost no noise generation. Export-sized noise stays lazy."""
-    if width * height > _CACHE_PIXELS:
-        return noise(width, height, Params(amount=1.0, size=size, roughness=roughness), scale, seed)
-    return _cached_noise(width, height, size, roughness, scale, seed)
+    """`noise` for these params, held in memory (a few MB): for preview-sized images the whole frame,
+    which makes a slider change elsewhere (or of the amount) cost no noise generation; for larger images
+    one _TILE-square plate repeated across the frame, since generating Gaussian noise for every pixel of
+    a 50 MP export took seconds while a repeat every 1024 px of random texture does not show."""
+    if width * height <= _CACHE_PIXELS:
+        return _cached_noise(width, height, size, roughness, scale, seed)
+    plate = _cached_noise(min(width, _TILE), min(height, _TILE), size, roughness, scale, seed)
+    across, down = -(-width // plate.width), -(-height // plate.height)
+    return plate.replicate(across, down).crop(0, 0, width, height)
 
 
 @lru_cache(maxsize=4)
