@@ -8,6 +8,16 @@ import socket
 from adb_shell.transport.tcp_transport import TcpTransport
 
 from . import adbproto
+from .errors import LocalStorageError
+
+
+def write_local(fh, data) -> None:
+    """Write to the session folder; a full or read-only disk must not look like a dropped phone."""
+    try:
+        fh.write(data)
+    except OSError as exc:
+        raise LocalStorageError(f"Cannot write {fh.name}: {exc.strerror or exc}. Free space or pick another "
+                                "sessions folder.") from exc
 
 
 class EofAwareTcpTransport(TcpTransport):
@@ -36,7 +46,7 @@ class HashingSink(io.BytesIO):
         self.count = 0
 
     def write(self, data) -> int:
-        self._fh.write(data)
+        write_local(self._fh, data)
         self.md5.update(data)
         self.count += len(data)
         if self._progress:

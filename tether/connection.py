@@ -25,7 +25,8 @@ from .fastsync import FastSync, FastSyncError, FastSyncRefused
 from .device_info import DeviceInfo, info_from, parse_getprop
 from .adb_shell_glue import EofAwareTcpTransport, HashingSink, use_fast_checksum
 from .connect_errors import explain_connect_error, explain_usb_error
-from .errors import ConnectionLostError, DeviceCommandError, NoDeviceError, TcpConnectError, TetherError, UsbBusyError
+from .errors import (ConnectionLostError, DeviceCommandError, LocalStorageError, NoDeviceError, TcpConnectError,
+                     TetherError, UsbBusyError)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,13 @@ class Target:
 
 
 use_fast_checksum()
+
+
+def _open_local(path: Path):
+    try:
+        return open(path, "wb")
+    except OSError as exc:
+        raise LocalStorageError(f"Cannot create {path}: {exc.strerror or exc}.") from exc
 
 _LINK_ERRORS = (OSError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, adb_exc.InvalidChecksumError,
                 adb_exc.InvalidCommandError, adb_exc.InvalidResponseError, adb_exc.AdbConnectionError,
@@ -216,7 +224,7 @@ class DeviceConnection:
                 return self._pull_fast(device_path, local_path, progress, hash_md5)
             except FastSyncRefused:
                 self.fast_pull = False  # phone wants a prompt for a second connection: use adb-shell only
-        with open(local_path, "wb") as fh:
+        with _open_local(local_path) as fh:
             sink = HashingSink(fh, progress)
             with self._op(f"pull {device_path}") as dev:
                 dev.pull(device_path, sink, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout)
@@ -233,11 +241,15 @@ class DeviceConnection:
                 try:
                     if fresh:
                         self._open_fast()
-                    with open(local_path, "wb") as fh:
+                    with _open_local(local_path) as fh:
                         return self._fast.pull(device_path, fh, progress, hash_md5)
                 except FileNotFoundError as exc:
                     raise DeviceCommandError(f"pull {device_path}: {exc}") from exc
                 except FastSyncRefused:
+                    raise
+                except LocalStorageError:
+                    self._fast.close()  # the phone is still mid-stream on it; start clean next time
+                    self._fast = None
                     raise
                 except (OSError, FastSyncError, adbproto.ProtocolError, struct.error) as exc:
                     if self._fast is not None:

@@ -33,5 +33,9 @@ class TransferError(TetherError):
     """A pulled file did not match the phone's size or checksum; it was discarded and will be retried."""
 
 
+class LocalStorageError(TetherError):
+    """The desktop side failed: session folder not writable, disk full. Not a connection problem."""
+
+
 class DeviceCommandError(TetherError):
     """A command on the phone failed (for example the file vanished before we could pull it)."""

@@ -14,6 +14,7 @@ import socket
 import threading
 
 from . import adbproto as p
+from .adb_shell_glue import write_local
 
 
 class FastSyncError(Exception):
@@ -159,7 +160,7 @@ class _RecvParser:
         while len(view) and not self.done:
             if self._data_left:
                 take = view[:self._data_left]
-                self.fh.write(take)
+                write_local(self.fh, take)
                 if self.hash_md5:
                     self._to_hash.put(bytes(take))
                 self.count += len(take)

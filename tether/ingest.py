@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .connection import DeviceConnection
-from .errors import TransferError
+from .errors import LocalStorageError, TransferError
 from .journal import Journal
 from .naming import Namer, stem_and_ext
 from .watcher import RemoteFile
@@ -104,6 +104,9 @@ def ingest(conn: DeviceConnection, remote: RemoteFile, *, serial: str, session_d
             os.fsync(fh.fileno())
         os.replace(tmp, final)  # atomic: the final name appears complete or not at all
         _fsync_dir(session_dir)
+    except OSError as exc:  # only local file operations raise OSError here; the link raises TetherErrors
+        tmp.unlink(missing_ok=True)
+        raise LocalStorageError(f"Cannot store {final.name} in {session_dir}: {exc.strerror or exc}") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -85,7 +85,8 @@ class Session:
     def _clean_stale_temps(self) -> None:
         # Left by a crash mid-pull: never trusted, the capture is pulled again from scratch.
         for tmp in self.session_dir.glob("*" + TMP_SUFFIX):
-            tmp.unlink(missing_ok=True)
+            if tmp.is_file():
+                tmp.unlink(missing_ok=True)
 
     def _identify(self) -> None:
         if not self.connection.connected:

@@ -41,3 +41,27 @@ def test_fast_pull_retries_once_then_reports_a_lost_link(phone, connect, tmp_pat
     count, md5 = conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", tmp_path / "b")  # reused one dies: retried
     assert phone.faults.drops == 2
     assert count == len(body) and md5 == hashlib.md5(body).hexdigest()
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_local_write_failure_is_not_a_lost_phone(phone, connect, tmp_path, fast):
+    from tether.errors import LocalStorageError
+    (phone.folder / "IMG_a.jpg").write_bytes(os.urandom(200_000))
+    conn = connect(phone, fast_pull=fast)
+    with pytest.raises(LocalStorageError):
+        conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", tmp_path / "no-such-dir" / "a")
+    assert conn.connected
+    assert conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", tmp_path / "a")[0] == 200_000
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("fast", [True, False])
+def test_disk_full_mid_pull_is_a_local_error(phone, connect, tmp_path, fast):
+    from pathlib import Path
+
+    from tether.errors import LocalStorageError
+    (phone.folder / "IMG_a.jpg").write_bytes(os.urandom(300_000))
+    conn = connect(phone, fast_pull=fast)
+    with pytest.raises(LocalStorageError, match="No space"):
+        conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", Path("/dev/full"))
+    assert conn.pull("/sdcard/DCIM/Camera/IMG_a.jpg", tmp_path / "a")[0] == 300_000
