@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from .connection import DeviceConnection, RemoteEntry
-from .errors import ConnectionLostError, DeviceCommandError, TetherError, TransferError
+from .errors import ConnectionLostError, DeviceCommandError, LocalStorageError, TetherError, TransferError
 from .ingest import TMP_SUFFIX, Capture, IngestOptions, ingest
 from .journal import Journal
 from .naming import DEFAULT_TEMPLATE, Namer, is_capture_candidate
@@ -188,6 +188,11 @@ class Session:
         except (TransferError, DeviceCommandError) as exc:  # incomplete, changed or vanished: try again later
             self.watcher.mark_failed(remote)
             self.on_event("retry", path=remote.path, message=str(exc))
+            return None
+        except LocalStorageError as exc:  # disk full etc.: tell the user, back off, keep the phone connected
+            self.watcher.mark_failed(remote)
+            self.errors.append(str(exc))
+            self.on_event("error", message=str(exc))
             return None
         capture.complete_time = complete
         capture.appeared_time = appeared
