@@ -274,6 +274,11 @@ class OpSection(QWidget):
             w.blockSignals(False)
         if self.curve is not None and self.curve._grab is None:
             self.curve.set_points(getattr(params, self.curve.channel))
+        self.update_header(params)
+
+    def update_header(self, params) -> None:
+        """A dot after the title marks an operation that changes the photo."""
+        self._params = params
         changed = not self.op.is_identity(params)
         self.header.setText(self.op.label.replace("&", "&&") + ("  •" if changed else ""))
 

@@ -339,6 +339,9 @@ class MainWindow(QMainWindow):
             return
         if not self._from_panel:
             self.develop.set_edit(doc.edit)
+        else:  # the panel already shows the values; only the section titles may change
+            for name, section in self.develop.sections.items():
+                section.update_header(doc.edit[name])
         self.model.current_edit = (doc.path, doc.edit)
         self._update_history_actions()
         self.request_preview(DRAG_EDGE if self._dragging else PREVIEW_EDGE)

@@ -293,3 +293,13 @@ def test_crop_tool_draws_on_the_whole_frame_and_applies_as_one_step(qtbot, make_
     qtbot.waitUntil(lambda: loupe.full_size == (320, 240), timeout=5000)
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # cancel: crop unchanged
     assert loupe.crop_tool is None and window.doc.edit["crop"].width == round(box.width, 4)
+
+
+def test_section_title_marks_an_operation_in_use(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    header = window.develop.sections["vibrance"].header
+    assert "•" not in header.text()
+    window.develop.row("vibrance", "vibrance").slider.setValue(150)
+    assert "•" in header.text()
+    window.undo()
+    assert "•" not in header.text()
