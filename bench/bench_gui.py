@@ -78,6 +78,23 @@ def slider_latencies(app, window, changes: int, drag: bool) -> list[float]:
     return out
 
 
+def zoom_latencies(app, window, times: int = 5) -> list[float]:
+    """Fit -> 100 % at the centre: ms until the full-resolution tile of the visible region is painted."""
+    out = []
+    loupe = window.loupe
+    for _ in range(times):
+        loupe.set_fit()
+        app.processEvents()
+        loupe.detail = None
+        start = time.perf_counter()
+        loupe.set_zoom(1.0, loupe.rect().center().toPointF())
+        wait(app, lambda: loupe.detail is not None)
+        loupe.repaint()
+        out.append((time.perf_counter() - start) * 1000)
+    loupe.set_fit()
+    return out
+
+
 def tether_latency(app, window, shots: int, tmp: Path) -> list[tuple[float, float, float]]:
     """(complete on the phone, ready on disk, shutter press) -> thumbnail visible, in ms, for each shot."""
     panel = window.tether
@@ -136,6 +153,7 @@ def main() -> int:
         slider_latencies(app, window, 5, drag=False)  # warm-up: ICC/LUT caches, numpy
         rows.append(("slider drag → preview shown (800 px)", slider_latencies(app, window, args.changes, True)))
         rows.append(("slider change → preview shown (1600 px)", slider_latencies(app, window, args.changes, False)))
+        rows.append(("zoom to 100 % → 1:1 tile painted", zoom_latencies(app, window)))
         if not args.no_tether and window.tether is not None:
             shots = tether_latency(app, window, args.shots, tmp)
             rows.append(("tether file complete on phone → thumbnail", [s[0] for s in shots]))
