@@ -55,8 +55,19 @@ def build_actions(w) -> dict[str, QAction]:
     return actions
 
 
-def build_menus_and_toolbar(w, actions: dict[str, QAction]) -> QComboBox:
-    """Menus and the toolbar; returns the toolbar's sort box."""
+# Library filters: label -> which entries stay visible.
+FILTERS = {
+    "All photos": lambda e: True,
+    "Picks": lambda e: e.flag == "pick",
+    "Not rejected": lambda e: e.flag != "reject",
+    "★ 1 or more": lambda e: e.rating >= 1,
+    "★★★ 3 or more": lambda e: e.rating >= 3,
+    "★★★★★ 5": lambda e: e.rating >= 5,
+}
+
+
+def build_menus_and_toolbar(w, actions: dict[str, QAction]) -> tuple[QComboBox, QComboBox]:
+    """Menus and the toolbar; returns the toolbar's sort and filter boxes."""
     for title, ids in MENUS.items():
         menu = w.menuBar().addMenu(title)
         for aid in ids:
@@ -71,7 +82,12 @@ def build_menus_and_toolbar(w, actions: dict[str, QAction]) -> QComboBox:
     sort_box.setToolTip("Sort the library")
     bar.addWidget(QLabel("  Sort "))
     bar.addWidget(sort_box)
+    filter_box = QComboBox()
+    filter_box.addItems(list(FILTERS))
+    filter_box.setToolTip("Show only some photos")
+    bar.addWidget(QLabel("  Show "))
+    bar.addWidget(filter_box)
     bar.addSeparator()
     for aid in TOOLBAR_EDITS:
         bar.addAction(actions[aid])
-    return sort_box
+    return sort_box, filter_box

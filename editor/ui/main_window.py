@@ -16,7 +16,7 @@ from editor.core.edit import Edit
 from editor.core.library import Library, read_entry, write_marks
 from editor.core.ops import crop as crop_op
 from editor.ui import theme
-from editor.ui.actions import build_actions, build_menus_and_toolbar
+from editor.ui.actions import FILTERS, build_actions, build_menus_and_toolbar
 from editor.ui.crop_tool import CropBox, CropTool
 from editor.ui.develop import DevelopPanel
 from editor.ui.histogram import HistogramView
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.render_label)
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.actions_by_id = build_actions(self)
-        self.sort_box = build_menus_and_toolbar(self, self.actions_by_id)
+        self.sort_box, self.filter_box = build_menus_and_toolbar(self, self.actions_by_id)
 
     def _add_side_panels(self) -> None:
         """Looks and tether panels; each is optional so a missing package never stops the editor."""
@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.activated_entry.connect(lambda _e: self.show_develop())
         self.sort_box.currentIndexChanged.connect(lambda i: self.sort_library(("time", "name")[i]))
+        self.filter_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.model.layoutChanged.connect(self.apply_filter)  # marks, sorting and new captures
+        self.model.modelReset.connect(self.apply_filter)
         self.refine_timer = QTimer(self, singleShot=True, interval=REFINE_MS, timeout=self._refine)
         self.thumb_timer = QTimer(self, singleShot=True, interval=THUMB_REFRESH_MS, timeout=self._refresh_thumb)
 
@@ -259,11 +262,21 @@ class MainWindow(QMainWindow):
         self.grid.scrollTo(index)
         self.filmstrip.scrollTo(index)
 
+    def apply_filter(self) -> None:
+        """Hide the photos the Show filter leaves out (rows stay in place, so selections keep working)."""
+        keep = FILTERS[self.filter_box.currentText()]
+        for row in range(self.model.rowCount()):
+            hidden = not keep(self.model.entry(row))
+            self.grid.setRowHidden(row, hidden)
+            self.filmstrip.setRowHidden(row, hidden)
+
     def step(self, delta: int) -> None:
-        row = self.grid.currentIndex().row()
-        target = min(max(row + delta, 0), self.model.rowCount() - 1)
-        if target != row and target >= 0:
-            self.select_row(target)
+        """Move to the next (delta 1) or previous (-1) photo the filter shows."""
+        row = self.grid.currentIndex().row() + delta
+        while 0 <= row < self.model.rowCount() and self.grid.isRowHidden(row):
+            row += delta
+        if 0 <= row < self.model.rowCount():
+            self.select_row(row)
 
     def selected_entries(self):
         rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})

@@ -303,3 +303,21 @@ def test_section_title_marks_an_operation_in_use(qtbot, make_window, photo_folde
     assert "•" in header.text()
     window.undo()
     assert "•" not in header.text()
+
+
+def test_show_filter_hides_photos_and_navigation_skips_them(qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    window.select_row(2)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_2.jpg", timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_P)
+    window.select_row(0)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_0.jpg", timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_P)
+    window.filter_box.setCurrentText("Picks")
+    assert [window.grid.isRowHidden(r) for r in range(3)] == [False, True, False]
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # skips img_1
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_2.jpg", timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_U)  # unflag: it leaves the Picks view
+    assert window.grid.isRowHidden(2)
+    window.filter_box.setCurrentText("All photos")
+    assert not any(window.grid.isRowHidden(r) for r in range(3))
