@@ -4,7 +4,7 @@
     python main.py PHOTO|FOLDER         open the app on a photo or folder
     python main.py export ...           develop and export photos          (editor.core.export_cli)
     python main.py presets ...          list, show, import, export looks   (presets.cli)
-    python main.py tether ...           tethered session in the terminal   (tether.cli)
+    python main.py tether ...           tethered session in the terminal   (tether.cli + presets.autolook)
     python main.py simulate-phone ...   run the simulated phone (ADB over TCP)
 
 This is the one place where the Qt-free core and the views meet; each sub-command imports only what it needs.
@@ -15,46 +15,45 @@ import argparse
 import importlib
 import sys
 
-# sub-command -> (module with add_arguments(parser) and run(args) -> int, help)
+# sub-command -> (module, its add-arguments function, its run function, help)
 COMMANDS = {
-    "export": ("editor.core.export_cli", "develop photos with their edits (or a look) and export them"),
-    "presets": ("presets.cli", "list, show, import and export looks"),
-    "tether": ("tether.cli", "run a tethered session in the terminal"),
-    "simulate-phone": ("main", "serve a simulated phone over ADB/TCP (demo mode and tests)"),
+    "export": ("editor.core.export_cli", "add_arguments", "run",
+               "develop photos with their edits (or a look) and export them"),
+    "presets": ("presets.cli", "add_arguments", "run", "list, show, import and export looks"),
+    "tether": ("main", "add_tether_arguments", "run_tether", "run a tethered session in the terminal"),
+    "simulate-phone": ("tether.cli", "add_simulate_arguments", "run_simulate",
+                       "serve a simulated phone over ADB/TCP (demo mode and tests)"),
 }
 
 
-# simulate-phone is a thin wrapper over tether.simphone.serve, so its arguments live here.
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=5555, help="TCP port to listen on (default 5555)")
-    parser.add_argument("--folder", default=None, help="folder served as the phone's DCIM/Camera "
-                        "(default: a new temporary folder)")
-    parser.add_argument("--interval", type=float, default=None,
-                        help="also shoot a photo every N seconds (default: only when triggered)")
+def add_tether_arguments(parser: argparse.ArgumentParser) -> None:
+    from tether import cli
+
+    cli.add_arguments(parser)
+    parser.add_argument("--amount", type=float, default=100.0, help="strength of --look in %% (0-200)")
 
 
-def run(args: argparse.Namespace) -> int:
-    import tempfile
-    from pathlib import Path
+def run_tether(args: argparse.Namespace) -> int:
+    """A terminal session whose captures get the chosen look in their sidecar and a rendered preview."""
+    from presets import PresetError
+    from presets.autolook import AutoLook
+    from tether import cli
 
-    from tether.simphone import serve
-
-    folder = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="darkslide-phone-"))
-    print(f"Simulated phone on 127.0.0.1:{args.port}, camera folder {folder} (Ctrl-C to stop)")
     try:
-        serve(args.port, folder, args.interval)
-    except KeyboardInterrupt:
-        pass
-    return 0
+        develop = AutoLook(args.look, args.amount)
+    except PresetError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    return cli.run(args, on_capture=lambda capture: develop(capture.local_path))
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="darkslide", description="Tethered photo editor with film looks.")
     subs = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, help_) in COMMANDS.items():
+    for name, (module, add, _, help_) in COMMANDS.items():
         sub = subs.add_parser(name, help=help_, description=help_)
         try:
-            importlib.import_module(module).add_arguments(sub)
+            getattr(importlib.import_module(module), add)(sub)
         except ImportError as exc:  # keep the other commands usable if one part is missing
             sub.set_defaults(unavailable=f"'{name}' is unavailable: {exc}")
     return parser
@@ -69,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "unavailable", None):
         print(args.unavailable, file=sys.stderr)
         return 2
-    return importlib.import_module(COMMANDS[args.command][0]).run(args)
+    module, _, run, _ = COMMANDS[args.command]
+    return getattr(importlib.import_module(module), run)(args)
 
 
 if __name__ == "__main__":
