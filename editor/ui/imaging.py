@@ -77,8 +77,3 @@ def clipping_overlay(rgb: np.ndarray) -> QImage:
     out[brightest == 0] = CRUSHED
     return QImage(out.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
-
-def render_seed(photo) -> int:
-    """The photo's grain seed folded into libvips' signed 32-bit range (crc32 seeds can exceed 2**31,
-    and grain adds small offsets to it)."""
-    return int(photo.seed) % 2_000_000_000

@@ -184,7 +184,7 @@ class LooksPanel(QWidget):
             base = photo.preview(THUMB_EDGE)
         except Exception:  # the loupe already explains a photo that cannot be opened
             return
-        ctx = RenderContext(scale=base.width / max(photo.width, 1), seed=imaging.render_seed(photo))
+        ctx = RenderContext(scale=base.width / max(photo.width, 1), seed=photo.seed)
         out = {}
         for name, preset in presets.items():
             if gen != self._gen:

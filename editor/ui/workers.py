@@ -253,7 +253,7 @@ class RenderWorker(QObject):
         start = time.perf_counter()
         photo = job.doc.photo
         scale = base.width / photo.width if photo.width else 1.0
-        rgb = imaging.to_rgb8(render(base, job.edit, RenderContext(scale=scale, seed=imaging.render_seed(photo))))
+        rgb = imaging.to_rgb8(render(base, job.edit, RenderContext(scale=scale, seed=photo.seed)))
         overlay = imaging.clipping_overlay(rgb) if job.clipping else None
         full = crop.output_size(photo.width, photo.height, job.edit["crop"])
         return PreviewResult(job.gen, job.doc, job.edit, imaging.to_qimage(rgb), before, full,
@@ -262,7 +262,7 @@ class RenderWorker(QObject):
     def _detail(self, job: DetailJob) -> DetailResult:
         from editor.core.pipeline import RenderContext, render
         photo = job.doc.photo
-        out = render(photo.full(), job.edit, RenderContext(scale=1.0, seed=imaging.render_seed(photo)))
+        out = render(photo.full(), job.edit, RenderContext(scale=1.0, seed=photo.seed))
         x, y, w, h = job.region
         x, y = max(0, min(x, out.width - 1)), max(0, min(y, out.height - 1))
         w, h = max(1, min(w, out.width - x)), max(1, min(h, out.height - y))
@@ -285,7 +285,7 @@ def render_thumbnail(path: Path, edit: Edit | None, size: int):
     small = photo.preview(size)
     if edit is not None and edit.active():
         scale = small.width / photo.width if photo.width else 1.0
-        small = render(small, edit, RenderContext(scale=scale, seed=imaging.render_seed(photo)))
+        small = render(small, edit, RenderContext(scale=scale, seed=photo.seed))
     return imaging.to_rgb8(small)
 
 
