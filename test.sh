@@ -3,5 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source tools/venv.sh
+# The simulated phone is also checked against Android's own adb; install it when we can (else those skip).
+if ! command -v adb >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get install -y -qq adb || { apt-get update -qq && apt-get install -y -qq adb; }; } >/dev/null 2>&1 \
+        || echo "note: could not install adb; the tests against Android's adb will be skipped"
+fi
 export QT_QPA_PLATFORM=offscreen
 exec .venv/bin/python -m pytest -q "$@"

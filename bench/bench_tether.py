@@ -119,26 +119,43 @@ class AdbServer:
 
 
 def bench_latency(work: Path, key: Path, captures: int) -> dict:
+    """Shutter and file-complete on the phone -> verified on disk with the look's sidecar and preview."""
+    from presets.autolook import AutoLook
+    from presets.store import PresetStore
+
+    develop = AutoLook("Chrome", store=PresetStore(work / "presets"))
+    developed: dict[Path, float] = {}
+
+    def hook(capture):
+        develop(capture.local_path)
+        developed[capture.local_path] = time.time()
+
     with SimulatedPhone(work / "camphone", trusted_keys=[key], image_size="12mp", frame_pool=4,
                         write_steps=4, write_duration=0.3) as phone:
         phone.camera.pool_ready.wait(120)
         conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
-        session = Session(conn, work / "session", "bench").start()
-        latencies, sizes = [], []
+        session = Session(conn, work / "session", "bench", on_capture=hook).start()
+        from_shutter, from_complete, sizes = [], [], []
         try:
             for i in range(captures):
                 shot = phone.shoot()
                 capture = session.wait_for_capture_after(i, 20)
                 assert capture is not None and capture.md5 == shot.md5
-                latencies.append(capture.ready_time - shot.shutter_time)
+                ready = developed[capture.local_path]
+                from_shutter.append(ready - shot.shutter_time)
+                from_complete.append(ready - capture.complete_time)
                 sizes.append(capture.size)
         finally:
             session.stop()
             conn.close()
-    latencies.sort()
-    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
-    return {"median": statistics.median(latencies), "p95": p95, "max": latencies[-1],
-            "mean_mb": statistics.mean(sizes) / 1e6, "n": len(latencies)}
+    return {"shutter": _stats(from_shutter), "complete": _stats(from_complete),
+            "hook": _stats(session.hook_seconds), "mean_mb": statistics.mean(sizes) / 1e6, "n": len(sizes)}
+
+
+def _stats(values: list[float]) -> dict:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return {"median": statistics.median(values), "p95": p95, "max": values[-1]}
 
 
 def bench_liveview(work: Path, key: Path, seconds: float) -> dict:
@@ -182,9 +199,13 @@ def main() -> int:
     else:
         rows.append(("pull, Android adb pull", "n/a", "adb not installed"))
     rows += [
-        ("capture-to-ready median (12 MP JPEG)", f"{lat['median']:.2f} s", f"goal <= 1 s; n={lat['n']}, "
-                                                                        f"{lat['mean_mb']:.1f} MB avg"),
-        ("capture-to-ready p95", f"{lat['p95']:.2f} s", f"max {lat['max']:.2f} s"),
+        ("file complete -> ready, median", f"{lat['complete']['median']:.2f} s",
+         f"goal <= 1 s; 12 MP JPEG ({lat['mean_mb']:.1f} MB), verified, Chrome sidecar + 1600 px preview; "
+         f"n={lat['n']}"),
+        ("file complete -> ready, p95", f"{lat['complete']['p95']:.2f} s", f"max {lat['complete']['max']:.2f} s"),
+        ("shutter -> ready, median / p95", f"{lat['shutter']['median']:.2f} s",
+         f"p95 {lat['shutter']['p95']:.2f} s (includes the phone writing the file over 0.3 s)"),
+        ("  of which look + preview (median)", f"{lat['hook']['median']:.2f} s", "sidecar write and render"),
         ("live view (screencap -p)", f"{lv['fps']:.1f} fps", f"{lv['size']} PNG, {lv['frame_kb']:.0f} kB/frame"),
     ]
     width = max(len(r[0]) for r in rows)
