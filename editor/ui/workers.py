@@ -66,8 +66,12 @@ class Tasks(QObject):
 
 
 # -- sidecar saves ---------------------------------------------------------------------------------
+SAVE_DEBOUNCE_S = 0.15  # a slider drag commits many steps: write the sidecar a few times a second, not each
+
+
 class AsyncSaver:
-    """Writes sidecars on one background thread, in order; rapid saves of one photo collapse to the last."""
+    """Writes sidecars on one background thread, in order; rapid saves of one photo collapse to the last
+    (a write waits SAVE_DEBOUNCE_S for newer snapshots first; `flush` and closing write at once)."""
 
     def __init__(self):
         self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-save")
@@ -75,6 +79,7 @@ class AsyncSaver:
         self._lock = threading.Lock()
         self.errors: list[str] = []
         self.on_error: Callable[[str], None] | None = None
+        self._hurry = threading.Event()  # set by flush/shutdown: skip the debounce wait
 
     def __call__(self, path: Path, car: sidecars.Sidecar) -> None:
         with self._lock:
@@ -84,6 +89,7 @@ class AsyncSaver:
             self._pool.submit(self._write, path)
 
     def _write(self, path: Path) -> None:
+        self._hurry.wait(SAVE_DEBOUNCE_S)
         with self._lock:
             car = self._latest.pop(path, None)
         if car is None:
@@ -110,9 +116,14 @@ class AsyncSaver:
 
     def flush(self) -> None:
         """Block until every queued save is on disk."""
-        self._pool.submit(lambda: None).result()
+        self._hurry.set()
+        try:
+            self._pool.submit(lambda: None).result()
+        finally:
+            self._hurry.clear()
 
     def shutdown(self) -> None:
+        self._hurry.set()
         self._pool.shutdown(wait=True)
 
 
