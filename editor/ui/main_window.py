@@ -608,6 +608,10 @@ class MainWindow(QMainWindow):
 
     def add_capture(self, path: Path) -> None:
         """A new tethered capture: read it off the GUI thread, then append it to the filmstrip."""
+        if self.model.library.folder != Path(path).parent:  # another folder is open: don't mix them
+            self.status(f"Captured {Path(path).name} into {Path(path).parent}", 10000)
+            return
+
         def added(entry):
             row = self.model.library.add(entry)
             self.select_row(row)  # like a camera's review: the newest capture is shown at once
