@@ -22,6 +22,7 @@ import pyvips
 from editor.core import colour, icc
 
 GRID = 33
+DRAFT_GRID = 17  # while a slider is dragged: 1/7 of the points to evaluate; refined at GRID on release
 CURVE_SIZE = 4096
 
 
@@ -121,8 +122,8 @@ def _composite(steps: tuple[Step, ...], grid: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def _profile(steps: tuple[Step, ...]) -> bytes:
-    return icc.look_profile(np.stack([np.linspace(0.0, 1.0, 256)] * 3), _composite(steps, GRID))
+def _profile(steps: tuple[Step, ...], grid: int = GRID) -> bytes:
+    return icc.look_profile(np.stack([np.linspace(0.0, 1.0, 256)] * 3), _composite(steps, grid))
 
 
 @lru_cache(maxsize=16)
@@ -139,8 +140,11 @@ def _lut(steps: tuple[Step, ...], fmt: str) -> pyvips.Image | None:
     return pyvips.Image.new_from_array(array).copy(interpretation="multiband")
 
 
-def apply(image: pyvips.Image, steps: tuple[Step, ...]) -> pyvips.Image:
-    """`image` (sRGB, uchar or ushort, 3 bands) through the fused steps, keeping its bit depth."""
+def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyvips.Image:
+    """`image` (sRGB, uchar or ushort, 3 bands) through the fused steps, keeping its bit depth.
+
+    `grid` is the colour table's size: GRID for every final render, DRAFT_GRID for the interim
+    previews shown while a slider moves."""
     if not steps:
         return image
     if image.format not in ("uchar", "ushort"):
@@ -151,14 +155,14 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...]) -> pyvips.Image:
         return image if lut is None else image.maplut(lut).copy(interpretation=image.interpretation)
     with _recent_lock:
         for source, key, result in _recent:
-            if source is image and key == steps:
+            if source is image and key == (steps, grid):
                 return result
     tagged = image.copy()
-    tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps))
+    tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps, grid))
     depth = 16 if fmt == "ushort" else 8
     result = tagged.icc_transform("srgb", embedded=True, intent="relative", depth=depth)
     with _recent_lock:
-        _recent.insert(0, (image, steps, result))
+        _recent.insert(0, (image, (steps, grid), result))
         del _recent[_RECENT:]
     return result
 
@@ -166,5 +170,5 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...]) -> pyvips.Image:
 # The last few transformed images. Building an lcms transform costs ~10 ms, so re-rendering the same
 # source with the same colours (a spatial slider is moving) reuses the lazy result instead.
 _RECENT = 2
-_recent: list[tuple[pyvips.Image, tuple[Step, ...], pyvips.Image]] = []
+_recent: list[tuple[pyvips.Image, tuple[tuple[Step, ...], int], pyvips.Image]] = []
 _recent_lock = threading.Lock()

@@ -19,6 +19,7 @@ from editor.core.edit import Edit
 class RenderContext:
     scale: float = 1.0  # rendered pixels per full-resolution pixel
     seed: int = 0  # per-photo seed so that grain is the same in every render of one photo
+    draft: bool = False  # an interim preview while a slider moves: coarser colour table, refined after
 
 
 def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext()) -> pyvips.Image:
@@ -30,7 +31,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             image = op.module.build(image, params, ctx)
         elif op.kind in ("channel", "colour"):
             points.append(fused.Step.of(op, params))
-    image = fused.apply(image, tuple(points))
+    image = fused.apply(image, tuple(points), fused.DRAFT_GRID if ctx.draft else fused.GRID)
     for op, params in edit.active():
         if op.kind == "spatial":
             image = op.module.build(image, params, ctx)

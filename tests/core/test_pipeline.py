@@ -99,3 +99,16 @@ def test_render_is_lazy_and_reproducible():
     assert isinstance(first, pyvips.Image)
     again = render(src, edit, RenderContext(seed=3)).numpy()
     assert np.array_equal(first.numpy(), again)
+
+
+def test_draft_render_is_close_to_the_final_render():
+    from editor.core.pipeline import RenderContext, render
+    ramp = np.linspace(0, 255, 64)
+    r, g = np.meshgrid(ramp, ramp)
+    arr = np.stack([r, g, np.flipud(r)], axis=-1).astype(np.uint8)
+    source = pyvips.Image.new_from_array(arr).copy(interpretation="srgb")
+    edit = Edit().update("saturation", saturation=40.0).update("hsl", blue_hue=30.0, red_saturation=-40.0)
+    final = render(source, edit, RenderContext()).numpy().astype(float)
+    draft = render(source, edit, RenderContext(draft=True)).numpy().astype(float)
+    assert np.abs(final - draft).mean() < 1.5  # 8-bit levels
+    assert not np.array_equal(final, draft)  # it really is the coarser table
