@@ -14,6 +14,7 @@ from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
 from editor.core.library import Library, read_entry, write_marks
+from editor.core.ops import OPERATIONS
 from editor.core.ops import crop as crop_op
 from editor.ui import theme
 from editor.ui.actions import FILTERS, build_actions, build_menus_and_toolbar
@@ -442,7 +443,7 @@ class MainWindow(QMainWindow):
         others = []
         for e in self.selected_entries():
             if self.doc is not None and e.path == self.doc.path:
-                self.apply_edit("Paste Settings", self.doc.edit.paste(source))
+                self.apply_edit("Paste Settings", paste_settings(self.doc.edit, source))
             else:
                 others.append(e.path)
         if others:
@@ -619,6 +620,12 @@ class MainWindow(QMainWindow):
                        error=lambda exc: self.status(f"Capture {Path(path).name}: {exc}"))
 
 
+def paste_settings(target: Edit, source: Edit) -> Edit:
+    """`source`'s develop settings and look on `target`, keeping `target`'s own crop (framing is per photo)."""
+    names = [op.name for op in OPERATIONS if op.name != "crop"]
+    return target.paste(source, names).with_look(source.look)
+
+
 def uncropped(edit: Edit) -> Edit:
     """`edit` with the crop window opened to the whole frame (rotation and straightening kept)."""
     return edit.update("crop", left=0.0, top=0.0, width=1.0, height=1.0)
@@ -629,7 +636,7 @@ def _paste_into(paths, source: Edit):
     out = []
     for path in paths:
         car = sidecars.load(path)
-        car.history.commit("Paste Settings", car.edit.paste(source))
+        car.history.commit("Paste Settings", paste_settings(car.edit, source))
         sidecars.save(path, car)
         out.append((path, car.edit))
     return out

@@ -129,12 +129,15 @@ def test_clipping_overlay_and_one_to_one_detail(qtbot, make_window, photo_folder
 def test_paste_settings_into_another_photo(qtbot, make_window, photo_folder):
     window, _ = open_first(qtbot, make_window, photo_folder)
     window.develop.row("exposure", "exposure_ev").slider.setValue(70)  # some positive EV
+    window.apply_edit("Crop", window.doc.edit.update("crop", width=0.5))
     ev = window.doc.edit["exposure"].exposure_ev
     qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     window.grid.selectionModel().select(window.model.index(2), window.grid.selectionModel().SelectionFlag.Select)
     qtbot.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: sidecars.path_for(photo_folder / "img_2.jpg").exists(), timeout=5000)
-    assert sidecars.load(photo_folder / "img_2.jpg").edit["exposure"].exposure_ev == ev
+    pasted = sidecars.load(photo_folder / "img_2.jpg").edit
+    assert pasted["exposure"].exposure_ev == ev
+    assert pasted["crop"] == window.doc.edit["crop"].__class__()  # framing is not pasted
 
 
 def test_shortcuts_md_matches_the_table_the_window_uses():
