@@ -264,7 +264,9 @@ class RenderWorker(QObject):
         start = time.perf_counter()
         photo = job.doc.photo
         scale = base.width / photo.width if photo.width else 1.0
-        rgb = imaging.to_rgb8(render(base, job.edit, RenderContext(scale=scale, seed=photo.seed)))
+        # Interim previews (slider moving, first paint) use the engine's coarser, faster colour table.
+        ctx = RenderContext(scale=scale, seed=photo.seed, draft=long_edge < PREVIEW_EDGE)
+        rgb = imaging.to_rgb8(render(base, job.edit, ctx))
         overlay = imaging.clipping_overlay(rgb) if job.clipping else None
         full = crop.output_size(photo.width, photo.height, job.edit["crop"])
         return PreviewResult(job.gen, job.doc, job.edit, imaging.to_qimage(rgb), before, full,
