@@ -22,7 +22,8 @@ class AutoLook:
     """Callable hook: `AutoLook("Chrome")(path)` develops the capture at `path` with Chrome."""
 
     def __init__(self, look: str | None, amount: float = 100.0, *, store: PresetStore | None = None,
-                 preview_size: int = 1600):
+                 preview_size: int | None = 1600):
+        """`preview_size` None writes no preview file (the app renders its own previews)."""
         self.look, self.amount, self.preview_size = look, amount, preview_size
         self.store = store or PresetStore()
         if look and look != SAME_AS_PREVIOUS:
@@ -30,8 +31,8 @@ class AutoLook:
         self._previous: Path | None = None  # the last capture, whose sidecar "same as previous" copies
         self._lock = threading.Lock()
 
-    def __call__(self, photo: Path) -> Path:
-        """Write the sidecar and the preview of `photo`; returns the preview's path."""
+    def __call__(self, photo: Path) -> Path | None:
+        """Write the sidecar and the preview of `photo`; returns the preview's path (None without one)."""
         photo = Path(photo)
         car = sidecar.load(photo)
         edit = self._edit_for(car.edit)
@@ -40,7 +41,7 @@ class AutoLook:
             sidecar.save(photo, car)
         with self._lock:
             self._previous = photo
-        return self._write_preview(photo, edit)
+        return self._write_preview(photo, edit) if self.preview_size else None
 
     def _edit_for(self, current: Edit) -> Edit:
         if self.look == SAME_AS_PREVIOUS:

@@ -18,7 +18,9 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QPushButton, QVBoxLayout, QWidget)
 
-from editor.core import sidecar as sidecars
+from editor.core.sidecar import SidecarError
+from presets import PresetError
+from presets.autolook import SAME_AS_PREVIOUS, AutoLook
 from editor.ui import theme
 from tether.connection import DeviceConnection, Target
 from tether.errors import TetherError
@@ -32,14 +34,6 @@ MAX_LOG = 200  # lines kept in the pull log
 def default_sessions_dir() -> Path:
     from tether.cli import default_sessions_dir as sessions
     return sessions()
-
-
-def apply_look_to_sidecar(path: Path, look_name: str, presets: dict) -> None:
-    """Write `look_name` into the capture's sidecar as its first step (runs on the session thread)."""
-    from presets import apply_preset
-    car = sidecars.load(path)
-    car.history.commit(f"Look: {look_name}", apply_preset(car.edit, presets[look_name]))
-    sidecars.save(path, car)
 
 
 class TetherPanel(QWidget):
@@ -64,6 +58,7 @@ class TetherPanel(QWidget):
         self.complete_times: dict[Path, float] = {}  # wall time its file stopped growing on the phone
         self.sim_options = {"image_size": "medium"}  # 2000 x 1500 JPEGs from the simulated phone
         self.auto_look = "None"  # read by the session thread, so kept out of the widget
+        self._auto: AutoLook | None = None  # used on the session thread only
         self._attempt = 0  # numbers connection attempts so a cancelled one is dropped when it completes
         self._workers: list[threading.Thread] = []  # connect/stop/shutter threads, joined on shutdown
         self._build()
@@ -148,7 +143,7 @@ class TetherPanel(QWidget):
     def refresh_looks(self, names: list[str]) -> None:
         current = self.look.currentText()
         self.look.clear()
-        self.look.addItem("None")
+        self.look.addItems(["None", SAME_AS_PREVIOUS])
         self.look.addItems(names)
         self.look.setCurrentText(current or "None")
 
@@ -248,9 +243,18 @@ class TetherPanel(QWidget):
         """Runs on the session thread for each verified capture: write the look, then tell the GUI."""
         self.complete_times[capture.local_path] = capture.complete_time
         look, looks = self.auto_look, self.window.looks
-        if look != "None" and looks is not None and look in looks.presets:
-            apply_look_to_sidecar(capture.local_path, look, dict(looks.presets))
+        if look != "None" and looks is not None:
+            try:
+                self._develop(look, looks.store)(capture.local_path)
+            except (PresetError, SidecarError, OSError) as exc:  # keep tethering; say what went wrong
+                self.event.emit("error", {"message": f"{capture.local_path.name}: look not applied ({exc})"})
         self.capture_ready.emit(capture.local_path, capture.ready_time or time.time())
+
+    def _develop(self, look: str, store) -> AutoLook:
+        """One AutoLook per chosen look, so "Same as previous" remembers the previous capture."""
+        if self._auto is None or self._auto.look != look:
+            self._auto = AutoLook(look, store=store, preview_size=None)
+        return self._auto
 
     def _on_connected(self, conn, info) -> None:
         self.connection = conn
