@@ -1,4 +1,4 @@
-"""Keyboard shortcuts (Lightroom-like), in one table used by the window, the Help dialog and SHORTCUTS.md."""
+"""Keyboard shortcuts (Lightroom-like), in one table used by the window, the Help dialog and the README."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,9 +43,6 @@ def markdown() -> str:
               "In the loupe: wheel zooms, drag pans, double-click toggles fit / 100 %.", ""]
     return "\n".join(lines)
 
-
-def write_markdown(path: Path) -> None:
-    Path(path).write_text(markdown(), encoding="utf-8")
 
 
 class ShortcutsDialog(QDialog):
