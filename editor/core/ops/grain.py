@@ -12,6 +12,7 @@ from functools import lru_cache
 import numpy as np
 import pyvips
 
+from editor.core.ops import spatial
 from editor.core.params import param
 
 NAME = "grain"
@@ -109,10 +110,10 @@ def _cached_noise(width: int, height: int, size: float, roughness: float, scale:
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
-    top = 65535.0 if image.format == "ushort" else 255.0
+    top = spatial.white(image, ctx)
     rgb = image.cast("float")
     y = rgb.recomb(pyvips.Image.new_from_array([[0.2126 / top, 0.7152 / top, 0.0722 / top]]))
     midtones = (y * (1.0 - y) * 4.0).maxpair(0.0)
     n = _preview_noise(image.width, image.height, p.size, p.roughness, ctx.scale, ctx.seed)
     out = rgb + n * midtones * (p.amount / 100.0 * _STRENGTH * top)
-    return out.rint().cast(image.format).copy(interpretation=image.interpretation)
+    return spatial.keep_format(out, image)

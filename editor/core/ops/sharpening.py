@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pyvips
 
+from editor.core.ops import spatial
 from editor.core.params import param
 
 NAME = "sharpening"
@@ -35,7 +36,7 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
     sigma = p.radius * ctx.scale
     if sigma < _MIN_SIGMA:
         return image
-    top = 65535.0 if image.format == "ushort" else 255.0
+    top = spatial.white(image, ctx)
     rgb = image.cast("float")
     luma = rgb.recomb(pyvips.Image.new_from_array([[0.2126, 0.7152, 0.0722]]))
     blurred = luma.gaussblur(sigma, precision="float")
@@ -53,7 +54,7 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
         smooth = blurred if sigma >= 1.0 else luma.gaussblur(1.0, precision="float")
         detail = detail * _edge_mask(smooth, p.masking, top)
     out = rgb + detail * gain
-    return out.rint().cast(image.format).copy(interpretation=image.interpretation)
+    return spatial.keep_format(out, image)
 
 
 def _edge_mask(smooth: pyvips.Image, masking: float, top: float) -> pyvips.Image:

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 import pyvips
 
+from editor.core.ops import spatial
 from editor.core.params import param
 
 NAME = "vignette"
@@ -86,10 +87,10 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
     else:
         m = mask(image.width, image.height, p)
     strength = p.amount / 100.0
-    top = 65535.0 if image.format == "ushort" else 255.0
+    top = spatial.white(image, ctx)
     if strength < 0:  # darken: multiply towards black at the edges
         gain = 1.0 + strength * (1.0 - m)
         out = image * gain
     else:  # lighten: blend towards white at the edges
         out = image + (top - image) * (strength * (1.0 - m))
-    return out.rint().cast(image.format).copy(interpretation=image.interpretation)
+    return spatial.keep_format(out, image)
