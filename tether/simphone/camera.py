@@ -55,6 +55,10 @@ def fake_dng(jpeg: bytes, seed: int) -> bytes:
     return b"II*\x00\x08\x00\x00\x00" + rng.integers(0, 4096, size=len(jpeg), dtype=np.uint16).tobytes()
 
 
+class _Stopped(Exception):
+    """The camera was stopped while a shot waited for its frame."""
+
+
 @dataclass
 class Shot:
     device_path: str
@@ -118,10 +122,16 @@ class Camera:
             self.pool_ready.wait(60)
             self._pool_index += 1
             return self._pool[self._pool_index % len(self._pool)]
-        try:
-            return self._frames.get(timeout=10)
-        except queue.Empty:
-            return render_photo(*self.size, seed=self._next_seed())
+        # Poll so that a shutdown (which stops the render thread) never leaves this waiting for a frame.
+        deadline = time.monotonic() + 10
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                return self._frames.get(timeout=0.2)
+            except queue.Empty:
+                continue
+        if self._stop.is_set():
+            raise _Stopped
+        return render_photo(*self.size, seed=self._next_seed())
 
     def _unique_name(self, stamp: str) -> str:
         # Huawei names by second and appends _1, _2 ... within one second (bursts).
@@ -152,8 +162,8 @@ class Camera:
                 continue
             try:
                 self._write_shot(shot, steps, duration)
-            except OSError:
-                pass  # folder removed under us at shutdown
+            except (OSError, _Stopped):
+                pass  # shutting down, or the folder was removed under us
             finally:
                 shot.done.set()
 
