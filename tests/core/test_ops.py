@@ -374,6 +374,18 @@ def test_sharpening_with_masking_leaves_fine_noise_alone():
     assert masked[16, 16, 0] > base.mean() + 60 + 3  # the edge is still sharpened
 
 
+@pytest.mark.parametrize("radius", [1.0, 2.5])  # a 3x3 high-pass kernel, and a separable blur
+def test_sharpening_lookup_matches_the_float_formula(radius):
+    arr = (np.random.default_rng(5).random((40, 48, 3)) * 255).astype(np.uint8)
+    src = image(arr).cast("float")
+    p = sharpening.Params(amount=120.0, radius=radius, detail=40.0)
+    out = sharpening.build(src, p, CTX).numpy().astype(np.float64)
+    luma = src.recomb(pyvips.Image.new_from_array([[0.2126, 0.7152, 0.0722]]))
+    d = (luma - luma.gaussblur(radius, precision="float")).numpy().astype(np.float64)
+    ref = arr + sharpening._adjust(d, p.amount, p.detail, 255.0)[..., None]
+    assert np.abs(out - ref).max() < 0.05  # levels
+
+
 def test_sharpening_radius_below_a_pixel_in_a_small_preview_is_a_no_op():
     src = _edge_source()
     out = sharpening.build(src, sharpening.Params(amount=100.0, radius=1.0), RenderContext(scale=0.1))
@@ -444,7 +456,7 @@ def test_fused_evaluate_matches_the_operations_run_one_by_one():
     assert np.abs(fused.evaluate(rgb, steps) - ref).max() < 1e-3
 
 
-def test_vignette_mask_from_a_coarse_grid_matches_the_exact_mask():
+def test_vignette_mask_from_the_lookup_table_matches_the_exact_mask():
     for p in (vignette.Params(amount=-30.0), vignette.Params(amount=30.0, roundness=-80.0, feather=10.0)):
         fast = vignette.mask(1200, 800, p).numpy()
         exact = vignette._mask(1200, 800, pyvips.Image.xyz(1200, 800).cast("float"), p).numpy()
@@ -461,8 +473,11 @@ def test_grain_accepts_any_photo_seed():
 
 def test_export_sized_grain_repeats_one_cached_plate():
     p = grain.Params(amount=100.0, size=30.0)
-    big = grain._preview_noise(2500, 2000, p.size, p.roughness, 1.0, 9).numpy()
+    big = grain._noise_index(2500, 2000, p.size, p.roughness, 1.0, 9).numpy()
     tile = grain._TILE
     assert big.shape == (2000, 2500)
     np.testing.assert_array_equal(big[:900, :900], big[tile:tile + 900, tile:tile + 900])
-    assert abs(float(big.std()) - 1.0) < 0.1  # still unit-strength noise before the amount is applied
+    assert np.all(big % 256 == 0)  # the low byte is left for the luminance bin
+    noise = (big // 256 - 128.0) / grain._NOISE_STEPS
+    assert abs(float(noise.std()) - 1.0) < 0.1  # still unit-strength noise before the amount is applied
+    assert abs(float(noise.mean())) < 0.02

@@ -90,13 +90,15 @@ _CACHE_PIXELS = 4_000_000  # previews: keep their noise in memory so other slide
 
 
 _TILE = 1024  # export-sized grain repeats a noise plate of this many pixels, as film-grain plates do
+_NOISE_STEPS = 32  # noise is stored in 1/32 of its standard deviation, clipped to ±4 (uchar bins)
 
 
-def _preview_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
-    """`noise` for these params, held in memory (a few MB): for preview-sized images the whole frame,
-    which makes a slider change elsewhere (or of the amount) cost no noise generation; for larger images
-    one _TILE-square plate repeated across the frame, since generating Gaussian noise for every pixel of
-    a 50 MP export took seconds while a repeat every 1024 px of random texture does not show."""
+def _noise_index(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+    """`noise` for these params, quantised (see `_NOISE_STEPS`) and times 256, as ushort, held in memory
+    (a few MB): for preview-sized images the whole frame, which makes a slider change elsewhere (or of
+    the amount) cost no noise generation; for larger images one _TILE-square plate repeated across the
+    frame, since generating Gaussian noise for every pixel of a 50 MP export took seconds while a repeat
+    every 1024 px of random texture does not show."""
     if width * height <= _CACHE_PIXELS:
         return _cached_noise(width, height, size, roughness, scale, seed)
     plate = _cached_noise(min(width, _TILE), min(height, _TILE), size, roughness, scale, seed)
@@ -106,14 +108,27 @@ def _preview_noise(width: int, height: int, size: float, roughness: float, scale
 
 @lru_cache(maxsize=4)
 def _cached_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
-    return noise(width, height, Params(amount=1.0, size=size, roughness=roughness), scale, seed).copy_memory()
+    n = noise(width, height, Params(amount=1.0, size=size, roughness=roughness), scale, seed)
+    bins = (n * _NOISE_STEPS + 128.5).cast("uchar")  # rounded, clipped to 0..255
+    return (bins.cast("ushort") * 256).cast("ushort").copy_memory()
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
     top = spatial.white(image, ctx)
     rgb = image.cast("float")
-    y = rgb.recomb(pyvips.Image.new_from_array([[0.2126 / top, 0.7152 / top, 0.0722 / top]]))
-    midtones = (y * (1.0 - y) * 4.0).maxpair(0.0)
-    n = _preview_noise(image.width, image.height, p.size, p.roughness, ctx.scale, ctx.seed)
-    out = rgb + n * midtones * (p.amount / 100.0 * _STRENGTH * top)
-    return spatial.keep_format(out, image)
+    # Per pixel, noise bin * 256 + luminance bin (0..255) indexes a table of noise x mid-tone weight x
+    # strength for all three bands: a lookup where the weight, the product and the broadcast of a
+    # one-band offset to three bands were float operations over every pixel.
+    luma = spatial.luminance(rgb, 255.0 / top).cast("uchar")  # floor(255 y), clipped
+    index = _noise_index(image.width, image.height, p.size, p.roughness, ctx.scale, ctx.seed) | luma
+    return spatial.keep_format(rgb + index.maplut(_table(p.amount, top)), image)
+
+
+@lru_cache(maxsize=8)
+def _table(amount: float, top: float) -> pyvips.Image:
+    """Lookup table for the index of `build`: what grain adds to R, G and B."""
+    n = (np.arange(256) - 128) / _NOISE_STEPS
+    y = np.minimum((np.arange(256) + 0.5) / 255.0, 1.0)  # bin centres; 255 holds y >= 1
+    y[255] = 1.0
+    midtones = np.maximum(y * (1.0 - y) * 4.0, 0.0)
+    return spatial.lut(np.outer(n, midtones).ravel() * (amount / 100.0 * _STRENGTH * top), 3)

@@ -1,7 +1,15 @@
-"""Post-crop vignette: darkens (or lightens) towards the frame's edges with a smooth falloff."""
+"""Post-crop vignette: darkens (or lightens) towards the frame's edges with a smooth falloff.
+
+The mask is a function of |x|^power + |y|^power (normalised pixel-centre coordinates): a function of
+the column plus one of the row. So it is applied as a lookup table indexed by that sum, built per pixel
+from one row and one column repeated over the frame (an add, a lookup and the multiply), instead of a
+dozen float operations per pixel or a coarse grid enlarged by a costly resize. The table gives the
+gain for all three bands at once, which also spares libvips broadcasting a one-band gain to three.
+"""
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pyvips
 
 from editor.core.ops import spatial
@@ -25,40 +33,99 @@ def is_identity(p: Params) -> bool:
     return p.amount == 0.0
 
 
-_MASK_SAMPLES = 384  # the smooth mask is computed on at most this many points per side, then enlarged
-
-
 def mask(width: int, height: int, p: Params) -> pyvips.Image:
-    """A one-band float mask, 1 in the centre falling to 0 at the corners (shape from p).
+    """A one-band float mask, 1 in the centre falling to 0 at the corners (shape from p); within
+    0.1 % of the exact `_mask`."""
+    return _index(width, height, p).maplut(_table(width, height, p.midpoint, p.feather, p.roundness, 1))
 
-    It is smooth, so it is evaluated on a coarse grid (at least 16 points across its falloff) and
-    enlarged (linear): at 12 MP that is several times faster than evaluating it per pixel, and within
-    1 % of it.
+
+def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
+    index = _index(image.width, image.height, p)
+    strength = p.amount / 100.0
+    table = lambda s: _table(image.width, image.height, p.midpoint, p.feather, p.roundness, 3, s)  # noqa: E731
+    if strength < 0:  # darken: multiply towards black at the edges, by 1 + strength * (1 - mask)
+        out = image * index.maplut(table(-strength))
+    else:  # lighten: blend towards white at the edges by strength * (1 - mask)
+        top = spatial.white(image, ctx)
+        out = (image - top) * index.maplut(table(strength)) + top
+    return spatial.keep_format(out, image)
+
+
+_HALF = 32767  # sum index where the falloff ends; each term is clipped there, so sums fit 0..65534
+_MAX_JUMP = 1e-3  # largest mask change between neighbouring table entries that the sum index may have
+
+
+def _index(width: int, height: int, p: Params) -> pyvips.Image:
+    """One-band integer image indexing `_table`: the quantised |x|^power + |y|^power per pixel, or for
+    high powers with a wide falloff (too coarse so) the quantised distance."""
+    tx, ty, power = _terms(width, height, p.roundness)
+    by_sum, step, _ = _plan(width, height, p.midpoint, p.feather, p.roundness)
+    if by_sum:
+        quantise = lambda t: np.minimum(np.rint(t / step), _HALF).astype(np.uint16)  # noqa: E731
+        row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
+        return row.replicate(1, height) + column.zoom(width, 1)
+    row, column = (pyvips.Image.new_from_array(t.astype(np.float32) / 2) for t in (tx[None], ty[:, None]))
+    dist = (row.replicate(1, height) + column.zoom(width, 1)) ** (1.0 / power)
+    return dist.linear(1.0 / step, 0.5).cast("ushort")
+
+
+@lru_cache(maxsize=8)
+def _plan(width: int, height: int, midpoint: float, feather: float, roundness: float):
+    """(by_sum, step, mask per index): index by the sum of the terms (step = sum per index unit) or,
+    if that is too coarse, by the distance (step = distance per unit)."""
+    p = Params(amount=1.0, midpoint=midpoint, feather=feather, roundness=roundness)
+    tx, ty, power = _terms(width, height, roundness)
+    total = tx.max() + ty.max()
+    step = max(min(2.0 * (_inner(p) + _falloff(p)) ** power, total), 1e-9) / _HALF  # mask 0 beyond the falloff
+    m = _falloff_curve(np.minimum(np.arange(2 * _HALF + 1), _HALF) * step / 2.0, power, p)
+    if np.abs(np.diff(m)).max() <= _MAX_JUMP:
+        return True, step, m
+    step = max((total / 2.0) ** (1.0 / power), 1e-9) / 65535
+    return False, step, _falloff_curve((np.arange(65536) * step) ** power, power, p)
+
+
+@lru_cache(maxsize=8)
+def _table(width: int, height: int, midpoint: float, feather: float, roundness: float, bands: int,
+           strength: float | None = None) -> pyvips.Image:
+    """Lookup table for `_index`: the mask, or with a strength the gain 1 - strength * (1 - mask)."""
+    m = _plan(width, height, midpoint, feather, roundness)[2]
+    return spatial.lut(m if strength is None else 1.0 - strength * (1.0 - m), bands)
+
+
+def _terms(width: int, height: int, roundness: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """|x|^power per column and |y|^power per row, and the power.
+
+    Normalised so the corners sit at distance 1. Roundness 100 is a circle; 0 follows the frame's
+    aspect (an ellipse); negative values push towards a rounded rectangle.
     """
-    falloff_px = _falloff(p) * min(width, height) / 2
-    step = max(1.0, min(max(width, height) / _MASK_SAMPLES, falloff_px / 16))
-    gw, gh = max(2, round(width / step)), max(2, round(height / step))
-    if gw >= width or gh >= height:
-        return _mask(width, height, pyvips.Image.xyz(width, height).cast("float"), p)
-    grid = pyvips.Image.xyz(gw, gh).cast("float")
-    # full-frame pixel coordinates of the grid points, so the enlarged mask lines up with the frame
-    xy = (grid + 0.5) * [width / gw, height / gh] - 0.5
-    return _mask(width, height, xy, p).resize(width / gw, vscale=height / gh, kernel="linear")
+    aspect = width / height
+    circle = roundness / 100.0
+    sx = 1.0 + max(circle, 0.0) * (aspect - 1.0) if aspect >= 1 else 1.0
+    sy = 1.0 + max(circle, 0.0) * (1.0 / aspect - 1.0) if aspect < 1 else 1.0
+    power = 2.0 + max(-circle, 0.0) * 6.0
+    nx = (np.arange(width) + (0.5 - width / 2)) / (width / 2) * sx  # pixel centres: symmetric at any size
+    ny = (np.arange(height) + (0.5 - height / 2)) / (height / 2) * sy
+    return np.abs(nx) ** power, np.abs(ny) ** power, power
+
+
+def _falloff_curve(half_sum: np.ndarray, power: float, p: Params) -> np.ndarray:
+    """The mask for (|x|^power + |y|^power) / 2."""
+    dist = half_sum ** (1.0 / power)
+    t = np.clip((dist - _inner(p)) / _falloff(p), 0.0, 1.0)
+    return 1.0 - t * t * (3.0 - 2.0 * t)
 
 
 def _mask(width: int, height: int, xy: pyvips.Image, p: Params) -> pyvips.Image:
-    # Normalise so the corners sit at distance 1. Roundness 100 is a circle; 0 follows the frame's
-    # aspect (an ellipse); negative values push towards a rounded rectangle.
+    """The exact mask evaluated per pixel of the coordinate image `xy` (a reference for `mask`)."""
     aspect = width / height
     circle = p.roundness / 100.0
     sx = 1.0 + max(circle, 0.0) * (aspect - 1.0) if aspect >= 1 else 1.0
     sy = 1.0 + max(circle, 0.0) * (1.0 / aspect - 1.0) if aspect < 1 else 1.0
-    nx = (xy[0] + (0.5 - width / 2)) / (width / 2) * sx  # pixel centres: symmetric at any size
+    nx = (xy[0] + (0.5 - width / 2)) / (width / 2) * sx
     ny = (xy[1] + (0.5 - height / 2)) / (height / 2) * sy
     power = 2.0 + max(-circle, 0.0) * 6.0
     dist = ((nx.abs() ** power + ny.abs() ** power) ** (1.0 / power)) / (2.0 ** (1.0 / power))
-    inner = _inner(p)
-    t = ((dist - inner) / _falloff(p)).maxpair(0.0).minpair(1.0)
+    t = ((dist - _inner(p)) / _falloff(p)).maxpair(0.0).minpair(1.0)
     return 1.0 - t * t * (3.0 - 2.0 * t)
 
 
@@ -70,27 +137,3 @@ def _inner(p: Params) -> float:
 def _falloff(p: Params) -> float:
     """Normalised width of the falloff."""
     return max(0.02, (1.0 - _inner(p)) * (0.1 + 0.9 * p.feather / 100.0))
-
-
-_CACHE_PIXELS = 4_000_000  # previews: keep the mask in memory so other sliders do not recompute it
-
-
-@lru_cache(maxsize=4)
-def _cached_mask(width: int, height: int, midpoint: float, feather: float, roundness: float) -> pyvips.Image:
-    p = Params(amount=-1.0, midpoint=midpoint, feather=feather, roundness=roundness)
-    return mask(width, height, p).copy_memory()
-
-
-def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
-    if image.width * image.height <= _CACHE_PIXELS:
-        m = _cached_mask(image.width, image.height, p.midpoint, p.feather, p.roundness)
-    else:
-        m = mask(image.width, image.height, p)
-    strength = p.amount / 100.0
-    top = spatial.white(image, ctx)
-    if strength < 0:  # darken: multiply towards black at the edges
-        gain = 1.0 + strength * (1.0 - m)
-        out = image * gain
-    else:  # lighten: blend towards white at the edges
-        out = image + (top - image) * (strength * (1.0 - m))
-    return spatial.keep_format(out, image)
