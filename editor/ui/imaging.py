@@ -30,10 +30,15 @@ def to_rgb8(image: pyvips.Image) -> np.ndarray:
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
-    """A QImage that owns a copy of the (h, w, 3) uint8 pixels."""
+    """A QImage that owns a copy of the (h, w, 3) uint8 pixels, in Qt's native 32-bit RGB format.
+
+    Converting here (a fraction of a ms, on the worker) rather than keeping RGB888 matters: the raster
+    engine converts RGB888 on every scaled paint (~4 ms for a 1600 px preview, on the GUI thread) but
+    paints RGB32 directly (~1 ms).
+    """
     rgb = np.ascontiguousarray(rgb)
     h, w = rgb.shape[:2]
-    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).convertToFormat(QImage.Format.Format_RGB32)
 
 
 @dataclass(frozen=True)
@@ -75,5 +80,7 @@ def clipping_overlay(rgb: np.ndarray) -> QImage:
     out = np.zeros((h, w), np.uint32)
     out[brightest == 255] = BLOWN
     out[brightest == 0] = CRUSHED
-    return QImage(out.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+    # Premultiplied ARGB32 paints without a per-paint conversion; exact here (alpha is 0 or 255).
+    image = QImage(out.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 

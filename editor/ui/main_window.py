@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.saver = AsyncSaver()
         self.thumbs = ThumbnailService(cache, parent=self)
         self.render = RenderWorker(self)
+        self.saver.busy = self.render.busy  # sidecar writes wait for a pause in preview renders
         self.model = LibraryModel(self.thumbs, self)
         self.doc: Document | None = None
         self.clipboard: Edit | None = None

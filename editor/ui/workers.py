@@ -67,11 +67,17 @@ class Tasks(QObject):
 
 # -- sidecar saves ---------------------------------------------------------------------------------
 SAVE_DEBOUNCE_S = 0.15  # a slider drag commits many steps: write the sidecar a few times a second, not each
+SAVE_MAX_DEFER_S = 1.0  # while previews keep rendering, a write waits for a pause, but never longer than this
 
 
 class AsyncSaver:
     """Writes sidecars on one background thread, in order; rapid saves of one photo collapse to the last
-    (a write waits SAVE_DEBOUNCE_S for newer snapshots first; `flush` and closing write at once)."""
+    (a write waits SAVE_DEBOUNCE_S for newer snapshots first; `flush` and closing write at once).
+
+    `busy` (optional, e.g. RenderWorker.busy) defers a write while it returns True, up to SAVE_MAX_DEFER_S:
+    serialising a long history costs the GIL ~10 ms, which would otherwise land inside the next preview
+    render of a run of edits and delay it.
+    """
 
     def __init__(self):
         self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-save")
@@ -80,6 +86,7 @@ class AsyncSaver:
         self.errors: list[str] = []
         self.on_error: Callable[[str], None] | None = None
         self._hurry = threading.Event()  # set by flush/shutdown: skip the debounce wait
+        self.busy: Callable[[], bool] | None = None
 
     def __call__(self, path: Path, car: sidecars.Sidecar) -> None:
         with self._lock:
@@ -90,6 +97,9 @@ class AsyncSaver:
 
     def _write(self, path: Path) -> None:
         self._hurry.wait(SAVE_DEBOUNCE_S)
+        give_up = time.monotonic() + SAVE_MAX_DEFER_S - SAVE_DEBOUNCE_S
+        while self.busy is not None and self.busy() and time.monotonic() < give_up and not self._hurry.is_set():
+            self._hurry.wait(0.02)
         with self._lock:
             car = self._latest.pop(path, None)
         if car is None:
@@ -191,6 +201,8 @@ class RenderWorker(QObject):
         self._cond = threading.Condition()
         self._pending: dict[str, Any] = {}
         self._stop = False
+        self._running = False
+        self._last_done = 0.0  # time.monotonic() when the last job finished
         self._bases: _Bases | None = None
         self._thread = threading.Thread(target=self._loop, name="darkslide-render", daemon=True)
         self._thread.start()
@@ -202,6 +214,10 @@ class RenderWorker(QObject):
         with self._cond:
             self._pending[kind] = job  # a newer request replaces one not yet started
             self._cond.notify()
+
+    def busy(self, calm: float = 0.25) -> bool:
+        """True while a render is queued or running, or finished less than `calm` s ago (edits in a row)."""
+        return bool(self._pending) or self._running or time.monotonic() - self._last_done < calm
 
     def stop(self) -> None:
         with self._cond:
@@ -217,6 +233,7 @@ class RenderWorker(QObject):
                 if self._stop:
                     return
                 job = self._pending.pop("preview", None) or self._pending.pop("detail")
+                self._running = True
             try:
                 if isinstance(job, PreviewJob):
                     if self._needs_draft(job):
@@ -226,6 +243,9 @@ class RenderWorker(QObject):
                     self.detail_ready.emit(self._detail(job))
             except Exception as exc:  # a photo that cannot be decoded or rendered: show why
                 self.failed.emit(job.gen, job.doc, str(exc) or type(exc).__name__)
+            finally:
+                self._running = False
+                self._last_done = time.monotonic()
 
     def _base(self, doc, long_edge: int):
         if self._bases is None or self._bases.doc is not doc:
