@@ -457,11 +457,13 @@ def test_fused_evaluate_matches_the_operations_run_one_by_one():
 
 
 def test_vignette_mask_from_the_lookup_table_matches_the_exact_mask():
-    for p in (vignette.Params(amount=-30.0), vignette.Params(amount=30.0, roundness=-80.0, feather=10.0)):
+    for p in (vignette.Params(amount=-30.0), vignette.Params(amount=30.0, roundness=-80.0, feather=10.0),
+              vignette.Params(amount=-100.0, midpoint=0.0, feather=100.0, roundness=-100.0),  # by distance
+              vignette.Params(amount=-100.0, midpoint=100.0, feather=0.0, roundness=100.0)):
         fast = vignette.mask(1200, 800, p).numpy()
         exact = vignette._mask(1200, 800, pyvips.Image.xyz(1200, 800).cast("float"), p).numpy()
-        assert fast.shape == exact.shape and np.abs(fast - exact).max() < 0.03
-        assert np.abs(fast - exact).mean() < 0.002
+        assert fast.shape == exact.shape and np.abs(fast - exact).max() < 0.002
+        assert np.abs(fast - exact).mean() < 1e-4
 
 
 def test_grain_accepts_any_photo_seed():

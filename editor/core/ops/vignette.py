@@ -39,8 +39,20 @@ def mask(width: int, height: int, p: Params) -> pyvips.Image:
     return _index(width, height, p).maplut(_table(width, height, p.midpoint, p.feather, p.roundness, 1))
 
 
+_CACHE_PIXELS = 4_000_000  # previews: keep the index in memory (2 bytes a pixel) while other sliders move
+
+
+@lru_cache(maxsize=4)
+def _cached_index(width: int, height: int, midpoint: float, feather: float, roundness: float) -> pyvips.Image:
+    p = Params(amount=-1.0, midpoint=midpoint, feather=feather, roundness=roundness)
+    return _index(width, height, p).cast("ushort").copy_memory()
+
+
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
-    index = _index(image.width, image.height, p)
+    if image.width * image.height <= _CACHE_PIXELS:
+        index = _cached_index(image.width, image.height, p.midpoint, p.feather, p.roundness)
+    else:
+        index = _index(image.width, image.height, p)
     strength = p.amount / 100.0
     table = lambda s: _table(image.width, image.height, p.midpoint, p.feather, p.roundness, 3, s)  # noqa: E731
     if strength < 0:  # darken: multiply towards black at the edges, by 1 + strength * (1 - mask)
