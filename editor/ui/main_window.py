@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.worker_message.connect(lambda msg: self.status(msg, 10000))
         self.saver.on_error = self.worker_message.emit
         self.render.preview_ready.connect(self._preview_ready)
+        self.render.histogram_ready.connect(self._histogram_ready)
         self.render.detail_ready.connect(self._detail_ready)
         self.render.failed.connect(self._render_failed)
         self.loupe.detail_needed.connect(self._request_detail)
@@ -483,7 +484,6 @@ class MainWindow(QMainWindow):
         same = self.last_result is not None and self.last_result.edit == res.edit
         self.shown_gen, self.shown_edge, self.last_result = res.gen, res.long_edge, res
         self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same)
-        self.histogram.set_histogram(res.histogram)
         photo = self.doc.photo
         self.info.setText(f"{self.doc.path.name}   {photo.width} × {photo.height}")
         self.render_label.setText(f"render {res.millis:.0f} ms")
@@ -492,6 +492,12 @@ class MainWindow(QMainWindow):
             self._looks_pending = False
             self.looks.document_changed(self.doc)
         self.preview_shown.emit(res.gen)
+
+    def _histogram_ready(self, gen: int, doc, long_edge: int, histogram) -> None:
+        """Follows its preview (queued in order); dropped with it when stale."""
+        if doc is self.doc and (gen, long_edge) == (self.shown_gen, self.shown_edge):
+            self.last_result.histogram = histogram
+            self.histogram.set_histogram(histogram)
 
     def _request_detail(self, region) -> None:
         if self.doc is not None and self.last_result is not None:

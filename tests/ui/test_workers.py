@@ -90,3 +90,16 @@ def test_render_worker_reports_busy_while_rendering_and_calm_after(qtbot):
         assert worker.busy(calm=10.0) and not worker.busy(calm=0.0)
     finally:
         worker.stop()
+
+
+def test_histogram_follows_its_preview_and_counts_the_shown_pixels(qtbot, make_window, photo_folder):
+    from ui_helpers import wait_preview
+    window = make_window(photo_folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    shown = wait_preview(qtbot, window).astype(np.uint8)
+    expected = imaging.histogram(shown)
+    data = window.histogram.data
+    assert data is window.last_result.histogram
+    for channel in ("red", "green", "blue", "luma"):
+        assert np.array_equal(getattr(data, channel), getattr(expected, channel))
+    assert data.luma.sum() > 0
