@@ -14,7 +14,9 @@ def test_simphone_process_serves_and_shoots_on_interval(host_key, tmp_path):
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen([sys.executable, "-m", "tether.simphone", "--port", "0", "--folder", str(tmp_path / "cam"),
                              "--trust", str(host_key), "--interval", "0.3", "--size", "small"],
-                            stdout=subprocess.PIPE, text=True, cwd=root)
+                            stdout=subprocess.PIPE, text=True, cwd=root,
+                            # as when started as a background job: SIGINT inherited ignored must still stop it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         banner = proc.stdout.readline()
         port = int(banner.split(" listening on ")[1].split(",")[0].rsplit(":", 1)[1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import logging
 import selectors
+import signal
 import socket
 import threading
 import time
@@ -199,8 +200,16 @@ class SimulatedPhone:
         self.sync_requests.append((request_id.to_bytes(4, "little").decode(), path))
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(port: int, folder: Path, interval: float | None, **options) -> None:
-    """Run a simulated phone until Ctrl-C (the `simulate-phone` command)."""
+    """Run a simulated phone until Ctrl-C or SIGTERM (the `simulate-phone` command)."""
+    # Installed explicitly: a process started as a background job inherits SIGINT *ignored*, and then
+    # Python never raises KeyboardInterrupt, so the phone would run on after Ctrl-C/kill -INT.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
     phone = SimulatedPhone(folder, port=port, interval=interval, **options).start()
     print(f"Simulated {phone.manufacturer} {phone.model} (serial {phone.serial}) listening on "
           f"{phone.host}:{phone.port}, camera folder {phone.folder}", flush=True)
