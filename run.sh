@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source tools/venv.sh
-if [ $# -eq 0 ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
-    source tools/qt-deps.sh
-fi
+case "${1:-}" in
+    export|presets|tether|simulate-phone|-h|--help) ;;  # headless sub-commands need no display libraries
+    *) [ -n "${QT_QPA_PLATFORM:-}" ] || source tools/qt-deps.sh ;;
+esac
 exec .venv/bin/python main.py "$@"
