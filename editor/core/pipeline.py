@@ -14,6 +14,7 @@ import pyvips
 
 from editor.core import fused
 from editor.core.edit import Edit
+from editor.core.ops import spatial as spatial_ops
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,26 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
     image = fused.apply(image, tuple(points), fused.DRAFT_GRID if ctx.draft else fused.GRID)
     spatial = [(op, params) for op, params in edit.active() if op.kind == "spatial"]
     if spatial:
-        # One float image through all spatial operations, rounded back to 8/16 bits once at the end.
+        # Each spatial operation maps a pixel to rgb * gain + offset, alike in R, G and B, so the
+        # luminance follows the same map: one luminance image feeds them all (each sees the luminance
+        # after the operations before it), and their composition is applied once, rounded by the
+        # +0.5 and the truncating cast back to 8/16 bits.
         fmt, interpretation = image.format, image.interpretation
         ctx = dataclasses.replace(ctx, white=65535.0 if fmt == "ushort" else 255.0)
-        image = image.cast("float")
-        for op, params in spatial:
-            image = op.module.build(image, params, ctx)
-        image = image.rint().cast(fmt).copy(interpretation=interpretation)
+        if any(getattr(op.module, "READS_NEIGHBOURS", False) for op, _ in spatial):
+            # A blur of the luminance asks the colour transform for a margin around each strip, and
+            # the final step asks for the strip itself: libvips would compute the (costly) colour
+            # transform twice for most pixels. Full-width cached strips compute it once.
+            image = image.tilecache(tile_width=image.width, tile_height=16, max_tiles=32, threaded=True)
+        lum = spatial_ops.luminance(image)
+        total = (None, None)
+        for i, (op, params) in enumerate(spatial):
+            step = op.module.affine(lum, params, ctx)
+            total = spatial_ops.compose(total, step)
+            if i + 1 < len(spatial):
+                lum = spatial_ops.transform(lum, *step)
+        gain, offset = total
+        if gain is not None or offset is not None:
+            out = spatial_ops.apply(image, gain, offset, ctx.white, bias=0.5)
+            image = out.cast(fmt).copy(interpretation=interpretation)
     return image

@@ -114,14 +114,18 @@ def _cached_noise(width: int, height: int, size: float, roughness: float, scale:
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
-    top = spatial.white(image, ctx)
-    rgb = image.cast("float")
+    return spatial.build(affine, image, p, ctx)
+
+
+def affine(lum: pyvips.Image, p: Params, ctx):
+    """(gain, offset) per pixel from the one-band float luminance `lum` (full white = ctx.white): the
+    grain is an offset added equally to R, G and B."""
+    top = ctx.white
     # Per pixel, noise bin * 256 + luminance bin (0..255) indexes a table of noise x mid-tone weight x
-    # strength for all three bands: a lookup where the weight, the product and the broadcast of a
-    # one-band offset to three bands were float operations over every pixel.
-    luma = spatial.luminance(rgb, 255.0 / top).cast("uchar")  # floor(255 y), clipped
-    index = _noise_index(image.width, image.height, p.size, p.roughness, ctx.scale, ctx.seed) | luma
-    return spatial.keep_format(rgb + index.maplut(_table(p.amount, top)), image)
+    # strength: a lookup where the weight and the product were float operations over every pixel.
+    luma = (lum * (255.0 / top)).cast("uchar")  # floor(255 y), clipped
+    index = _noise_index(lum.width, lum.height, p.size, p.roughness, ctx.scale, ctx.seed) | luma
+    return None, index.maplut(_table(p.amount, top))
 
 
 @lru_cache(maxsize=8)
@@ -131,4 +135,4 @@ def _table(amount: float, top: float) -> pyvips.Image:
     y = np.minimum((np.arange(256) + 0.5) / 255.0, 1.0)  # bin centres; 255 holds y >= 1
     y[255] = 1.0
     midtones = np.maximum(y * (1.0 - y) * 4.0, 0.0)
-    return spatial.lut(np.outer(n, midtones).ravel() * (amount / 100.0 * _STRENGTH * top), 3)
+    return spatial.lut(np.outer(n, midtones).ravel() * (amount / 100.0 * _STRENGTH * top))

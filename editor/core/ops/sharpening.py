@@ -18,6 +18,7 @@ NAME = "sharpening"
 LABEL = "Sharpening"
 VERSION = 1
 KIND = "spatial"
+READS_NEIGHBOURS = True  # the pipeline caches its input so a blur's margin does not recompute it
 
 _MIN_SIGMA = 0.25  # below this the blur is (near) identity: sharpening at this scale does nothing visible
 
@@ -38,12 +39,17 @@ _STEPS = 32768  # detail lookup: index units per full white, so ±white spans th
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
+    return spatial.build(affine, image, p, ctx)
+
+
+def affine(lum: pyvips.Image, p: Params, ctx):
+    """(gain, offset) per pixel from the one-band float luminance `lum` (full white = ctx.white): the
+    sharpening detail is an offset added equally to R, G and B."""
     sigma = p.radius * ctx.scale
     if sigma < _MIN_SIGMA:
-        return image
-    top = spatial.white(image, ctx)
-    rgb = image.cast("float")
-    luma = spatial.luminance(rgb, _STEPS / top)  # in lookup index units
+        return None, None
+    top = ctx.white
+    luma = lum * (_STEPS / top)  # in lookup index units
     # The high-pass detail, rounded to 1/128 of an 8-bit level and offset to be unsigned, indexes a
     # table of the finished adjustment (halo limit, noise threshold, amount): one lookup instead of a
     # chain of float operations over every pixel.
@@ -51,11 +57,9 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
         blurred = luma.gaussblur(sigma, precision="float")
         index = (luma - blurred + (_STEPS + 0.5)).cast("ushort")
         smooth = blurred if sigma >= 1.0 else luma.gaussblur(1.0, precision="float")
-        detail = index.maplut(_table(p.amount, p.detail, top, 1)) * _edge_mask(smooth, p.masking, _STEPS)
-    else:
-        index = _high_pass(luma, sigma, _STEPS + 0.5).cast("ushort")
-        detail = index.maplut(_table(p.amount, p.detail, top, 3))  # 3 equal bands: no band join
-    return spatial.keep_format(rgb + detail, image)
+        return None, index.maplut(_table(p.amount, p.detail, top, 1)) * _edge_mask(smooth, p.masking, _STEPS)
+    index = _high_pass(luma, sigma, _STEPS + 0.5).cast("ushort")
+    return None, index.maplut(_table(p.amount, p.detail, top, 1))
 
 
 def _high_pass(luma: pyvips.Image, sigma: float, offset: float) -> pyvips.Image:

@@ -1,9 +1,13 @@
 """Helpers shared by the spatial operations.
 
-The pipeline hands spatial operations one float image and rounds back to 8 or 16 bits once after the
-last of them (saving a round-and-cast per operation); called on their own with an 8/16-bit image they
-return that format, so each is still usable and testable alone.
+Every spatial operation provides `affine(lum, params, ctx) -> (gain, offset)`: one-band images (or
+None) such that it maps each pixel to rgb * gain + offset, the same for R, G and B. The pipeline feeds
+them one luminance image and applies their composition once (see `compose`, `apply`); `build` (each
+op's `build`) applies one operation on its own to an 8/16-bit or float image, keeping that format.
 """
+import dataclasses
+from functools import lru_cache
+
 import numpy as np
 import pyvips
 
@@ -41,3 +45,65 @@ def lut(values, bands: int = 1) -> pyvips.Image:
     """
     table = np.asarray(values, dtype=np.float32).reshape(1, -1, 1)
     return pyvips.Image.new_from_array(np.repeat(table, bands, axis=2) if bands > 1 else table[..., 0])
+
+
+# The spatial operations change every band of a pixel alike: each maps rgb to rgb * gain + offset with
+# a one-band gain and offset (see each op's `affine(lum, p, ctx)`, which returns (gain, offset), either
+# None for "no change"). Because R, G and B change alike, the luminance changes the same way, so one
+# luminance image serves all of them, and the pipeline applies their composition in one step at the end.
+
+_HALF_STEPS = 32767  # offset index: ±full white in this many steps each way (1/128 of an 8-bit level)
+_GAIN_STEPS = 32767.5  # gain index: 0..2 in 65536 steps
+
+
+def compose(first, second):
+    """(gain, offset) of applying `first` then `second` (each a (gain, offset) pair, parts may be None)."""
+    g1, o1 = first
+    g2, o2 = second
+    gain = g1 if g2 is None else g2 if g1 is None else g1 * g2
+    offset = o1 if g2 is None or o1 is None else o1 * g2
+    offset = o2 if offset is None else offset if o2 is None else offset + o2
+    return gain, offset
+
+
+def transform(lum: pyvips.Image, gain, offset) -> pyvips.Image:
+    """The one-band `lum` (or any band) mapped by `gain` and `offset`."""
+    out = lum if gain is None else lum * gain
+    return out if offset is None else out + offset
+
+
+def apply(rgb: pyvips.Image, gain, offset, top: float, bias: float = 0.0) -> pyvips.Image:
+    """Float `rgb * gain + offset + bias` for the 3-band `rgb` and one-band gain and offset.
+
+    libvips broadcasts a one-band image to three bands with a band join that costs more than the
+    arithmetic, so gain and offset are quantised to an index and looked up as three bands instead.
+    Offsets are clipped to ±top (the result clips there anyway: rgb * gain lies in 0..top), in steps
+    of top / 32767; gains to 0..2 in steps of 1 / 32767.5.
+    """
+    out = rgb
+    if gain is not None:
+        index = gain.linear(_GAIN_STEPS, 0.5).cast("ushort")
+        out = out * index.maplut(_gain_table())
+    if offset is not None:
+        index = offset.linear(_HALF_STEPS / top, _HALF_STEPS + 0.5).cast("ushort")
+        return out + index.maplut(_offset_table(top, bias))
+    return out.linear(1.0, bias) if bias else out.cast("float") if out is rgb else out
+
+
+@lru_cache(maxsize=1)
+def _gain_table() -> pyvips.Image:
+    return lut(np.arange(65536) / _GAIN_STEPS, 3)
+
+
+@lru_cache(maxsize=4)
+def _offset_table(top: float, bias: float) -> pyvips.Image:
+    return lut((np.arange(65536) - _HALF_STEPS) * (top / _HALF_STEPS) + bias, 3)
+
+
+def build(affine, image: pyvips.Image, p, ctx) -> pyvips.Image:
+    """An operation's `build` from its `affine` function: `image` (uchar, ushort or float) changed by it."""
+    top = white(image, ctx)
+    gain, offset = affine(luminance(image), p, dataclasses.replace(ctx, white=top))
+    if gain is None and offset is None:
+        return image
+    return keep_format(apply(image, gain, offset, top), image)

@@ -49,18 +49,22 @@ def _cached_index(width: int, height: int, midpoint: float, feather: float, roun
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
-    if image.width * image.height <= _CACHE_PIXELS:
-        index = _cached_index(image.width, image.height, p.midpoint, p.feather, p.roundness)
+    return spatial.build(affine, image, p, ctx)
+
+
+def affine(lum: pyvips.Image, p: Params, ctx):
+    """(gain, offset) per pixel for an image the size of `lum`: darkening multiplies by
+    1 + amount * (1 - mask); lightening blends towards white by amount * (1 - mask), a gain with an offset."""
+    width, height = lum.width, lum.height
+    if width * height <= _CACHE_PIXELS:
+        index = _cached_index(width, height, p.midpoint, p.feather, p.roundness)
     else:
-        index = _index(image.width, image.height, p)
-    strength = p.amount / 100.0
-    table = lambda s: _table(image.width, image.height, p.midpoint, p.feather, p.roundness, 3, s)  # noqa: E731
-    if strength < 0:  # darken: multiply towards black at the edges, by 1 + strength * (1 - mask)
-        out = image * index.maplut(table(-strength))
-    else:  # lighten: blend towards white at the edges by strength * (1 - mask)
-        top = spatial.white(image, ctx)
-        out = (image - top) * index.maplut(table(strength)) + top
-    return spatial.keep_format(out, image)
+        index = _index(width, height, p)
+    strength = abs(p.amount) / 100.0
+    gain = index.maplut(_table(width, height, p.midpoint, p.feather, p.roundness, 1, strength))
+    if p.amount < 0:
+        return gain, None
+    return gain, (1.0 - gain) * ctx.white  # (x - top) * gain + top
 
 
 _HALF = 32767  # sum index where the falloff ends; each term is clipped there, so sums fit 0..65534
