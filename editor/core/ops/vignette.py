@@ -79,10 +79,16 @@ def _index(width: int, height: int, p: Params) -> pyvips.Image:
     if by_sum:
         quantise = lambda t: np.minimum(np.rint(t / step), _HALF).astype(np.uint16)  # noqa: E731
         row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
-        return row.replicate(1, height) + column.zoom(width, 1)
+        return _spread(row, width, height) + _spread(column, width, height)
     row, column = (pyvips.Image.new_from_array(t.astype(np.float32) / 2) for t in (tx[None], ty[:, None]))
-    dist = (row.replicate(1, height) + column.zoom(width, 1)) ** (1.0 / power)
+    dist = (_spread(row, width, height) + _spread(column, width, height)) ** (1.0 / power)
     return dist.linear(1.0 / step, 0.5).cast("ushort")
+
+
+def _spread(line: pyvips.Image, width: int, height: int) -> pyvips.Image:
+    """A one-row (or one-column) image repeated over width x height; embed's edge copy sums about twice
+    as fast in libvips as replicate / zoom do."""
+    return line.embed(0, 0, width, height, extend="copy")
 
 
 @lru_cache(maxsize=8)
