@@ -134,11 +134,6 @@ def hue_weights(hue: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return out
 
 
-def smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((np.asarray(x) - e0) / (e1 - e0), 0.0, 1.0)
-    return t * t * (3 - 2 * t)
-
-
 # The eight colour bands of the HSL and B&W mixers, centred on the OkLCh hue of a typical colour each.
 BAND_NAMES = ("red", "orange", "yellow", "green", "aqua", "blue", "purple", "magenta")
 _BAND_COLOURS = ((1.0, 0.0, 0.0), (1.0, 0.5, 0.0), (1.0, 1.0, 0.0), (0.0, 1.0, 0.0), (0.0, 1.0, 1.0),

@@ -73,12 +73,6 @@ def _apply_step(rgb: np.ndarray, step: Step) -> np.ndarray:
     return step.op.module.transform(rgb, step.params)
 
 
-@lru_cache(maxsize=16)
-def fuse(steps: tuple[Step, ...], grid: int = GRID) -> tuple[np.ndarray, np.ndarray]:
-    """(curves (3, CURVE_SIZE), clut (grid, grid, grid, 3)) for the given point-wise steps."""
-    return _curves(steps), evaluate(_lattice(grid), steps[_first_colour(steps):])
-
-
 def _first_colour(steps: tuple[Step, ...]) -> int:
     return next((i for i, s in enumerate(steps) if s.op.kind != "channel"), len(steps))
 
@@ -95,22 +89,9 @@ def _curves(steps: tuple[Step, ...]) -> np.ndarray:
     return curves
 
 
-@lru_cache(maxsize=2)
-def _lattice(grid: int) -> np.ndarray:
-    """The (grid, grid, grid, 3) sRGB lattice the colour table samples; read-only, shared."""
-    g = np.linspace(0.0, 1.0, grid)
-    lattice = np.stack(np.meshgrid(g, g, g, indexing="ij"), axis=-1)
-    lattice.setflags(write=False)
-    return lattice
-
-
+@lru_cache(maxsize=16)
 def composite(steps: tuple[Step, ...], grid: int = GRID) -> np.ndarray:
     """The whole point-wise transform sampled on the sRGB grid: (grid, grid, grid, 3), 0..1."""
-    return _composite(steps, grid)
-
-
-@lru_cache(maxsize=16)
-def _composite(steps: tuple[Step, ...], grid: int) -> np.ndarray:
     curves = _curves(steps)
     g = np.linspace(0.0, 1.0, grid)
     x = np.linspace(0.0, 1.0, curves.shape[1])
@@ -123,7 +104,7 @@ def _composite(steps: tuple[Step, ...], grid: int) -> np.ndarray:
 
 @lru_cache(maxsize=16)
 def _profile(steps: tuple[Step, ...], grid: int = GRID) -> bytes:
-    return icc.look_profile(np.stack([np.linspace(0.0, 1.0, 256)] * 3), _composite(steps, grid))
+    return icc.look_profile(np.stack([np.linspace(0.0, 1.0, 256)] * 3), composite(steps, grid))
 
 
 @lru_cache(maxsize=16)

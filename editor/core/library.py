@@ -20,7 +20,6 @@ from editor.core.edit import Edit
 EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".avif",
                         ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf"})
 SORT_KEYS = ("time", "name")
-FLAG_KEYS = {"P": "pick", "X": "reject", "U": None}
 
 
 @dataclass

@@ -75,15 +75,15 @@ def test_apply_keeps_format_and_interpretation():
             assert (out.format, out.interpretation, out.bands) == (src.format, src.interpretation, 3)
 
 
-def test_fuse_is_fast_enough_for_interactive_editing():
+def test_colour_table_is_fast_enough_for_interactive_editing():
     steps = steps_of(look())
     assert len(steps) == 10
-    fused.fuse(steps)  # warm imports and caches of helpers
+    fused.composite(steps)  # warm imports and caches of helpers
     best = float("inf")
     for i in range(3):
         variant = steps_of(look().update("exposure", exposure_ev=0.31 + i / 100))  # defeat the cache
         start = time.process_time()
-        fused.fuse(variant)
+        fused.composite(variant)
         best = min(best, time.process_time() - start)
     assert best < 0.06  # ≈ 15 ms on a quiet machine; generous for loaded CI
 

@@ -26,9 +26,6 @@ from editor.core.ops import (bw_mix, color_grading, contrast, crop, exposure, gr
                              lut3d, saturation, sharpening, tone_curve, vibrance, vignette, white_balance,
                              whites_blacks)
 
-KINDS = ("geometry", "channel", "colour", "spatial")
-
-
 @dataclass(frozen=True)
 class Operation:
     """An operation module seen through its declarations."""
