@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from editor.core import sidecar, sources
+from editor.core.atomic import write_atomic
 from editor.core.edit import Edit
 from editor.core.pipeline import RenderContext, render
 from presets.store import PresetStore, apply_look
@@ -62,7 +63,5 @@ class AutoLook:
         developed = render(image, edit, RenderContext(opened.scale_of(image), opened.seed))
         out = photo.parent / PREVIEW_DIR / f"{photo.name}.jpg"
         out.parent.mkdir(exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp.jpg")
-        developed.jpegsave(str(tmp), Q=88, keep="icc")
-        tmp.replace(out)
+        write_atomic(out, developed.jpegsave_buffer(Q=88, keep="icc"))
         return out
