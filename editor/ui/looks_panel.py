@@ -1,6 +1,7 @@
 """The looks panel: built-in, user and imported looks, each shown as a live thumbnail of the open photo.
 
-Thumbnails are rendered on a worker (the current edit with the look applied, exactly what a click gives).
+Thumbnails are rendered on a worker (the current edit with the look applied, exactly what a click gives),
+lazily: only the looks on screen, then those that scrolling or expanding a group reveals.
 Hovering a look previews it in the loupe; clicking applies it as one undoable step; the amount slider
 re-blends the applied look (presets.set_amount). Files are read and written on workers; a bad file gives
 a clear message and changes nothing.
@@ -21,6 +22,7 @@ from editor.ui import imaging, theme
 NameRole = Qt.ItemDataRole.UserRole + 1
 THUMB_EDGE = 120  # px, long edge of a look thumbnail
 HOVER_MS = 140  # wait this long on a look before previewing it in the loupe
+VISIBLE_MS = 60  # after a scroll, expand or resize settles this long, render the newly shown looks
 EXPORT_FILTERS = {"Darkslide preset (*.json)": ".json", "Lightroom / Camera Raw preset (*.xmp)": ".xmp",
                   "3D LUT, 33 points (*.cube)": ".cube"}
 IMPORT_FILTER = "Presets and LUTs (*.json *.xmp *.cube *.png *.tif *.tiff);;All files (*)"
@@ -41,6 +43,10 @@ class LooksPanel(QWidget):
         self.presets: dict[str, object] = {}
         self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-looks")
         self._gen = 0
+        self._key = None  # (document, edit) of the current generation
+        self._requested: set[str] = set()  # looks queued in this generation
+        self._futures: list[cf.Future] = []
+        self.render_log: list[tuple[int, str]] = []  # (generation, look) as the worker renders them
         self._hovered: str | None = None
         self._amount_drag = False
         self._closed = False
@@ -48,6 +54,11 @@ class LooksPanel(QWidget):
         self.thumbs_ready.connect(self._thumbs_ready)
         self.hover_timer = QTimer(self, singleShot=True, interval=HOVER_MS, timeout=self._hover_preview)
         self.refresh_timer = QTimer(self, singleShot=True, interval=700, timeout=self.render_thumbnails)
+        # scrolling, expanding and resizing show new rows: render them once things settle for a moment
+        self.visible_timer = QTimer(self, singleShot=True, interval=VISIBLE_MS, timeout=self.render_visible)
+        self.tree.verticalScrollBar().valueChanged.connect(self.visible_timer.start)
+        self.tree.itemExpanded.connect(self.visible_timer.start)
+        self.tree.itemCollapsed.connect(self.visible_timer.start)  # rows below move up into view
         self.reload()
 
     # -- layout ----------------------------------------------------------------------------------
@@ -103,6 +114,9 @@ class LooksPanel(QWidget):
         layout.addLayout(amount)
 
     def eventFilter(self, obj, event) -> bool:
+        shown = event.type() in (event.Type.Resize, event.Type.Show)
+        if obj is self.tree.viewport() and shown and hasattr(self, "visible_timer"):
+            self.visible_timer.start()
         if obj is self.tree.viewport() and event.type() == event.Type.Leave:
             self._hovered = None
             self.hover_timer.stop()
@@ -140,7 +154,7 @@ class LooksPanel(QWidget):
             self.window.status(f"Preset not loaded: {problem}")
         if current is not None and self.item(current) is not None:
             self.tree.setCurrentItem(self.item(current))
-        self.render_thumbnails()
+        self.render_thumbnails(force=True)
         self.changed.emit()
 
     def _items(self):
@@ -160,6 +174,8 @@ class LooksPanel(QWidget):
         return self._name(self.tree.currentItem())
 
     # -- live thumbnails -------------------------------------------------------------------------
+    # Lazy: only looks whose rows are on screen are rendered, newly shown rows (scroll, expand, resize)
+    # follow, and a new photo or edit starts a new generation that drops every queued request.
     def document_changed(self, doc) -> None:
         self._sync_amount(doc)
         self.render_thumbnails()
@@ -169,26 +185,63 @@ class LooksPanel(QWidget):
         if not self._amount_drag:
             self.refresh_timer.start()
 
-    def render_thumbnails(self) -> None:
+    def render_thumbnails(self, force: bool = False) -> None:
+        """Start a new generation when the photo or its edit changed (or `force`: the looks changed),
+        dropping the queued requests of the old one, and render the visible looks."""
         doc = self.window.doc
-        if doc is None or not self.presets or self._closed:
+        key = (doc, doc.edit if doc is not None else None)
+        if not force and self._key is not None and key[0] is self._key[0] and key[1] == self._key[1]:
+            self.render_visible()
             return
+        self._key = key
         self._gen += 1
-        gen, edit, presets = self._gen, doc.edit, dict(self.presets)
-        self._pool.submit(self._render_all, gen, doc, edit, presets)
+        self._requested = set()
+        for future in self._futures:
+            future.cancel()  # queued batches of the old generation never start
+        self._futures = []
+        self.render_visible()
 
-    def _render_all(self, gen, doc, edit, presets) -> None:
+    def visible_names(self) -> list[str]:
+        """Looks whose rows intersect the tree's viewport (collapsed groups' rows have no rect)."""
+        view = self.tree.viewport().rect()
+        names = []
+        for item in self._items():
+            rect = self.tree.visualItemRect(item)
+            if rect.isValid() and rect.intersects(view):
+                names.append(self._name(item))
+        return names
+
+    def render_visible(self) -> None:
+        """Queue the visible looks not yet requested in this generation (one batch on the worker)."""
+        doc = self.window.doc
+        if doc is None or not self.presets or self._closed or not self.tree.isVisible():
+            return
+        if self._key is None or doc is not self._key[0]:
+            self.render_thumbnails()  # another photo is open: its own generation
+            return
+        doc = self._key[0]
+        todo = [n for n in self.visible_names() if n not in self._requested]
+        if not todo:
+            return
+        self._requested.update(todo)
+        batch = [(n, self.presets[n]) for n in todo]
+        self._futures = [f for f in self._futures if not f.done()]
+        self._futures.append(self._pool.submit(self._render_batch, self._gen, doc, self._key[1], batch))
+
+    def _render_batch(self, gen, doc, edit, batch) -> None:
+        """Worker: render `batch` [(name, preset)] on a THUMB_EDGE preview; stops once `gen` is stale."""
         from editor.core.pipeline import RenderContext, render
         try:
             photo = doc.photo
-            base = photo.preview(THUMB_EDGE)
+            base = photo.preview(THUMB_EDGE)  # cached by the photo
         except Exception:  # the loupe already explains a photo that cannot be opened
             return
         ctx = RenderContext(scale=base.width / max(photo.width, 1), seed=photo.seed)
         out = {}
-        for name, preset in presets.items():
+        for name, preset in batch:
             if gen != self._gen:
                 return  # a newer photo or edit: these thumbnails are stale
+            self.render_log.append((gen, name))
             try:
                 rgb = imaging.to_rgb8(render(base, apply_preset(edit, preset), ctx))
                 out[name] = imaging.to_qimage(rgb)
@@ -355,6 +408,7 @@ class LooksPanel(QWidget):
     def shutdown(self) -> None:
         self._closed = True
         self.refresh_timer.stop()
+        self.visible_timer.stop()
         self._gen += 1
         self._pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,12 +1,15 @@
 """The looks panel in the real window: live thumbnails, click to apply, amount, hover, import and export."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from presets.formats import read_file
-from ui_helpers import wait_preview
+from editor.ui.looks_panel import NameRole
+from ui_helpers import qimage_array, wait_preview
 
 CUBE_HALF = "TITLE \"Half\"\nLUT_3D_SIZE 2\n" + "".join(
     f"{r * 0.5} {g * 0.5} {b * 0.5}\n" for b in (0, 1) for g in (0, 1) for r in (0, 1))
@@ -36,13 +39,86 @@ def click(qtbot, tree, item):
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(item).center())
 
 
+def icon_pixels(item) -> np.ndarray:
+    return qimage_array(item.icon(0).pixmap(72, 54).toImage())
+
+
+def rendered(looks) -> list[str]:
+    """Looks the worker rendered in the panel's current generation."""
+    return [name for gen, name in list(looks.render_log) if gen == looks._gen]
+
+
+def shrink(qtbot, window, rows: int = 3) -> None:
+    """Make the looks tree show only a few rows (and wait for the panel to render them)."""
+    tree = window.looks.tree
+    row = tree.visualItemRect(window.looks.item("Sepia")).height() or 58
+    tree.setFixedHeight(row * rows + 2 * tree.frameWidth())
+    qtbot.waitUntil(lambda: tree.viewport().height() <= row * rows, timeout=3000)
+
+
 def test_each_look_gets_a_live_thumbnail_of_the_open_photo(qtbot, make_window, photo_folder):
     window, _ = ready(qtbot, make_window, photo_folder)
-    items = list(window.looks._items())
+    looks = window.looks
+    items = list(looks._items())
     assert len(items) >= 10
-    qtbot.waitUntil(lambda: all(not i.icon(0).isNull() for i in items), timeout=15000)
-    mono = window.looks.item("Monochrome").icon(0).pixmap(72, 54).toImage()
+    for item in items:  # lazily rendered: scrolling brings each row into view, then its thumbnail
+        looks.tree.scrollToItem(item)
+        qtbot.waitUntil(lambda i=item: not i.icon(0).isNull(), timeout=15000)
+    mono = looks.item("Monochrome").icon(0).pixmap(72, 54).toImage()
     assert mono.pixelColor(36, 27).saturation() < 20  # the monochrome thumbnail really is grey
+    assert chroma(icon_pixels(looks.item("Monochrome"))) < 3 < chroma(icon_pixels(looks.item("Vivid")))
+    assert np.abs(icon_pixels(looks.item("Sepia")) - icon_pixels(looks.item("Vivid"))).mean() > 5
+
+
+def test_only_the_looks_on_screen_are_rendered_and_scrolling_renders_more(qtbot, make_window, photo_folder):
+    window, _ = ready(qtbot, make_window, photo_folder)
+    looks = window.looks
+    shrink(qtbot, window)
+    looks.render_thumbnails(force=True)
+    visible = looks.visible_names()
+    total = len(list(looks._items()))
+    assert 1 <= len(visible) <= 4 < total
+    qtbot.waitUntil(lambda: sorted(rendered(looks)) == sorted(visible), timeout=10000)
+    qtbot.wait(300)  # nothing else follows: the hidden looks are not rendered
+    assert sorted(rendered(looks)) == sorted(visible)
+    looks.tree.verticalScrollBar().setValue(looks.tree.verticalScrollBar().maximum())
+    below = looks.visible_names()
+    assert not set(below) & set(visible)
+    qtbot.waitUntil(lambda: set(below) <= set(rendered(looks)), timeout=10000)
+    assert len(rendered(looks)) == len(set(rendered(looks))) < total  # each once, still not all
+    qtbot.waitUntil(lambda: all(not looks.item(n).icon(0).isNull() for n in below), timeout=10000)
+
+
+def test_expanding_a_group_renders_its_looks(qtbot, make_window, photo_folder):
+    window, _ = ready(qtbot, make_window, photo_folder)
+    looks = window.looks
+    group = looks.tree.topLevelItem(0)
+    group.setExpanded(False)
+    looks.render_thumbnails(force=True)
+    qtbot.wait(200)
+    hidden = [group.child(c).data(0, NameRole) for c in range(group.childCount())]
+    assert not set(hidden) & set(rendered(looks))  # a collapsed group's looks are not rendered
+    group.setExpanded(True)
+    qtbot.waitUntil(lambda: bool(set(hidden) & set(rendered(looks))), timeout=10000)
+
+
+def test_switching_photo_discards_the_stale_requests(qtbot, make_window, photo_folder):
+    window, _ = ready(qtbot, make_window, photo_folder)
+    looks = window.looks
+    shrink(qtbot, window)
+    gate = threading.Event()
+    looks._pool.submit(gate.wait, 10)  # hold the worker so the requests below stay queued
+    looks.render_thumbnails(force=True)
+    old_gen, old_doc = looks._gen, window.doc
+    looks.tree.verticalScrollBar().setValue(looks.tree.verticalScrollBar().maximum())
+    qtbot.wait(150)  # the scroll queued a second batch for the same photo
+    window.select_row(1)
+    qtbot.waitUntil(lambda: window.doc is not old_doc and looks._gen != old_gen, timeout=10000)
+    gate.set()
+    qtbot.waitUntil(lambda: bool(rendered(looks)), timeout=10000)
+    qtbot.wait(300)
+    assert not [n for gen, n in looks.render_log if gen == old_gen]  # nothing rendered for the old photo
+    assert looks._key[0] is window.doc
 
 
 def test_clicking_a_look_applies_it_and_the_amount_reblends(qtbot, make_window, photo_folder):
