@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Mapping
 
@@ -70,6 +71,11 @@ class Edit:
             data["look"] = dict(self.look)
         return data
 
+    @cached_property
+    def saved(self) -> Mapping[str, Any]:
+        """`to_dict()` computed once per (immutable) edit, for saving histories; do not modify it."""
+        return self.to_dict()
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Edit:
         """Read `to_dict` output, migrating older operation versions; raises EditError."""
@@ -96,16 +102,26 @@ class Step:
     edit: Edit
 
 
+MAX_STEPS = 200  # steps kept in memory: the base (first) step plus the newest 199, like Lightroom's list
+
+
 class History:
     """Named steps from the opened state to now; undo/redo move an index, a new step drops the redo tail.
 
+    Bounded: past `max_steps` the oldest step after the base is dropped, so the base (the state the photo
+    was first opened in) stays reachable and memory and saving time do not grow with the session.
     Observers (e.g. Qt views) subscribe with a callback that receives the history after every change.
     """
 
-    def __init__(self, edit: Edit | None = None, steps: list[Step] | None = None, index: int | None = None):
+    def __init__(self, edit: Edit | None = None, steps: list[Step] | None = None, index: int | None = None,
+                 max_steps: int = MAX_STEPS):
+        if max_steps < 2:
+            raise ValueError("a history keeps at least its base step and the current one")
         self.steps: list[Step] = steps or [Step("Open", edit or Edit())]
         self.index = len(self.steps) - 1 if index is None else index
+        self.max_steps = max_steps
         self._observers: list[Callable[[History], None]] = []
+        self._trim()
 
     @property
     def current(self) -> Edit:
@@ -133,6 +149,7 @@ class History:
         else:
             self.steps.append(Step(label, edit))
         self.index = len(self.steps) - 1
+        self._trim()
         self._notify()
 
     def undo(self) -> None:
@@ -149,8 +166,32 @@ class History:
         self.index = index
         self._notify()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "steps": [{"label": s.label, "edit": s.edit.to_dict()} for s in self.steps]}
+    def _trim(self) -> None:
+        """Drop the oldest steps after the base beyond `max_steps` (the current one is always the newest
+        or behind it, and the redo tail goes first when the index sits far back)."""
+        over = len(self.steps) - self.max_steps
+        if over <= 0:
+            return
+        start, end = self._window(self.max_steps)
+        self.steps = self.steps[:1] + self.steps[start:end]
+        self.index = 0 if self.index == 0 else self.index - start + 1
+
+    def _window(self, limit: int) -> tuple[int, int]:
+        """steps[start:end] (start >= 1) to keep with the base: `limit` - 1 steps, the newest that
+        still include the current step."""
+        end = len(self.steps)
+        start = max(1, end - (limit - 1))
+        if 0 < self.index < start:
+            start, end = self.index, self.index + limit - 1
+        return start, end
+
+    def to_dict(self, limit: int | None = None) -> dict[str, Any]:
+        """JSON-ready steps and index; with `limit`, only the base and the newest `limit` - 1 steps
+        (keeping the current one), so a saved history has a bounded size."""
+        start, end = self._window(limit) if limit is not None and len(self.steps) > limit else (1, len(self.steps))
+        steps = self.steps[:1] + self.steps[start:end]
+        index = 0 if self.index == 0 else self.index - start + 1
+        return {"index": index, "steps": [{"label": s.label, "edit": s.edit.saved} for s in steps]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> History:

@@ -16,6 +16,7 @@ SUFFIX = ".darkslide"
 FORMAT = "darkslide-sidecar"
 VERSION = 1
 FLAGS = (None, "pick", "reject")
+SAVED_STEPS = 100  # history steps written: the base step and the newest 99 (memory keeps edit.MAX_STEPS)
 
 
 class SidecarError(ValueError):
@@ -34,7 +35,7 @@ class Sidecar:
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "version": VERSION, "rating": self.rating, "flag": self.flag,
-                "edit": self.edit.to_dict(), "history": self.history.to_dict()}
+                "edit": self.edit.to_dict(), "history": self.history.to_dict(SAVED_STEPS)}
 
 
 def path_for(photo: Path) -> Path:

@@ -74,3 +74,50 @@ def test_history_round_trips():
     history.undo()
     again = History.from_dict(history.to_dict())
     assert again.index == 0 and again.steps[1].edit == history.steps[1].edit
+
+
+def exposure_steps(history: History, count: int) -> None:
+    """`count` distinct one-click steps (not merged): exposure -2.00, -1.99, ... EV."""
+    for i in range(count):
+        history.commit("Exposure", history.current.update("exposure", exposure_ev=round(-2 + i / 100, 2)))
+
+
+def test_history_keeps_the_base_and_the_newest_steps_up_to_its_bound():
+    history = History(max_steps=50)
+    exposure_steps(history, 120)
+    assert len(history.steps) == 50 and history.index == 49
+    assert history.steps[0].label == "Open" and history.steps[0].edit == Edit()  # the original stays reachable
+    assert history.current["exposure"].exposure_ev == round(-2 + 119 / 100, 2)
+    assert history.steps[1].edit["exposure"].exposure_ev == round(-2 + 71 / 100, 2)  # newest 49 after the base
+    for back in range(48):
+        history.undo()
+    assert history.current["exposure"].exposure_ev == round(-2 + 71 / 100, 2)
+    history.undo()
+    assert history.current == Edit() and not history.can_undo
+
+
+def test_default_bound_is_max_steps():
+    from editor.core.edit import MAX_STEPS
+    history = History()
+    exposure_steps(history, MAX_STEPS + 30)
+    assert len(history.steps) == MAX_STEPS
+
+
+def test_limited_to_dict_keeps_the_current_step_even_far_back():
+    history = History()
+    exposure_steps(history, 150)
+    data = history.to_dict(limit=20)
+    assert len(data["steps"]) == 20 and data["index"] == 19
+    history.goto(5)  # far back: the redo tail is cut instead of the current step
+    data = history.to_dict(limit=20)
+    again = History.from_dict(data)
+    assert len(again.steps) == 20 and again.current == history.current and again.steps[0].edit == Edit()
+    history.goto(0)
+    assert History.from_dict(history.to_dict(limit=20)).current == Edit()
+
+
+def test_a_loaded_history_longer_than_the_bound_is_trimmed():
+    history = History()
+    exposure_steps(history, 80)
+    again = History(steps=list(history.steps), index=history.index, max_steps=30)
+    assert len(again.steps) == 30 and again.current == history.current and again.steps[0].edit == Edit()

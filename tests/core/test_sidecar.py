@@ -56,3 +56,26 @@ def test_atomic_write_leaves_old_file_when_writing_fails(tmp_path, monkeypatch):
         write_atomic(target, "new content")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.darkslide"]  # no temp file left behind
+
+
+def test_sidecar_writes_a_bounded_history_whatever_the_session_length(tmp_path):
+    photo = tmp_path / "IMG_0002.jpg"
+    history = History()
+    sizes = {}
+    for i in range(1, 501):
+        history.commit(f"Step {i % 2}", history.current.update("exposure", exposure_ev=round(-2 + i / 200, 3))
+                       .update("vignette", amount=float(-(i % 90))))
+        if i in (150, 500):
+            path = sidecar.save(photo, sidecar.Sidecar(history))
+            sizes[i] = path.stat().st_size
+            data = json.loads(path.read_text())
+            assert len(data["history"]["steps"]) == sidecar.SAVED_STEPS
+    assert abs(sizes[500] - sizes[150]) < 0.02 * sizes[150]  # the file stops growing with the session
+    loaded = sidecar.load(photo)
+    assert loaded.edit == history.current
+    for _ in range(sidecar.SAVED_STEPS - 2):
+        loaded.history.undo()
+        history.undo()
+        assert loaded.edit == history.current  # the same steps, back SAVED_STEPS - 1 of them
+    loaded.history.undo()
+    assert loaded.edit == Edit() and not loaded.history.can_undo  # then the original
