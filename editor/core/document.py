@@ -46,6 +46,11 @@ class Document:
             self._photo = open_photo(self.path)
         return self._photo
 
+    @property
+    def opened_photo(self):
+        """The photo if it has been opened successfully, else None (never reads the file)."""
+        return self._photo
+
     # -- the edit --------------------------------------------------------------------------------
     @property
     def history(self) -> History:

@@ -74,6 +74,12 @@ class Loupe(QWidget):
     def current_zoom(self) -> float:
         return self.fit_zoom() if self.fit else self.zoom
 
+    def screen_scale(self, full_size) -> float:
+        """Device pixels per full-resolution pixel for an output of `full_size` at the current zoom."""
+        fw, fh = full_size
+        zoom = min(self.width() / max(fw, 1), self.height() / max(fh, 1)) if self.fit else self.zoom
+        return zoom * self.devicePixelRatioF()
+
     def set_fit(self) -> None:
         self.fit, self.center = True, QPointF(0.5, 0.5)
         self.zoom_changed.emit(self.current_zoom())
@@ -251,6 +257,8 @@ class Loupe(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if not self.fit:
+        if self.fit:
+            self.zoom_changed.emit(self.current_zoom())  # fitting a new size is a new zoom
+        else:
             self._clamp()
             self._detail_timer.start()

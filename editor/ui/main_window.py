@@ -3,6 +3,7 @@ looks and tether on the left. It wires views to the Qt-free models and to the ba
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import platformdirs
@@ -16,6 +17,7 @@ from editor.core.edit import Edit
 from editor.core.library import Library, read_entry, write_marks
 from editor.core.ops import OPERATIONS
 from editor.core.ops import crop as crop_op
+from editor.core.sources import PhotoError
 from editor.ui import theme
 from editor.ui.actions import FILTERS, build_actions, build_menus_and_toolbar
 from editor.ui.crop_tool import CropBox, CropTool
@@ -24,11 +26,22 @@ from editor.ui.histogram import HistogramView
 from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
 from editor.ui.loupe import Loupe
 from editor.ui.shortcuts import ShortcutsDialog
-from editor.ui.workers import (DRAG_EDGE, PREVIEW_EDGE, AsyncSaver, DetailJob, PreviewJob, RenderWorker, Tasks,
-                               ThumbnailService)
+from editor.ui.workers import (DRAG_EDGE, MIN_PREVIEW_EDGE, PREVIEW_EDGE, PREVIEW_STEP, AsyncSaver, DetailJob,
+                               PreviewJob, RenderWorker, Tasks, ThumbnailService)
 
 REFINE_MS = 180  # after the last change of a drag, render the full-size preview
 THUMB_REFRESH_MS = 600  # the filmstrip thumbnail of the open photo follows its edit this long after a change
+
+
+def _open_document(path: Path, saver) -> Document:
+    """The document with its photo's header read (off the GUI thread); a photo that cannot be opened is
+    reported by the render worker when it tries again."""
+    doc = Document(path, saver=saver)
+    try:
+        doc.photo
+    except (PhotoError, OSError):  # shown in the loupe by the render worker's failure message
+        pass
+    return doc
 
 
 class MainWindow(QMainWindow):
@@ -54,6 +67,7 @@ class MainWindow(QMainWindow):
         self.gen = 0
         self.shown_gen = 0
         self.shown_edge = 0
+        self.shown_draft = True  # the preview on screen is an interim one (first paint or slider drag)
         self.last_result = None
         self._dragging: tuple | None = None
         self._select = Path(select) if select else None
@@ -147,6 +161,7 @@ class MainWindow(QMainWindow):
         self.render.failed.connect(self._render_failed)
         self.loupe.detail_needed.connect(self._request_detail)
         self.loupe.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.loupe.zoom_changed.connect(lambda _z: self.refine_timer.start())  # a bigger view may need more pixels
         self.develop.changed.connect(self.on_param)
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.activated_entry.connect(lambda _e: self.show_develop())
@@ -320,7 +335,7 @@ class MainWindow(QMainWindow):
             self.loupe.show_message("")
         self.info.setText(entry.name)
         path = entry.path
-        self.tasks.run(lambda: Document(path, saver=self.saver), done=self._document_ready,
+        self.tasks.run(lambda: _open_document(path, self.saver), done=self._document_ready,
                        error=lambda exc: self.loupe.show_message(f"Cannot open {path.name}:\n{exc}"))
 
     def close_document(self) -> None:
@@ -360,7 +375,7 @@ class MainWindow(QMainWindow):
                 section.update_header(doc.edit[name])
         self.model.current_edit = (doc.path, doc.edit)
         self._update_history_actions()
-        self.request_preview(DRAG_EDGE if self._dragging else PREVIEW_EDGE)
+        self.request_preview(draft=bool(self._dragging))
         self.thumb_timer.start()
         if self.looks is not None:
             self.looks.edit_changed(doc)
@@ -460,35 +475,59 @@ class MainWindow(QMainWindow):
         self.status(f"Settings pasted into {len(results) + (1 if self.doc else 0)} photos")
 
     # -- rendering -------------------------------------------------------------------------------
-    def request_preview(self, long_edge: int = PREVIEW_EDGE, edit: Edit | None = None) -> int:
+    def preview_edge(self, edit: Edit | None = None) -> int:
+        """Long edge (px) of the uncropped preview that the loupe shows at one screen pixel per preview pixel.
+
+        Rendering more pixels than the screen shows only costs time (darktable sizes its centre view's
+        pipe the same way): it is rounded up to PREVIEW_STEP so resizing re-renders rarely, and capped at
+        PREVIEW_EDGE, beyond which the loupe's 1:1 detail tiles take over."""
+        photo = self.doc.opened_photo
+        if photo is None:  # it could not be opened: the worker reports why
+            return PREVIEW_EDGE
+        full = crop_op.output_size(photo.width, photo.height, (edit or self.doc.edit)["crop"])
+        edge = max(photo.width, photo.height) * self.loupe.screen_scale(full)
+        edge = math.ceil(edge / PREVIEW_STEP) * PREVIEW_STEP
+        return max(MIN_PREVIEW_EDGE, min(PREVIEW_EDGE, edge))
+
+    def request_preview(self, edit: Edit | None = None, draft: bool = False) -> int:
+        """Render the open photo: the settled preview, or with `draft` the reduced one shown while a slider
+        moves (refined by `_refine` once it rests)."""
         if self.doc is None:
             return self.gen
         self.gen += 1
         edit = edit or self.doc.edit
+        self._requested = (self.doc, edit)  # what _refine renders again at the settled size
         if self.loupe.crop_tool is not None:
             edit = uncropped(edit)  # the crop tool works on the whole (rotated, straightened) frame
-        self.render.request(PreviewJob(self.gen, self.doc, edit, long_edge, self.loupe.show_clipping))
-        if long_edge < PREVIEW_EDGE:
+        edge = self.preview_edge(edit)
+        if draft:
+            edge = min(DRAG_EDGE, edge)
+        self.render.request(PreviewJob(self.gen, self.doc, edit, edge, self.loupe.show_clipping, draft))
+        if draft:
             self.refine_timer.start()
         return self.gen
 
     def _refine(self) -> None:
-        """Idle for a moment (released, or holding the slider still): render the full-size preview."""
-        if self.shown_edge < PREVIEW_EDGE:
-            self.request_preview()
+        """Idle for a moment (released, holding the slider still, or the view grew): the settled preview."""
+        if self.doc is None:
+            return
+        doc, edit = getattr(self, "_requested", (None, None))
+        edit = edit if doc is self.doc else self.doc.edit
+        if self.shown_draft or self.shown_edge < self.preview_edge(edit):
+            self.request_preview(edit)
 
     def _preview_ready(self, res) -> None:
-        stale = res.gen < self.shown_gen or (res.gen == self.shown_gen and res.long_edge <= self.shown_edge)
+        stale = res.gen < self.shown_gen or (res.gen == self.shown_gen and (res.draft or not self.shown_draft))
         if res.doc is not self.doc or stale:
             return  # an older request (a draft may precede its preview), or a photo no longer open
         same = self.last_result is not None and self.last_result.edit == res.edit
-        self.shown_gen, self.shown_edge, self.last_result = res.gen, res.long_edge, res
+        self.shown_gen, self.shown_edge, self.shown_draft, self.last_result = res.gen, res.long_edge, res.draft, res
         self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same)
         photo = self.doc.photo
         self.info.setText(f"{self.doc.path.name}   {photo.width} × {photo.height}")
         self.render_label.setText(f"render {res.millis:.0f} ms")
         self.zoom_label.setText(f"{self.loupe.current_zoom() * 100:.0f} %")
-        if res.long_edge >= PREVIEW_EDGE and getattr(self, "_looks_pending", False) and self.looks is not None:
+        if not res.draft and getattr(self, "_looks_pending", False) and self.looks is not None:
             self._looks_pending = False
             self.looks.document_changed(self.doc)
         self.preview_shown.emit(res.gen)

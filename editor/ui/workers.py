@@ -24,8 +24,11 @@ from editor.core.edit import Edit
 from editor.ui import imaging
 
 MEMORY_THUMBS = 800  # thumbnails kept in memory (~150 kB each); the rest come back from the disk cache
-PREVIEW_EDGE = 1600  # long edge of the settled preview, px
-DRAG_EDGE = 800  # long edge while a slider is being dragged, px
+PREVIEW_EDGE = 1600  # largest settled preview (long edge of the uncropped photo, px); beyond it, 1:1 tiles
+MIN_PREVIEW_EDGE = 512  # smallest settled preview, px (the view asks for its own size, rounded up)
+PREVIEW_STEP = 128  # settled preview sizes are multiples of this, so resizing the window re-renders rarely
+DRAG_EDGE = 800  # largest preview while a slider is being dragged, px
+BASE_SIZES = 4  # decoded preview sizes kept in memory for the open photo
 
 
 # -- one-off tasks ---------------------------------------------------------------------------------
@@ -145,6 +148,7 @@ class PreviewJob:
     edit: Edit
     long_edge: int = PREVIEW_EDGE
     clipping: bool = False
+    draft: bool = False  # an interim preview while a slider moves: coarser colour table, refined after
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class PreviewResult:
     overlay: QImage | None = None
     long_edge: int = PREVIEW_EDGE
     millis: float = 0.0
+    draft: bool = False  # a first paint or slider-drag preview, to be replaced by the settled one
 
 
 @dataclass
@@ -264,6 +269,9 @@ class RenderWorker(QObject):
             if long_edge != PREVIEW_EDGE:
                 factor = long_edge / max(big.width, big.height)
                 bases.images[long_edge] = big.resize(factor).copy_memory() if factor < 1 else big
+                for old in [e for e in bases.images if e not in (PREVIEW_EDGE, long_edge)][:-(BASE_SIZES - 2)]:
+                    del bases.images[old]  # sizes of earlier window sizes (dicts keep insertion order)
+                    bases.befores.pop(old, None)
         base = bases.images[long_edge]
         if long_edge not in bases.befores:
             bases.befores[long_edge] = imaging.to_qimage(imaging.to_rgb8(base))
@@ -278,13 +286,13 @@ class RenderWorker(QObject):
     def _draft(self, job: PreviewJob):
         draft = job.doc.photo.draft()
         before = imaging.to_qimage(imaging.to_rgb8(draft))
-        return self._develop(job, draft, before, max(draft.width, draft.height))
+        return self._develop(job, draft, before, max(draft.width, draft.height), draft=True)
 
     def _preview(self, job: PreviewJob):
         base, before = self._base(job.doc, job.long_edge)
-        return self._develop(job, base, before, job.long_edge)
+        return self._develop(job, base, before, job.long_edge, job.draft)
 
-    def _develop(self, job: PreviewJob, base, before: QImage, long_edge: int):
+    def _develop(self, job: PreviewJob, base, before: QImage, long_edge: int, draft: bool):
         """(PreviewResult without its histogram, the 8-bit pixels to compute it from)."""
         from editor.core.ops import crop
         from editor.core.pipeline import RenderContext, render
@@ -292,12 +300,12 @@ class RenderWorker(QObject):
         photo = job.doc.photo
         scale = base.width / photo.width if photo.width else 1.0
         # Interim previews (slider moving, first paint) use the engine's coarser, faster colour table.
-        ctx = RenderContext(scale=scale, seed=photo.seed, draft=long_edge < PREVIEW_EDGE)
+        ctx = RenderContext(scale=scale, seed=photo.seed, draft=draft)
         rgb = imaging.to_rgb8(render(base, job.edit, ctx))
         overlay = imaging.clipping_overlay(rgb) if job.clipping else None
         full = crop.output_size(photo.width, photo.height, job.edit["crop"])
         return PreviewResult(job.gen, job.doc, job.edit, imaging.to_qimage(rgb), before, full,
-                             None, overlay, long_edge, (time.perf_counter() - start) * 1000), rgb
+                             None, overlay, long_edge, (time.perf_counter() - start) * 1000, draft), rgb
 
     def _detail(self, job: DetailJob) -> DetailResult:
         from editor.core.pipeline import RenderContext, render

@@ -259,15 +259,36 @@ def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, 
     folder.mkdir()
     pyvips.Image.new_from_array(photo_like(2400, 1600)).copy(interpretation="srgb").write_to_file(str(folder / "b.jpg"))
     window = make_window(folder)
-    qtbot.waitUntil(lambda: window.doc is not None and window.shown_edge >= 1600, timeout=10000)
+    window.resize(2400, 1500)  # a loupe wider than 1600 px: the settled preview is the largest one
+    qtbot.waitUntil(lambda: window.doc is not None and not window.shown_draft, timeout=10000)
+    qtbot.waitUntil(lambda: window.shown_edge == 1600 and not window.shown_draft, timeout=10000)
     row = window.develop.row("exposure", "exposure_ev")
     row.slider.setSliderDown(True)
     row.slider.setValue(row.slider.value() + 10)
     qtbot.waitUntil(lambda: window.last_result.long_edge == 800, timeout=5000)  # reduced while dragging
-    assert window.last_result.image.width() == 800
+    assert window.last_result.image.width() == 800 and window.shown_draft
     qtbot.waitUntil(lambda: window.shown_edge == 1600, timeout=5000)  # still held: refined when idle
-    assert window.last_result.image.width() == 1600
+    assert window.last_result.image.width() == 1600 and not window.shown_draft
     row.slider.setSliderDown(False)
+
+
+def test_settled_preview_has_the_loupes_screen_size_and_grows_with_it(qtbot, make_window, tmp_path):
+    import pyvips
+    from ui_helpers import photo_like, wait_preview
+    folder = tmp_path / "big"
+    folder.mkdir()
+    pyvips.Image.new_from_array(photo_like(3000, 2000)).copy(interpretation="srgb").write_to_file(str(folder / "b.jpg"))
+    window = make_window(folder)  # 1280 x 800: the loupe shows the photo well under 1600 px wide
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    shown = window.loupe.screen_scale(window.loupe.full_size) * 3000
+    small = window.last_result.image.width()
+    assert shown <= small < shown + 128 + 1 and small < 1600  # rounded up to a multiple of 128 px
+    gen = window.gen
+    window.loupe.set_zoom(1.0)  # 100 %: the preview must be as large as it gets; 1:1 tiles add the rest
+    qtbot.waitUntil(lambda: window.gen > gen and window.shown_gen == window.gen and not window.shown_draft,
+                    timeout=10000)
+    assert window.last_result.image.width() == 1600
 
 
 def test_crop_tool_draws_on_the_whole_frame_and_applies_as_one_step(qtbot, make_window, photo_folder):

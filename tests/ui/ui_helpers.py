@@ -20,7 +20,7 @@ def wait_preview(qtbot, window, after_gen: int = 0, timeout: int = 10000):
     """Wait until the newest requested preview (newer than `after_gen`) is on screen at full size, with
     its histogram (which follows the image); return it as a float array (h, w, 3)."""
     qtbot.waitUntil(lambda: window.shown_gen > after_gen and window.shown_gen == window.gen
-                    and window.shown_edge >= 1600 and window.last_result.histogram is not None
+                    and not window.shown_draft and window.last_result.histogram is not None
                     and window.histogram.data is window.last_result.histogram,
                     timeout=timeout)
     return qimage_array(window.last_result.image)
