@@ -3,16 +3,26 @@
 The rectangle is kept in fractions of that frame, exactly as the crop operation's left/top/width/height
 params are, so entering the tool, dragging and applying are plain conversions. Qt-only drawing and mouse
 handling live here; the loupe forwards its events while the tool is active.
+
+Dragging just outside a corner rotates, as in Lightroom: the photo turns under the (upright) rectangle by
+the angle the pointer sweeps around the rectangle's centre, written to the crop op's `angle` (straighten)
+param through the same command the straighten slider uses, so one drag is one undoable step.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
+from editor.core import ops
+
 MIN_SIZE = 0.02  # smallest crop, as a fraction of the frame
 GRAB = 10  # px: how close to an edge a press grabs it
+ROTATE_REACH = 48  # px: a press outside the rectangle this close to a corner rotates
+ANGLE = ops.get("crop").spec("angle")  # the straighten param: range and step (degrees, + turns the photo CCW)
 
 
 @dataclass
@@ -40,6 +50,19 @@ class CropTool:
         self.ratio = ratio
         self._grab: str | None = None
         self._start: tuple[QPointF, CropBox] | None = None
+        self._get_angle: Callable[[], float] | None = None
+        self._set_angle: Callable[[float, bool], None] | None = None
+        self._rotation: tuple[float, float, float] | None = None  # (start angle, pointer bearing, new angle)
+
+    def bind_angle(self, get: Callable[[], float], set_: Callable[[float, bool], None]) -> None:
+        """Enable rotating: `get()` reads the current straighten angle (degrees); `set_(angle, dragging)`
+        records a new one (dragging=True while the pointer moves, False once on release), e.g. the
+        window's slider command `on_param("crop", {"angle": a}, dragging)`."""
+        self._get_angle, self._set_angle = get, set_
+
+    @property
+    def rotating(self) -> bool:
+        return self._grab == "rotate"
 
     # -- geometry --------------------------------------------------------------------------------
     def view_rect(self, image_rect: QRectF) -> QRectF:
@@ -53,26 +76,53 @@ class CropTool:
         inside_x = r.left() - GRAB <= pos.x() <= r.right() + GRAB
         inside_y = r.top() - GRAB <= pos.y() <= r.bottom() + GRAB
         edges = ""
-        if inside_y and near(pos.y(), r.top()):
+        if inside_x and near(pos.y(), r.top()):  # an edge grabs only along its own span
             edges += "t"
-        if inside_y and near(pos.y(), r.bottom()):
+        if inside_x and near(pos.y(), r.bottom()):
             edges += "b"
-        if inside_x and near(pos.x(), r.left()):
+        if inside_y and near(pos.x(), r.left()):
             edges += "l"
-        if inside_x and near(pos.x(), r.right()):
+        if inside_y and near(pos.x(), r.right()):
             edges += "r"
         if edges:
             return edges
-        return "move" if r.contains(pos) else None
+        if r.contains(pos):
+            return "move"
+        corners = (r.topLeft(), r.topRight(), r.bottomLeft(), r.bottomRight())
+        if self._set_angle is not None and min(math.dist((pos.x(), pos.y()), (c.x(), c.y()))
+                                               for c in corners) <= ROTATE_REACH:
+            return "rotate"
+        return None
 
     # -- interaction -----------------------------------------------------------------------------
     def press(self, pos: QPointF, image_rect: QRectF) -> bool:
         self._grab = self._hit(pos, image_rect)
         self._start = (QPointF(pos), CropBox(**vars(self.box)))
+        if self._grab == "rotate":
+            angle = self._get_angle()
+            self._rotation = (angle, self._bearing(pos, image_rect), angle)
         return self._grab is not None
+
+    def _bearing(self, pos: QPointF, image_rect: QRectF) -> float:
+        """Degrees of `pos` around the rectangle's centre, clockwise on screen (y points down)."""
+        c = self.view_rect(image_rect).center()
+        return math.degrees(math.atan2(pos.y() - c.y(), pos.x() - c.x()))
+
+    def _rotate(self, pos: QPointF, image_rect: QRectF) -> None:
+        """The photo follows the pointer: a clockwise sweep of d degrees turns it clockwise, angle - d."""
+        angle0, bearing0, last = self._rotation
+        swept = (self._bearing(pos, image_rect) - bearing0 + 180.0) % 360.0 - 180.0
+        angle = min(max(angle0 - swept, ANGLE.min), ANGLE.max)
+        angle = round(round(angle / ANGLE.step) * ANGLE.step, 6)
+        if angle != last:
+            self._rotation = (angle0, bearing0, angle)
+            self._set_angle(angle, True)
 
     def move(self, pos: QPointF, image_rect: QRectF) -> None:
         if self._grab is None or self._start is None:
+            return
+        if self._grab == "rotate":
+            self._rotate(pos, image_rect)
             return
         origin, b0 = self._start
         dx = (pos.x() - origin.x()) / max(image_rect.width(), 1)
@@ -94,7 +144,9 @@ class CropTool:
         self.box = self._constrained(CropBox(left, top, right - left, bottom - top))
 
     def release(self) -> None:
-        self._grab = self._start = None
+        if self._grab == "rotate":
+            self._set_angle(self._rotation[2], False)  # the end of the drag: one step, refined preview
+        self._grab = self._start = self._rotation = None
 
     def _constrained(self, b: CropBox) -> CropBox:
         """Apply the aspect lock by adjusting the height (or the width when the height would not fit)."""
@@ -119,9 +171,10 @@ class CropTool:
         hole.addRect(r)
         p.fillPath(shade.subtracted(hole), QColor(0, 0, 0, 150))
         p.setPen(QPen(QColor(240, 240, 240, 110), 1))
-        for i in (1, 2):  # rule of thirds
-            x = r.left() + r.width() * i / 3
-            y = r.top() + r.height() * i / 3
+        lines = 8 if self.rotating else 3  # while rotating, a finer grid to line up the horizon
+        for i in range(1, lines):  # rule of thirds
+            x = r.left() + r.width() * i / lines
+            y = r.top() + r.height() * i / lines
             p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
         p.setPen(QPen(QColor(250, 250, 250), 1.5))
@@ -130,3 +183,6 @@ class CropTool:
         p.setBrush(QColor(250, 250, 250))
         for corner in (r.topLeft(), r.topRight(), r.bottomLeft(), r.bottomRight()):
             p.drawRect(QRectF(corner.x() - 4, corner.y() - 4, 8, 8))
+        if self.rotating:
+            p.setPen(QColor(250, 250, 250))
+            p.drawText(r.adjusted(0, 0, 0, 22).bottomLeft() + QPointF(0, -6), f"{self._rotation[2]:+.1f}°")

@@ -1,9 +1,13 @@
-"""Crop tool geometry: resizing, moving, staying inside the frame, and the aspect lock."""
+"""Crop tool geometry: resizing, moving, staying inside the frame, the aspect lock, and rotating."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF
+import math
 
+from PySide6.QtCore import QPointF, QRectF, Qt
+
+from editor.core.ops import crop as crop_op
 from editor.ui.crop_tool import MIN_SIZE, CropBox, CropTool
+from ui_helpers import wait_preview
 
 VIEW = QRectF(0, 0, 300, 200)  # the frame as shown: 1 view px = 1 frame px
 
@@ -37,3 +41,88 @@ def test_a_press_outside_the_box_grabs_nothing():
     assert not tool.press(QPointF(10, 10), VIEW)
     tool.move(QPointF(100, 100), VIEW)
     assert tool.box == CropBox(0.25, 0.25, 0.5, 0.5)
+
+
+def swept(center: QPointF, start: QPointF, degrees: float, scale: float = 1.0) -> QPointF:
+    """`start` turned by `degrees` about `center`, clockwise on screen (y points down), its distance to
+    the centre times `scale` (only the bearing matters to the tool)."""
+    a = math.radians(degrees)
+    d = (start - center) * scale
+    return center + QPointF(d.x() * math.cos(a) - d.y() * math.sin(a), d.x() * math.sin(a) + d.y() * math.cos(a))
+
+
+class Angle:
+    """Stands in for the window's straighten command: records (angle, dragging) calls."""
+
+    def __init__(self, value: float = 0.0):
+        self.value, self.calls = value, []
+
+    def set(self, angle: float, dragging: bool) -> None:
+        self.value = angle
+        self.calls.append((angle, dragging))
+
+
+def test_dragging_outside_a_corner_rotates_by_the_swept_angle_without_moving_the_box():
+    tool = CropTool(CropBox(0.25, 0.25, 0.5, 0.5), (300, 200))
+    angle = Angle(2.0)
+    tool.bind_angle(lambda: angle.value, angle.set)
+    start = QPointF(225 + 20, 50 - 20)  # outside, just beyond the top-right corner
+    center = tool.view_rect(VIEW).center()
+    assert tool.press(start, VIEW) and tool.rotating
+    tool.move(swept(center, start, 6.0), VIEW)
+    tool.move(swept(center, start, 12.0), VIEW)  # clockwise: the photo turns clockwise, the angle drops
+    tool.release()
+    assert abs(angle.value - (2.0 - 12.0)) < 0.11 and round(angle.value, 1) == angle.value  # on the 0.1° step
+    assert all(dragging for _, dragging in angle.calls[:-1]) and angle.calls[-1] == (angle.value, False)
+    assert tool.box == CropBox(0.25, 0.25, 0.5, 0.5)
+    assert tool.press(start, VIEW)
+    tool.move(swept(center, start, -170.0), VIEW)  # far counter-clockwise: stops at the declared maximum
+    tool.release()
+    assert angle.value == 45.0
+
+
+def test_rotating_needs_a_binding_and_a_press_near_a_corner():
+    tool = CropTool(CropBox(0.25, 0.25, 0.5, 0.5), (300, 200))
+    assert not tool.press(QPointF(245, 30), VIEW)  # not bound: nothing to rotate
+    tool.bind_angle(lambda: 0.0, lambda a, d: None)
+    assert not tool.press(QPointF(150, 10), VIEW)  # outside but far from every corner
+    assert tool.press(QPointF(60, 170), VIEW) and tool.rotating  # beyond the bottom-left corner
+
+
+def enter_crop(qtbot, window):
+    """Open the crop tool in the real window; bind rotation to its straighten command if the window
+    does not yet (main_window.toggle_crop should call bind_angle itself)."""
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    tool = window.loupe.crop_tool
+    if tool._set_angle is None:
+        tool.bind_angle(lambda: window.doc.edit["crop"].angle,
+                        lambda a, dragging: window.on_param("crop", {"angle": a}, dragging))
+    return tool
+
+
+def test_a_rotate_drag_in_the_loupe_straightens_as_one_undoable_step(qtbot, make_window, photo_folder):
+    window = make_window(photo_folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    loupe = window.loupe
+    tool = enter_crop(qtbot, window)
+    upright = wait_preview(qtbot, window)
+    rect = tool.view_rect(loupe._image_rect())
+    center = rect.center()
+    start = rect.topRight() + QPointF(-5, -20)  # above the top-right corner, outside the rectangle
+    qtbot.mousePress(loupe, Qt.MouseButton.LeftButton, pos=start.toPoint())
+    for deg in (-3.0, -6.0, -8.0):  # counter-clockwise on screen: the photo turns CCW, the angle grows
+        qtbot.mouseMove(loupe, swept(center, start, deg, 0.8).toPoint())  # (inwards: stay in the loupe)
+    end = swept(center, start, -8.0, 0.8).toPoint()
+    gen = window.shown_gen
+    qtbot.mouseRelease(loupe, Qt.MouseButton.LeftButton, pos=end)
+    assert 7.0 < window.doc.edit["crop"].angle < 9.0  # the swept angle, within the integer-pixel mouse error
+    assert len(window.doc.history.steps) == 2  # the whole drag is one step
+    assert "Straighten" in window.doc.history.steps[1].label
+    rotated = wait_preview(qtbot, window, gen)  # the loupe shows the straightened (uncropped) frame
+    frame = crop_op.output_size(320, 240, window.doc.edit["crop"])  # the largest upright 4:3 inside
+    assert upright.shape[:2] == (240, 320) and rotated.shape[:2] == (frame[1], frame[0]) != (240, 320)
+    assert loupe._image_rect().width() == rect.width()  # fitted again: the crop rectangle stays put
+    assert window.develop.row("crop", "angle").slider.value() != 0  # the straighten slider follows
+    window.undo()
+    assert window.doc.edit["crop"].angle == 0.0 and len(window.doc.history.steps) == 2 and window.doc.history.index == 0
