@@ -104,7 +104,7 @@ def composite(steps: tuple[Step, ...], grid: int = GRID) -> np.ndarray:
 
 @lru_cache(maxsize=16)
 def _profile(steps: tuple[Step, ...], grid: int = GRID) -> bytes:
-    return icc.look_profile(np.stack([np.linspace(0.0, 1.0, 256)] * 3), composite(steps, grid))
+    return icc.look_profile(composite(steps, grid))
 
 
 @lru_cache(maxsize=16)
@@ -141,7 +141,9 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyv
     tagged = image.copy()
     tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps, grid))
     depth = 16 if fmt == "ushort" else 8
-    result = tagged.icc_transform("srgb", embedded=True, intent="relative", depth=depth)
+    result = tagged.icc_transform(icc.passthrough_path(), embedded=True, intent="relative", depth=depth)
+    result = result.copy(interpretation=image.interpretation)
+    result.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc.srgb_profile())  # still sRGB values
     with _recent_lock:
         _recent.insert(0, (image, (steps, grid), result))
         del _recent[_RECENT:]

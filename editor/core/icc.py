@@ -1,16 +1,24 @@
 """Writes small ICC v2 profiles so that libvips' lcms-backed `icc_transform` can run our transforms.
 
-`look_profile` turns the fused point-wise operations (per-channel curves, then a 3D colour table) into
-an RGB input profile whose A2B0 lut16 tag is exactly that transform followed by sRGB -> XYZ(D50). Paired
-with libvips' built-in sRGB output profile, lcms evaluates the whole look as one optimised transform,
-which is far faster than chaining float operations per pixel.
+`look_profile` turns the fused point-wise operations (a 3D colour table on sRGB-encoded values) into an
+RGB input profile whose A2B0 lut16 tag is that table, its results carried through the XYZ connection
+space *unchanged* as numbers; the matching output profile (`passthrough_path`) has identity colorants
+and linear curves, so lcms maps those numbers straight back to RGB. lcms then evaluates the whole look
+as one optimised table (no colorimetry on either side: it builds ~2 ms faster than pairing the look
+with a real sRGB profile, and the encoded values are spread evenly in the darks), which is far faster
+than chaining float operations per pixel.
 """
 from __future__ import annotations
 
+import hashlib
 import struct
+import tempfile
+import threading
+from pathlib import Path
 
 import numpy as np
 
+from editor.core.atomic import write_atomic
 from editor.core.colour import to_linear
 
 # sRGB (linear) -> XYZ relative to D50, Bradford-adapted, as ICC's PCS expects.
@@ -22,25 +30,61 @@ P3_TO_XYZ_D50 = np.array([[0.5151187, 0.2919778, 0.1571035],
                           [0.2411892, 0.6922441, 0.0665668],
                           [-0.0010505, 0.0418791, 0.7840713]])
 D50 = (0.9642, 1.0, 0.8249)
-# lut16 output curves carry XYZ in a perceptual encoding so the grid interpolates evenly in the darks.
-_PCS_GAMMA = 2.4
+_XYZ_ONE = 32768 / 65535  # lut16 encodes XYZ 1.0 as 0x8000
 
 
-def look_profile(curves: np.ndarray, clut: np.ndarray, description: str = "Darkslide look") -> bytes:
-    """An RGB->XYZ input profile applying `curves` (3, N in 0..1) then `clut` (n, n, n, 3 in 0..1).
+def look_profile(clut: np.ndarray, description: str = "Darkslide look") -> bytes:
+    """An RGB input profile whose A2B0 is `clut` (n, n, n, 3 in 0..1), to pair with `passthrough_path()`.
 
     `clut[r, g, b]` is the sRGB-encoded result for the grid point (r, g, b) / (n - 1).
     """
     n = clut.shape[0]
-    xyz = to_linear(np.clip(clut.reshape(-1, 3), 0.0, 1.0)) @ SRGB_TO_XYZ_D50.T
-    encoded = np.clip(xyz * (32768 / 65535), 0.0, 1.0) ** (1 / _PCS_GAMMA)
-    out_curve = np.linspace(0.0, 1.0, 4096) ** _PCS_GAMMA
-    lut = (b"mft2" + bytes(4) + bytes([3, 3, n, 0]) + _matrix(np.eye(3))
-           + struct.pack(">HH", curves.shape[1], out_curve.size)
-           + _u16(curves) + _u16(encoded) + _u16(np.tile(out_curve, 3)))
+    ends = np.tile([0.0, 1.0], 3)  # two-entry identity input and output curves
+    lut = (b"mft2" + bytes(4) + bytes([3, 3, n, 0]) + _matrix(np.eye(3)) + struct.pack(">HH", 2, 2)
+           + _u16(ends) + _u16(clut.reshape(-1, 3) * _XYZ_ONE) + _u16(ends))
     return _profile(b"mntr", [(b"desc", _desc(description)), (b"wtpt", _xyz(D50)),
                               (b"cprt", _text("No copyright, use freely")), (b"A2B0", lut),
                               (b"A2B1", lut)])  # same table for relative intent: lcms then needs no fallback
+
+
+def passthrough_profile() -> bytes:
+    """An RGB output profile that maps XYZ numbers to the same RGB numbers (identity colorants, linear)."""
+    identity = b"curv" + bytes(4) + struct.pack(">I", 0)
+    tags = [(b"desc", _desc("Darkslide pass-through")), (b"wtpt", _xyz(D50)),
+            (b"cprt", _text("No copyright, use freely")), (b"rXYZ", _xyz((1.0, 0.0, 0.0))),
+            (b"gXYZ", _xyz((0.0, 1.0, 0.0))), (b"bXYZ", _xyz((0.0, 0.0, 1.0))),
+            (b"rTRC", identity), (b"gTRC", identity), (b"bTRC", identity)]
+    return _profile(b"mntr", tags)
+
+
+_passthrough_lock = threading.Lock()
+_passthrough_written: Path | None = None
+
+
+def passthrough_path() -> str:
+    """`passthrough_profile()` as a file (libvips takes output profiles by name), written when missing."""
+    global _passthrough_written
+    with _passthrough_lock:
+        path = _passthrough_written
+        if path is None or not path.is_file():  # first use, or a temp cleaner removed it
+            data = passthrough_profile()
+            path = Path(tempfile.gettempdir()) / f"darkslide-passthrough-{hashlib.sha1(data).hexdigest()[:12]}.icc"
+            if not path.is_file() or path.read_bytes() != data:
+                write_atomic(path, data)
+            _passthrough_written = path
+    return str(path)
+
+
+_srgb: bytes | None = None
+
+
+def srgb_profile() -> bytes:
+    """libvips' built-in sRGB profile, the one every working image carries."""
+    global _srgb
+    if _srgb is None:
+        import pyvips
+        _srgb = bytes(pyvips.Image.profile_load("srgb"))
+    return _srgb
 
 
 def matrix_profile(to_xyz_d50: np.ndarray, description: str) -> bytes:

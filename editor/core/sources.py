@@ -22,6 +22,8 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyvips
 
+from editor.core.icc import srgb_profile
+
 MAX_PIXELS = 250_000_000  # decompression-bomb guard: refuse headers above 250 MP before decoding
 PREVIEW_CACHE = 3  # in-memory previews kept per Photo (distinct sizes)
 DRAFT_SHRINK = 8  # JPEG shrink-on-load factor for the first paint
@@ -44,16 +46,6 @@ def _fail(path: Path, what: str, exc: BaseException | None = None) -> PhotoError
 
 
 # ---------------------------------------------------------------------------------------------- working space
-
-def srgb_profile() -> bytes:
-    """libvips' built-in sRGB profile, attached to every working image."""
-    global _SRGB
-    if _SRGB is None:
-        _SRGB = bytes(pyvips.Image.profile_load("srgb"))
-    return _SRGB
-
-
-_SRGB: bytes | None = None
 
 
 def to_working(image: pyvips.Image, icc: bytes | None = None) -> pyvips.Image:
