@@ -113,6 +113,10 @@ class LooksPanel(QWidget):
         amount.addWidget(self.amount_value)
         layout.addLayout(amount)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.visible_timer.start()  # e.g. the Looks tab chosen again: render what it now shows
+
     def eventFilter(self, obj, event) -> bool:
         shown = event.type() in (event.Type.Resize, event.Type.Show)
         if obj is self.tree.viewport() and shown and hasattr(self, "visible_timer"):
@@ -193,6 +197,8 @@ class LooksPanel(QWidget):
         if not force and self._key is not None and key[0] is self._key[0] and key[1] == self._key[1]:
             self.render_visible()
             return
+        if self._key is not None and key[0] is not self._key[0]:
+            self._clear_icons()  # another photo: no thumbnails of the last one once a row scrolls in
         self._key = key
         self._gen += 1
         self._requested = set()
@@ -200,6 +206,12 @@ class LooksPanel(QWidget):
             future.cancel()  # queued batches of the old generation never start
         self._futures = []
         self.render_visible()
+
+    def _clear_icons(self) -> None:
+        visible = set(self.visible_names())
+        for item in self._items():
+            if self._name(item) not in visible:
+                item.setIcon(0, QIcon())
 
     def visible_names(self) -> list[str]:
         """Looks whose rows intersect the tree's viewport (collapsed groups' rows have no rect)."""

@@ -129,11 +129,15 @@ def test_clicking_a_look_applies_it_and_the_amount_reblends(qtbot, make_window, 
     assert window.doc.edit.look["name"] == "Monochrome"
     assert chroma(mono) < 3 < chroma(original)
     gen = window.shown_gen
-    window.looks.set_amount(50)
+    click(qtbot, window.looks.tree, window.looks.item("Vivid"))  # replaces Monochrome
+    vivid = wait_preview(qtbot, window, gen)
+    assert window.doc.edit.look["name"] == "Vivid" and chroma(vivid) > chroma(original) + 3
+    gen = window.shown_gen
+    window.looks.set_amount(50)  # (a B&W look stays grey at any amount: its mix is on or off)
     half = wait_preview(qtbot, window, gen)
     assert window.doc.edit.look["amount"] == 50
-    assert chroma(mono) < chroma(half) < chroma(original)
-    assert [s.label for s in window.doc.history.steps][-2:] == ["Look: Monochrome", "Look amount"]
+    assert chroma(original) + 1 < chroma(half) < chroma(vivid) - 1
+    assert [s.label for s in window.doc.history.steps][-2:] == ["Look: Vivid", "Look amount"]
     window.undo()
     assert window.doc.edit.look["amount"] == 100
 
@@ -223,3 +227,29 @@ def test_duplicate_rename_and_delete_a_look(qtbot, make_window, photo_folder, mo
     looks.buttons["delete"].click()  # built-in looks cannot be deleted: a clear message, nothing removed
     qtbot.waitUntil(lambda: hasattr(looks, "last_error"), timeout=5000)
     assert looks.item("Sepia") is not None and "Sepia" in looks.last_error
+
+
+def test_a_hidden_panel_renders_nothing_until_shown_and_another_photo_clears_old_thumbnails(
+        qtbot, make_window, photo_folder):
+    window, _ = ready(qtbot, make_window, photo_folder)
+    looks = window.looks
+    shrink(qtbot, window)
+    first = looks.visible_names()
+    qtbot.waitUntil(lambda: all(not looks.item(n).icon(0).isNull() for n in first), timeout=10000)
+    looks.tree.verticalScrollBar().setValue(looks.tree.verticalScrollBar().maximum())
+    last = looks.visible_names()
+    qtbot.waitUntil(lambda: all(not looks.item(n).icon(0).isNull() for n in last), timeout=10000)
+    looks.tree.verticalScrollBar().setValue(0)
+    window.left.setCurrentIndex(1 - window.left.indexOf(looks))  # the tether tab
+    assert not looks.tree.isVisible()
+    old = looks._gen
+    window.select_row(1)
+    qtbot.waitUntil(lambda: looks._gen != old, timeout=10000)
+    assert all(looks.item(n).icon(0).isNull() for n in last)  # off screen: the last photo's thumbnails go
+    qtbot.wait(300)
+    assert rendered(looks) == []  # hidden: nothing is rendered
+    window.left.setCurrentWidget(looks)
+    shown = looks.visible_names()
+    assert shown and set(shown) <= set(first)
+    qtbot.waitUntil(lambda: set(shown) <= set(rendered(looks)), timeout=10000)
+    assert not set(last) & set(rendered(looks))
