@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QCursor, QPainter, QPainterPath, QPen
 
 from editor.core import ops
+from editor.ui import theme
 
 MIN_SIZE = 0.02  # smallest crop, as a fraction of the frame
 GRAB = 10  # px: how close to an edge a press grabs it
 ROTATE_REACH = 48  # px: a press outside the rectangle this close to a corner rotates
+CURSORS = {"move": Qt.CursorShape.SizeAllCursor, "t": Qt.CursorShape.SizeVerCursor,
+           "b": Qt.CursorShape.SizeVerCursor, "l": Qt.CursorShape.SizeHorCursor, "r": Qt.CursorShape.SizeHorCursor,
+           "tl": Qt.CursorShape.SizeFDiagCursor, "br": Qt.CursorShape.SizeFDiagCursor,
+           "tr": Qt.CursorShape.SizeBDiagCursor, "bl": Qt.CursorShape.SizeBDiagCursor}
 ANGLE = ops.get("crop").spec("angle")  # the straighten param: range and step (degrees, + turns the photo CCW)
 
 
@@ -93,6 +98,14 @@ class CropTool:
                                                for c in corners) <= ROTATE_REACH:
             return "rotate"
         return None
+
+    def cursor_at(self, pos: QPointF, image_rect: QRectF) -> QCursor:
+        """The pointer over `pos` (for the loupe to show while hovering): what a press there would do."""
+        grab = self._hit(pos, image_rect)
+        if grab == "rotate":
+            pixmap = theme.icon("mdi6.rotate-right").pixmap(22, 22)
+            return QCursor(pixmap) if not pixmap.isNull() else QCursor(Qt.CursorShape.CrossCursor)
+        return QCursor(CURSORS.get(grab, Qt.CursorShape.ArrowCursor))
 
     # -- interaction -----------------------------------------------------------------------------
     def press(self, pos: QPointF, image_rect: QRectF) -> bool:
@@ -185,4 +198,4 @@ class CropTool:
             p.drawRect(QRectF(corner.x() - 4, corner.y() - 4, 8, 8))
         if self.rotating:
             p.setPen(QColor(250, 250, 250))
-            p.drawText(r.adjusted(0, 0, 0, 22).bottomLeft() + QPointF(0, -6), f"{self._rotation[2]:+.1f}°")
+            p.drawText(r.topLeft() + QPointF(8, 20), f"{self._rotation[2]:+.1f}°")  # inside: always on screen

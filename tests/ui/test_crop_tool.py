@@ -126,3 +126,34 @@ def test_a_rotate_drag_in_the_loupe_straightens_as_one_undoable_step(qtbot, make
     assert window.develop.row("crop", "angle").slider.value() != 0  # the straighten slider follows
     window.undo()
     assert window.doc.edit["crop"].angle == 0.0 and len(window.doc.history.steps) == 2 and window.doc.history.index == 0
+
+
+def test_the_pointer_shows_what_a_press_would_do(qtbot):
+    tool = CropTool(CropBox(0.25, 0.25, 0.5, 0.5), (300, 200))
+    tool.bind_angle(lambda: 0.0, lambda a, d: None)
+    shape = lambda x, y: tool.cursor_at(QPointF(x, y), VIEW).shape()  # noqa: E731
+    assert shape(150, 100) == Qt.CursorShape.SizeAllCursor
+    assert shape(75, 50) == Qt.CursorShape.SizeFDiagCursor and shape(225, 50) == Qt.CursorShape.SizeBDiagCursor
+    assert shape(150, 50) == Qt.CursorShape.SizeVerCursor and shape(225, 100) == Qt.CursorShape.SizeHorCursor
+    assert shape(245, 30) not in (Qt.CursorShape.ArrowCursor, Qt.CursorShape.SizeBDiagCursor)  # rotate
+    assert shape(150, 10) == Qt.CursorShape.ArrowCursor
+
+
+def test_rotating_draws_a_finer_grid(qtbot):
+    from PySide6.QtGui import QImage, QPainter
+    tool = CropTool(CropBox(), (300, 200))
+    tool.bind_angle(lambda: 0.0, lambda a, d: None)
+
+    def vertical_lines() -> int:
+        """Grid lines drawn inside the box: runs of bright columns (the frame's own edges excluded)."""
+        image = QImage(300, 200, QImage.Format.Format_RGB32)
+        image.fill(0)
+        painter = QPainter(image)
+        tool.paint(painter, VIEW)
+        painter.end()
+        bright = [sum(image.pixelColor(x, y).value() for y in range(20, 180)) / 160 > 30 for x in range(4, 296)]
+        return sum(1 for i, b in enumerate(bright) if b and (i == 0 or not bright[i - 1]))
+    assert vertical_lines() == 2  # the thirds
+    assert tool.press(QPointF(300 + 20, 200 + 10), VIEW) and tool.rotating  # beyond the bottom-right corner
+    assert vertical_lines() == 7  # eighths, to line up a horizon
+    tool.release()
