@@ -21,6 +21,7 @@ from editor.ui import imaging, theme
 
 NameRole = Qt.ItemDataRole.UserRole + 1
 THUMB_EDGE = 120  # px, long edge of a look thumbnail
+ICON = QSize(72, 54)  # px, a thumbnail as the list shows it
 HOVER_MS = 140  # wait this long on a look before previewing it in the loupe
 VISIBLE_MS = 60  # after a scroll, expand or resize settles this long, render the newly shown looks
 EXPORT_FILTERS = {"Darkslide preset (*.json)": ".json", "Lightroom / Camera Raw preset (*.xmp)": ".xmp",
@@ -89,7 +90,7 @@ class LooksPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("looksList")
         self.tree.setHeaderHidden(True)
-        self.tree.setIconSize(QSize(72, 54))
+        self.tree.setIconSize(ICON)
         self.tree.setMouseTracking(True)
         self.tree.setIndentation(10)
         self.tree.itemEntered.connect(self._entered)
@@ -153,6 +154,7 @@ class LooksPanel(QWidget):
             item.setData(0, NameRole, preset.name)
             item.setToolTip(0, preset.description or preset.name)
             item.setIcon(0, old_icons.get(preset.name, QIcon()))
+            item.setSizeHint(0, QSize(ICON.width() + 100, ICON.height() + 4))  # as tall before its thumbnail
             self.presets[preset.name] = preset
         for problem in problems:
             self.window.status(f"Preset not loaded: {problem}")

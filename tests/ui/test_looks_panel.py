@@ -73,10 +73,14 @@ def test_each_look_gets_a_live_thumbnail_of_the_open_photo(qtbot, make_window, p
 def test_only_the_looks_on_screen_are_rendered_and_scrolling_renders_more(qtbot, make_window, photo_folder):
     window, _ = ready(qtbot, make_window, photo_folder)
     looks = window.looks
+    total = len(list(looks._items()))
+    opened = looks.visible_names()  # the window as it opens: rows are as tall before their thumbnail
+    qtbot.waitUntil(lambda: set(opened) <= set(rendered(looks)), timeout=10000)
+    qtbot.wait(300)
+    assert sorted(rendered(looks)) == sorted(opened) and len(opened) < total
     shrink(qtbot, window)
     looks.render_thumbnails(force=True)
     visible = looks.visible_names()
-    total = len(list(looks._items()))
     assert 1 <= len(visible) <= 4 < total
     qtbot.waitUntil(lambda: sorted(rendered(looks)) == sorted(visible), timeout=10000)
     qtbot.wait(300)  # nothing else follows: the hidden looks are not rendered
