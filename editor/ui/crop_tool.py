@@ -47,7 +47,8 @@ class CropBox:
 
 
 class CropTool:
-    """Drag corners or edges to resize, inside to move. `ratio` (pixel width / height) locks the aspect."""
+    """Drag corners or edges to resize, inside to move, just outside a corner to rotate (once
+    `bind_angle` is called). `ratio` (pixel width / height) locks the aspect."""
 
     def __init__(self, box: CropBox, frame_size: tuple[int, int], ratio: float | None = None):
         self.box = box
@@ -57,7 +58,8 @@ class CropTool:
         self._start: tuple[QPointF, CropBox] | None = None
         self._get_angle: Callable[[], float] | None = None
         self._set_angle: Callable[[float, bool], None] | None = None
-        self._rotation: tuple[float, float, float] | None = None  # (start angle, pointer bearing, new angle)
+        # while rotating: (angle at the press, last pointer bearing, degrees swept since, current angle)
+        self._rotation: tuple[float, float, float, float] | None = None
 
     def bind_angle(self, get: Callable[[], float], set_: Callable[[float, bool], None]) -> None:
         """Enable rotating: `get()` reads the current straighten angle (degrees); `set_(angle, dragging)`
@@ -113,7 +115,7 @@ class CropTool:
         self._start = (QPointF(pos), CropBox(**vars(self.box)))
         if self._grab == "rotate":
             angle = self._get_angle()
-            self._rotation = (angle, self._bearing(pos, image_rect), angle)
+            self._rotation = (angle, self._bearing(pos, image_rect), 0.0, angle)
         return self._grab is not None
 
     def _bearing(self, pos: QPointF, image_rect: QRectF) -> float:
@@ -122,13 +124,15 @@ class CropTool:
         return math.degrees(math.atan2(pos.y() - c.y(), pos.x() - c.x()))
 
     def _rotate(self, pos: QPointF, image_rect: QRectF) -> None:
-        """The photo follows the pointer: a clockwise sweep of d degrees turns it clockwise, angle - d."""
-        angle0, bearing0, last = self._rotation
-        swept = (self._bearing(pos, image_rect) - bearing0 + 180.0) % 360.0 - 180.0
+        """The photo follows the pointer: a clockwise sweep of d degrees turns it clockwise, angle - d.
+        The sweep is summed move by move, so circling past the far side does not jump."""
+        angle0, bearing, swept, last = self._rotation
+        now = self._bearing(pos, image_rect)
+        swept += (now - bearing + 180.0) % 360.0 - 180.0
         angle = min(max(angle0 - swept, ANGLE.min), ANGLE.max)
         angle = round(round(angle / ANGLE.step) * ANGLE.step, 6)
+        self._rotation = (angle0, now, swept, angle)
         if angle != last:
-            self._rotation = (angle0, bearing0, angle)
             self._set_angle(angle, True)
 
     def move(self, pos: QPointF, image_rect: QRectF) -> None:
@@ -158,7 +162,7 @@ class CropTool:
 
     def release(self) -> None:
         if self._grab == "rotate":
-            self._set_angle(self._rotation[2], False)  # the end of the drag: one step, refined preview
+            self._set_angle(self._rotation[3], False)  # the end of the drag: one step, refined preview
         self._grab = self._start = self._rotation = None
 
     def _constrained(self, b: CropBox) -> CropBox:
@@ -198,4 +202,4 @@ class CropTool:
             p.drawRect(QRectF(corner.x() - 4, corner.y() - 4, 8, 8))
         if self.rotating:
             p.setPen(QColor(250, 250, 250))
-            p.drawText(r.topLeft() + QPointF(8, 20), f"{self._rotation[2]:+.1f}°")  # inside: always on screen
+            p.drawText(r.topLeft() + QPointF(8, 20), f"{self._rotation[3]:+.1f}°")  # inside: always on screen

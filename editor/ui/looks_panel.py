@@ -9,6 +9,7 @@ a clear message and changes nothing.
 from __future__ import annotations
 
 import concurrent.futures as cf
+from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -47,7 +48,7 @@ class LooksPanel(QWidget):
         self._key = None  # (document, edit) of the current generation
         self._requested: set[str] = set()  # looks queued in this generation
         self._futures: list[cf.Future] = []
-        self.render_log: list[tuple[int, str]] = []  # (generation, look) as the worker renders them
+        self.render_log: deque[tuple[int, str]] = deque(maxlen=1000)  # (generation, look) as rendered
         self._hovered: str | None = None
         self._amount_drag = False
         self._closed = False
@@ -233,7 +234,6 @@ class LooksPanel(QWidget):
         if self._key is None or doc is not self._key[0]:
             self.render_thumbnails()  # another photo is open: its own generation
             return
-        doc = self._key[0]
         todo = [n for n in self.visible_names() if n not in self._requested]
         if not todo:
             return

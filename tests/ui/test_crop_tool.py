@@ -76,7 +76,9 @@ def test_dragging_outside_a_corner_rotates_by_the_swept_angle_without_moving_the
     assert all(dragging for _, dragging in angle.calls[:-1]) and angle.calls[-1] == (angle.value, False)
     assert tool.box == CropBox(0.25, 0.25, 0.5, 0.5)
     assert tool.press(start, VIEW)
-    tool.move(swept(center, start, -170.0), VIEW)  # far counter-clockwise: stops at the declared maximum
+    for deg in range(-20, -200, -20):  # on round past the far side: stays at the declared maximum
+        tool.move(swept(center, start, deg), VIEW)
+        assert angle.value == min(-10.0 - deg, 45.0)
     tool.release()
     assert angle.value == 45.0
 
