@@ -177,12 +177,13 @@ class History:
         self.index = 0 if self.index == 0 else self.index - start + 1
 
     def _window(self, limit: int) -> tuple[int, int]:
-        """steps[start:end] (start >= 1) to keep with the base: `limit` - 1 steps, the newest that
-        still include the current step."""
+        """steps[start:end] (start >= 1) to keep with the base: `limit` - 1 steps, the newest ones
+        unless that would lose the current step."""
         end = len(self.steps)
         start = max(1, end - (limit - 1))
-        if 0 < self.index < start:
-            start, end = self.index, self.index + limit - 1
+        if self.index < start:  # far back: keep the steps redo walks through next, drop the newest
+            start = max(1, self.index)
+            end = start + limit - 1
         return start, end
 
     def to_dict(self, limit: int | None = None) -> dict[str, Any]:

@@ -113,7 +113,10 @@ def test_limited_to_dict_keeps_the_current_step_even_far_back():
     again = History.from_dict(data)
     assert len(again.steps) == 20 and again.current == history.current and again.steps[0].edit == Edit()
     history.goto(0)
-    assert History.from_dict(history.to_dict(limit=20)).current == Edit()
+    again = History.from_dict(history.to_dict(limit=20))
+    assert again.current == Edit() and len(again.steps) == 20
+    again.redo()
+    assert again.current == history.steps[1].edit  # redo walks on from the base, step by step
 
 
 def test_a_loaded_history_longer_than_the_bound_is_trimmed():
