@@ -233,6 +233,10 @@ class Loupe(QWidget):
             self.crop_tool.move(event.position(), self._image_rect())
             self.update()
             return
+        if self.crop_tool is not None:  # hovering: the pointer says what a press would do
+            self.setCursor(self.crop_tool.cursor_at(event.position(), self._image_rect()))
+        elif self.cursor().shape() != Qt.CursorShape.ArrowCursor:
+            self.unsetCursor()
         if self._drag is None:
             return
         if self.compare == "split" and self.fit:

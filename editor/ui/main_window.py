@@ -588,9 +588,12 @@ class MainWindow(QMainWindow):
                 ratio = frame[0] / frame[1]
             self.loupe.crop_tool = CropTool(CropBox(params.left, params.top, params.width, params.height),
                                             frame, ratio)
+            self.loupe.crop_tool.bind_angle(lambda: self.doc.edit["crop"].angle,
+                                            lambda a, dragging: self.on_param("crop", {"angle": a}, dragging))
             self.loupe.set_fit()
             self.actions_by_id["crop"].setChecked(True)
-            self.status("Crop: drag the corners, edges or the middle; R applies, Esc cancels")
+            self.status("Crop: drag the corners, edges or the middle; drag just outside a corner to straighten; "
+                        "R applies, Esc cancels")
             self.request_preview()
             return
         self.loupe.crop_tool = None

@@ -92,13 +92,10 @@ def test_rotating_needs_a_binding_and_a_press_near_a_corner():
 
 
 def enter_crop(qtbot, window):
-    """Open the crop tool in the real window; bind rotation to its straighten command if the window
-    does not yet (main_window.toggle_crop should call bind_angle itself)."""
+    """Open the crop tool in the real window (which binds rotation to its straighten command)."""
     qtbot.keyClick(window, Qt.Key.Key_R)
     tool = window.loupe.crop_tool
-    if tool._set_angle is None:
-        tool.bind_angle(lambda: window.doc.edit["crop"].angle,
-                        lambda a, dragging: window.on_param("crop", {"angle": a}, dragging))
+    assert tool._set_angle is not None
     return tool
 
 
@@ -159,3 +156,20 @@ def test_rotating_draws_a_finer_grid(qtbot):
     assert tool.press(QPointF(300 + 20, 200 + 10), VIEW) and tool.rotating  # beyond the bottom-right corner
     assert vertical_lines() == 7  # eighths, to line up a horizon
     tool.release()
+
+
+def test_hovering_outside_a_corner_in_crop_mode_shows_the_rotate_pointer(qtbot, make_window, photo_folder):
+    window = make_window(photo_folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    loupe = window.loupe
+    tool = enter_crop(qtbot, window)
+    wait_preview(qtbot, window)
+    rect = tool.view_rect(loupe._image_rect())
+    qtbot.mouseMove(loupe, rect.center().toPoint())
+    assert loupe.cursor().shape() == Qt.CursorShape.SizeAllCursor  # the middle moves the frame
+    qtbot.mouseMove(loupe, (rect.topRight() + QPointF(-5, -20)).toPoint())
+    assert loupe.cursor().shape() == Qt.CursorShape.BitmapCursor  # the rotate icon
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.mouseMove(loupe, rect.center().toPoint())
+    assert loupe.cursor().shape() == Qt.CursorShape.ArrowCursor
