@@ -7,7 +7,7 @@ pixel-fine noise for a grittier, less even texture.
 """
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pyvips
@@ -123,16 +123,16 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     top = ctx.white
     # Per pixel, noise bin * 256 + luminance bin (0..255) indexes a table of noise x mid-tone weight x
     # strength: a lookup where the weight and the product were float operations over every pixel.
-    luma = (lum * (255.0 / top)).cast("uchar")  # floor(255 y), clipped
+    luma = (lum if top == 255.0 else lum * (255.0 / top)).cast("uchar")  # floor(255 y), clipped
     index = _noise_index(lum.width, lum.height, p.size, p.roughness, ctx.scale, ctx.seed) | luma
-    return None, index.maplut(_table(p.amount, top))
+    return None, spatial.Lookup(index, partial(_table, p.amount, top))
 
 
 @lru_cache(maxsize=8)
-def _table(amount: float, top: float) -> pyvips.Image:
-    """Lookup table for the index of `build`: what grain adds to R, G and B."""
+def _table(amount: float, top: float, bands: int = 1, bias: float = 0.0) -> pyvips.Image:
+    """Lookup table for the index of `affine`: what grain adds to R, G and B (plus `bias`)."""
     n = (np.arange(256) - 128) / _NOISE_STEPS
     y = np.minimum((np.arange(256) + 0.5) / 255.0, 1.0)  # bin centres; 255 holds y >= 1
     y[255] = 1.0
     midtones = np.maximum(y * (1.0 - y) * 4.0, 0.0)
-    return spatial.lut(np.outer(n, midtones).ravel() * (amount / 100.0 * _STRENGTH * top))
+    return spatial.lut(np.outer(n, midtones).ravel() * (amount / 100.0 * _STRENGTH * top) + bias, bands)

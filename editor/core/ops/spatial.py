@@ -1,12 +1,15 @@
 """Helpers shared by the spatial operations.
 
-Every spatial operation provides `affine(lum, params, ctx) -> (gain, offset)`: one-band images (or
-None) such that it maps each pixel to rgb * gain + offset, the same for R, G and B. The pipeline feeds
-them one luminance image and applies their composition once (see `compose`, `apply`); `build` (each
-op's `build`) applies one operation on its own to an 8/16-bit or float image, keeping that format.
+Every spatial operation provides `affine(lum, params, ctx) -> (gain, offset)`: one-band images,
+`Lookup`s (an index image and its table) or None, such that it maps each pixel to rgb * gain + offset,
+the same for R, G and B. The pipeline feeds them one luminance image and applies their composition once
+(see `compose`, `apply`); `build` (each op's `build`) applies one operation on its own to an 8/16-bit or
+float image, keeping that format.
 """
 import dataclasses
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 import pyvips
@@ -47,6 +50,23 @@ def lut(values, bands: int = 1) -> pyvips.Image:
     return pyvips.Image.new_from_array(np.repeat(table, bands, axis=2) if bands > 1 else table[..., 0])
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A one-band float image given as an integer `index` image and `table(bands, bias)`, which returns
+    (cached) the `lut` of the values plus `bias`, for one or three bands. Kept in this form while it
+    can be, so that `apply` looks up three bands straight from the index (one pass, no float index)."""
+    index: pyvips.Image
+    table: Callable[[int, float], pyvips.Image]
+
+    def image(self) -> pyvips.Image:
+        return self.index.maplut(self.table(1, 0.0))
+
+
+def image_of(part):
+    """A gain or offset (image, Lookup or None) as an image (or None)."""
+    return part.image() if isinstance(part, Lookup) else part
+
+
 # The spatial operations change every band of a pixel alike: each maps rgb to rgb * gain + offset with
 # a one-band gain and offset (see each op's `affine(lum, p, ctx)`, which returns (gain, offset), either
 # None for "no change"). Because R, G and B change alike, the luminance changes the same way, so one
@@ -60,20 +80,21 @@ def compose(first, second):
     """(gain, offset) of applying `first` then `second` (each a (gain, offset) pair, parts may be None)."""
     g1, o1 = first
     g2, o2 = second
-    gain = g1 if g2 is None else g2 if g1 is None else g1 * g2
-    offset = o1 if g2 is None or o1 is None else o1 * g2
-    offset = o2 if offset is None else offset if o2 is None else offset + o2
+    gain = g1 if g2 is None else g2 if g1 is None else image_of(g1) * image_of(g2)
+    offset = o1 if g2 is None or o1 is None else image_of(o1) * image_of(g2)
+    offset = o2 if offset is None else offset if o2 is None else image_of(offset) + image_of(o2)
     return gain, offset
 
 
 def transform(lum: pyvips.Image, gain, offset) -> pyvips.Image:
     """The one-band `lum` (or any band) mapped by `gain` and `offset`."""
-    out = lum if gain is None else lum * gain
-    return out if offset is None else out + offset
+    out = lum if gain is None else lum * image_of(gain)
+    return out if offset is None else out + image_of(offset)
 
 
 def apply(rgb: pyvips.Image, gain, offset, top: float, bias: float = 0.0) -> pyvips.Image:
-    """Float `rgb * gain + offset + bias` for the 3-band `rgb` and one-band gain and offset.
+    """Float `rgb * gain + offset + bias` for the 3-band `rgb` and one-band gain and offset (images or
+    `Lookup`s, whose tables give the three bands directly).
 
     libvips broadcasts a one-band image to three bands with a band join that costs more than the
     arithmetic, so gain and offset are quantised to an index and looked up as three bands instead.
@@ -81,9 +102,13 @@ def apply(rgb: pyvips.Image, gain, offset, top: float, bias: float = 0.0) -> pyv
     of top / 32767; gains to 0..2 in steps of 1 / 32767.5.
     """
     out = rgb
-    if gain is not None:
+    if isinstance(gain, Lookup):
+        out = out * gain.index.maplut(gain.table(3, 0.0))
+    elif gain is not None:
         index = gain.linear(_GAIN_STEPS, 0.5).cast("ushort")
         out = out * index.maplut(_gain_table())
+    if isinstance(offset, Lookup):
+        return out + offset.index.maplut(offset.table(3, bias))
     if offset is not None:
         index = offset.linear(_HALF_STEPS / top, _HALF_STEPS + 0.5).cast("ushort")
         return out + index.maplut(_offset_table(top, bias))
