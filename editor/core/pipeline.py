@@ -48,7 +48,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             # the final step asks for the strip itself: libvips would compute the (costly) colour
             # transform twice for most pixels. Full-width cached strips compute it once.
             image = image.tilecache(tile_width=image.width, tile_height=16, max_tiles=32, threaded=True)
-        lum = spatial_ops.luminance(image)
+        lum = spatial_ops.luminance(image, exact=spatial_ops.wants_exact([p for _, p in spatial], ctx))
         total = (None, None)
         for i, (op, params) in enumerate(spatial):
             step = op.module.affine(lum, params, ctx)

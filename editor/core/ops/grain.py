@@ -123,7 +123,8 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     top = ctx.white
     # Per pixel, noise bin * 256 + luminance bin (0..255) indexes a table of noise x mid-tone weight x
     # strength: a lookup where the weight and the product were float operations over every pixel.
-    luma = (lum if top == 255.0 else lum * (255.0 / top)).cast("uchar")  # floor(255 y), clipped
+    luma = lum if top == 255.0 else lum * (255.0 / top)
+    luma = luma if luma.format == "uchar" else luma.cast("uchar")  # floor(255 y), clipped
     index = _noise_index(lum.width, lum.height, p.size, p.roughness, ctx.scale, ctx.seed) | luma
     return None, spatial.Lookup(index, partial(_table, p.amount, top))
 

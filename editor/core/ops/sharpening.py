@@ -50,12 +50,12 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     if sigma < _MIN_SIGMA or len(_taps(sigma)) == 1:  # a one-tap blur: no detail to add
         return None, None
     top = ctx.white
-    integer = top == 255.0 and p.masking == 0 and len(_taps(sigma)) <= 3
-    if integer and _integer_steps(p.amount, p.detail)[1] <= _MAX_INTEGER_ERROR:
+    if _integer(p, ctx):
         # 8-bit: the high-pass of the luminance rounded to 8 bits, by libvips' fixed-point (SIMD)
         # convolution, ~4x faster than the float one; see `_integer_kernel` for its precision.
         kernel, steps = _integer_kernel(sigma, p.amount, p.detail)
-        index = lum.cast("uchar").conv(kernel, precision="integer")  # 128 + steps * detail, clipped
+        luma = lum if lum.format == "uchar" else lum.cast("uchar")
+        index = luma.conv(kernel, precision="integer")  # 128 + steps * detail, clipped
         return None, spatial.Lookup(index, partial(_integer_table, p.amount, p.detail, steps))
     luma = lum * (_STEPS / top)  # in lookup index units
     # The high-pass detail, rounded to 1/128 of an 8-bit level and offset to be unsigned, indexes a
@@ -75,6 +75,19 @@ def _taps(sigma: float) -> np.ndarray:
     """The normalised 1-D Gaussian that `gaussblur(sigma)` uses."""
     g = pyvips.Image.gaussmat(sigma, 0.2, separable=True, precision="float").numpy().astype(np.float64).ravel()
     return g / g.sum()
+
+
+def _integer(p: Params, ctx) -> bool:
+    """Whether sharpening takes the 8-bit integer path (8-bit image, 3x3 kernel, small enough error)."""
+    sigma = p.radius * ctx.scale
+    return (ctx.white == 255.0 and p.masking == 0 and len(_taps(sigma)) <= 3
+            and _integer_steps(p.amount, p.detail)[1] <= _MAX_INTEGER_ERROR)
+
+
+def exact_luminance(p: Params, ctx) -> bool:
+    """The float path reads the float luminance; the integer one an 8-bit one (see spatial.luminance)."""
+    sigma = p.radius * ctx.scale
+    return not (sigma < _MIN_SIGMA or len(_taps(sigma)) == 1 or _integer(p, ctx))
 
 
 def _high_pass(luma: pyvips.Image, sigma: float, offset: float) -> pyvips.Image:
