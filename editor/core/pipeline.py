@@ -46,8 +46,9 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
         if any(getattr(op.module, "READS_NEIGHBOURS", False) for op, _ in spatial):
             # A blur of the luminance asks the colour transform for a margin around each strip, and
             # the final step asks for the strip itself: libvips would compute the (costly) colour
-            # transform twice for most pixels. Full-width cached strips compute it once.
-            image = image.tilecache(tile_width=image.width, tile_height=16, max_tiles=32, threaded=True)
+            # transform twice for most pixels. Full-width cached strips compute it once; thin ones (8
+            # rows) keep a thread from waiting long on a strip that the other thread is computing.
+            image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
         lum = spatial_ops.luminance(image, exact=spatial_ops.wants_exact([p for _, p in spatial], ctx))
         total = (None, None)
         for i, (op, params) in enumerate(spatial):
