@@ -101,16 +101,32 @@ def _noise_index(width: int, height: int, size: float, roughness: float, scale: 
     every 1024 px of random texture does not show."""
     if width * height <= _CACHE_PIXELS:
         return _cached_noise(width, height, size, roughness, scale, seed)
-    plate = _cached_noise(min(width, _TILE), min(height, _TILE), size, roughness, scale, seed)
+    plate = _plate(min(width, _TILE), min(height, _TILE), size, roughness, scale, seed)
     across, down = -(-width // plate.width), -(-height // plate.height)
     return plate.replicate(across, down).crop(0, 0, width, height)
 
 
-@lru_cache(maxsize=4)
-def _cached_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+def _quantised(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
     n = noise(width, height, Params(amount=1.0, size=size, roughness=roughness), scale, seed)
     bins = (n * _NOISE_STEPS + 128.5).cast("uchar")  # rounded, clipped to 0..255
-    return (bins.cast("ushort") * 256).cast("ushort").copy_memory()
+    return (bins.cast("ushort") * 256).cast("ushort")
+
+
+@lru_cache(maxsize=4)
+def _cached_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+    return _quantised(width, height, size, roughness, scale, seed).copy_memory()
+
+
+_PLATE_ROWS = 64
+
+
+@lru_cache(maxsize=4)
+def _plate(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+    """The export's noise plate, computed lazily by the render's worker threads as its strips are first
+    needed and kept in a cache of them all, rather than before the render starts (~85 ms of waiting)."""
+    tiles = -(-height // _PLATE_ROWS)
+    return _quantised(width, height, size, roughness, scale, seed).tilecache(
+        tile_width=width, tile_height=_PLATE_ROWS, max_tiles=tiles + 1, threaded=True)
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
