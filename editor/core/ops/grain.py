@@ -134,8 +134,8 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
 
 
 def affine(lum: pyvips.Image, p: Params, ctx):
-    """(gain, offset) per pixel from the one-band float luminance `lum` (full white = ctx.white): the
-    grain is an offset added equally to R, G and B."""
+    """(gain, offset) per pixel from the one-band luminance `lum` (8-bit or float, full white = ctx.white):
+    the grain is an offset added equally to R, G and B."""
     top = ctx.white
     # Per pixel, noise bin * 256 + luminance bin (0..255) indexes a table of noise x mid-tone weight x
     # strength: a lookup where the weight and the product were float operations over every pixel.

@@ -44,8 +44,8 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
 
 
 def affine(lum: pyvips.Image, p: Params, ctx):
-    """(gain, offset) per pixel from the one-band float luminance `lum` (full white = ctx.white): the
-    sharpening detail is an offset added equally to R, G and B."""
+    """(gain, offset) per pixel from the one-band luminance `lum` (full white = ctx.white; 8-bit when
+    `exact_luminance` says so, else float): the sharpening detail is an offset added equally to R, G and B."""
     sigma = p.radius * ctx.scale
     if sigma < _MIN_SIGMA or len(_taps(sigma)) == 1:  # a one-tap blur: no detail to add
         return None, None
