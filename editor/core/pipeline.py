@@ -39,22 +39,26 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
     if spatial:
         # Each spatial operation maps a pixel to rgb * gain + offset, alike in R, G and B, so the
         # luminance follows the same map: one luminance image feeds them all (each sees the luminance
-        # after the operations before it), and their composition is applied once, rounded by the
-        # +0.5 and the truncating cast back to 8/16 bits.
+        # after the operations before it, less their local detail: see DETAIL), and their composition
+        # is applied once, rounded by the +0.5 and the truncating cast back to 8/16 bits.
         fmt, interpretation = image.format, image.interpretation
         ctx = dataclasses.replace(ctx, white=65535.0 if fmt == "ushort" else 255.0)
         if any(getattr(op.module, "READS_NEIGHBOURS", False) for op, _ in spatial):
             # A blur of the luminance asks the colour transform for a margin around each strip, and
             # the final step asks for the strip itself: libvips would compute the (costly) colour
-            # transform twice for most pixels. Full-width cached strips compute it once.
-            image = image.tilecache(tile_width=image.width, tile_height=16, max_tiles=32, threaded=True)
-        lum = spatial_ops.luminance(image)
+            # transform twice for most pixels. Full-width cached strips compute it once; thin ones (8
+            # rows) keep a thread from waiting long on a strip that the other thread is computing.
+            image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
+        lum = spatial_ops.luminance(image, exact=spatial_ops.wants_exact([p for _, p in spatial], ctx))
         total = (None, None)
         for i, (op, params) in enumerate(spatial):
             step = op.module.affine(lum, params, ctx)
             total = spatial_ops.compose(total, step)
             if i + 1 < len(spatial):
-                lum = spatial_ops.transform(lum, *step)
+                # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight)
+                # reads the smooth luminance without it, one float pass fewer over every pixel.
+                detail = getattr(op.module, "DETAIL", False)
+                lum = spatial_ops.transform(lum, step[0], None if detail else step[1])
         gain, offset = total
         if gain is not None or offset is not None:
             out = spatial_ops.apply(image, gain, offset, ctx.white, bias=0.5)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pyvips
 
 from editor.core import colour, fused, ops
+from editor.core.ops import spatial
 from editor.core.edit import Edit
 from editor.core.pipeline import RenderContext, render
 
@@ -114,17 +116,26 @@ def test_draft_render_is_close_to_the_final_render():
     assert not np.array_equal(final, draft)  # it really is the coarser table
 
 
-def test_spatial_stage_in_one_step_matches_the_operations_applied_one_after_another():
+@pytest.mark.parametrize("radius", [1.5, 1.0])  # sharpening's float path and its 8-bit integer path
+def test_spatial_stage_in_one_step_matches_the_operations_applied_one_after_another(radius):
     arr = scene()
+    src = image(arr)
     ctx = RenderContext(scale=1.0, seed=4)
+    one = RenderContext(1.0, 4, white=255.0)
+    module = {name: ops.BY_NAME[name].module for name in ("sharpening", "vignette", "grain")}
     for vignette in (-40.0, 60.0):  # darkening: a gain; lightening: a gain and an offset
-        edit = (Edit().update("sharpening", amount=120.0, radius=1.5).update("vignette", amount=vignette)
+        edit = (Edit().update("sharpening", amount=80.0, radius=radius).update("vignette", amount=vignette)
                 .update("grain", amount=60.0))
-        out = render(image(arr), edit, ctx).numpy().astype(np.float64)
-        step = pyvips.Image.new_from_array(arr).cast("float")
-        for name in ("sharpening", "vignette", "grain"):
-            step = ops.BY_NAME[name].module.build(step, edit[name], RenderContext(1.0, 4, white=255.0))
-        ref = np.clip(np.rint(step.numpy()), 0, 255)
+        out = render(src, edit, ctx).numpy().astype(np.float64)
+        # the operations one after another, in float, from the luminance the pipeline reads
+        lum = spatial.luminance(src, exact=spatial.wants_exact([edit[name] for name in module], one))
+        plane = lambda part: spatial.image_of(part).numpy().astype(np.float64)[..., None]  # noqa: E731
+        _, detail = module["sharpening"].affine(lum, edit["sharpening"], one)
+        gain, lift = module["vignette"].affine(lum, edit["vignette"], one)
+        # Grain's mid-tone weight reads the luminance without sharpening's local detail (see DETAIL).
+        _, grain = module["grain"].affine(spatial.transform(lum, gain, lift), edit["grain"], one)
+        step = (arr + plane(detail)) * plane(gain) + (0.0 if lift is None else plane(lift))
+        ref = np.clip(np.rint(step + plane(grain)), 0, 255)
         err = np.abs(out - ref)
         assert np.abs(out - arr).mean() > 10.0  # the operations do change the image (≈ 25 levels)
         assert err.max() <= 1.0 and err.mean() < 0.01, (vignette, err.max(), err.mean())  # ≈ 1, 0.0025

@@ -7,7 +7,7 @@ pixel-fine noise for a grittier, less even texture.
 """
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pyvips
@@ -101,16 +101,32 @@ def _noise_index(width: int, height: int, size: float, roughness: float, scale: 
     every 1024 px of random texture does not show."""
     if width * height <= _CACHE_PIXELS:
         return _cached_noise(width, height, size, roughness, scale, seed)
-    plate = _cached_noise(min(width, _TILE), min(height, _TILE), size, roughness, scale, seed)
+    plate = _plate(min(width, _TILE), min(height, _TILE), size, roughness, scale, seed)
     across, down = -(-width // plate.width), -(-height // plate.height)
     return plate.replicate(across, down).crop(0, 0, width, height)
 
 
-@lru_cache(maxsize=4)
-def _cached_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+def _quantised(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
     n = noise(width, height, Params(amount=1.0, size=size, roughness=roughness), scale, seed)
     bins = (n * _NOISE_STEPS + 128.5).cast("uchar")  # rounded, clipped to 0..255
-    return (bins.cast("ushort") * 256).cast("ushort").copy_memory()
+    return (bins.cast("ushort") * 256).cast("ushort")
+
+
+@lru_cache(maxsize=4)
+def _cached_noise(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+    return _quantised(width, height, size, roughness, scale, seed).copy_memory()
+
+
+_PLATE_ROWS = 64
+
+
+@lru_cache(maxsize=4)
+def _plate(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
+    """The export's noise plate, computed lazily by the render's worker threads as its strips are first
+    needed and kept in a cache of them all, rather than before the render starts (~85 ms of waiting)."""
+    tiles = -(-height // _PLATE_ROWS)
+    return _quantised(width, height, size, roughness, scale, seed).tilecache(
+        tile_width=width, tile_height=_PLATE_ROWS, max_tiles=tiles + 1, threaded=True)
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
@@ -118,21 +134,22 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
 
 
 def affine(lum: pyvips.Image, p: Params, ctx):
-    """(gain, offset) per pixel from the one-band float luminance `lum` (full white = ctx.white): the
-    grain is an offset added equally to R, G and B."""
+    """(gain, offset) per pixel from the one-band luminance `lum` (8-bit or float, full white = ctx.white):
+    the grain is an offset added equally to R, G and B."""
     top = ctx.white
     # Per pixel, noise bin * 256 + luminance bin (0..255) indexes a table of noise x mid-tone weight x
     # strength: a lookup where the weight and the product were float operations over every pixel.
-    luma = (lum * (255.0 / top)).cast("uchar")  # floor(255 y), clipped
+    luma = lum if top == 255.0 else lum * (255.0 / top)
+    luma = luma if luma.format == "uchar" else luma.cast("uchar")  # floor(255 y), clipped
     index = _noise_index(lum.width, lum.height, p.size, p.roughness, ctx.scale, ctx.seed) | luma
-    return None, index.maplut(_table(p.amount, top))
+    return None, spatial.Lookup(index, partial(_table, p.amount, top))
 
 
 @lru_cache(maxsize=8)
-def _table(amount: float, top: float) -> pyvips.Image:
-    """Lookup table for the index of `build`: what grain adds to R, G and B."""
+def _table(amount: float, top: float, bands: int = 1, bias: float = 0.0) -> pyvips.Image:
+    """Lookup table for the index of `affine`: what grain adds to R, G and B (plus `bias`)."""
     n = (np.arange(256) - 128) / _NOISE_STEPS
     y = np.minimum((np.arange(256) + 0.5) / 255.0, 1.0)  # bin centres; 255 holds y >= 1
     y[255] = 1.0
     midtones = np.maximum(y * (1.0 - y) * 4.0, 0.0)
-    return spatial.lut(np.outer(n, midtones).ravel() * (amount / 100.0 * _STRENGTH * top))
+    return spatial.lut(np.outer(n, midtones).ravel() * (amount / 100.0 * _STRENGTH * top) + bias, bands)

@@ -7,7 +7,7 @@ dozen float operations per pixel or a coarse grid enlarged by a costly resize. T
 gain for all three bands at once, which also spares libvips broadcasting a one-band gain to three.
 """
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pyvips
@@ -36,7 +36,8 @@ def is_identity(p: Params) -> bool:
 def mask(width: int, height: int, p: Params) -> pyvips.Image:
     """A one-band float mask, 1 in the centre falling to 0 at the corners (shape from p); within
     0.1 % of the exact `_mask`."""
-    return _index(width, height, p).maplut(_table(width, height, p.midpoint, p.feather, p.roundness, 1))
+    return _index(width, height, p).maplut(_table(width, height, p.midpoint, p.feather, p.roundness, 1.0, 1.0, 0.0,
+                                                  1, 0.0))
 
 
 _CACHE_PIXELS = 4_000_000  # previews: keep the index in memory (2 bytes a pixel) while other sliders move
@@ -60,11 +61,11 @@ def affine(lum: pyvips.Image, p: Params, ctx):
         index = _cached_index(width, height, p.midpoint, p.feather, p.roundness)
     else:
         index = _index(width, height, p)
-    strength = abs(p.amount) / 100.0
-    gain = index.maplut(_table(width, height, p.midpoint, p.feather, p.roundness, 1, strength))
+    shape = (width, height, p.midpoint, p.feather, p.roundness, abs(p.amount) / 100.0)
+    gain = spatial.Lookup(index, partial(_table, *shape, 1.0, 0.0))
     if p.amount < 0:
         return gain, None
-    return gain, (1.0 - gain) * ctx.white  # (x - top) * gain + top
+    return gain, spatial.Lookup(index, partial(_table, *shape, -ctx.white, ctx.white))  # (x - top) * gain + top
 
 
 _HALF = 32767  # sum index where the falloff ends; each term is clipped there, so sums fit 0..65534
@@ -106,12 +107,13 @@ def _plan(width: int, height: int, midpoint: float, feather: float, roundness: f
     return False, step, _falloff_curve((np.arange(65536) * step) ** power, power, p)
 
 
-@lru_cache(maxsize=8)
-def _table(width: int, height: int, midpoint: float, feather: float, roundness: float, bands: int,
-           strength: float | None = None) -> pyvips.Image:
-    """Lookup table for `_index`: the mask, or with a strength the gain 1 - strength * (1 - mask)."""
+@lru_cache(maxsize=16)
+def _table(width: int, height: int, midpoint: float, feather: float, roundness: float, strength: float,
+           scale: float, offset: float, bands: int, bias: float) -> pyvips.Image:
+    """Lookup table for `_index`: the gain 1 - strength * (1 - mask), times scale, plus offset + bias
+    (strength 1, scale 1: the mask)."""
     m = _plan(width, height, midpoint, feather, roundness)[2]
-    return spatial.lut(m if strength is None else 1.0 - strength * (1.0 - m), bands)
+    return spatial.lut((1.0 - strength * (1.0 - m)) * scale + (offset + bias), bands)
 
 
 def _terms(width: int, height: int, roundness: float) -> tuple[np.ndarray, np.ndarray, float]:
