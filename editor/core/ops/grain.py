@@ -49,7 +49,7 @@ def noise(width: int, height: int, p: Params, scale: float, seed: int) -> pyvips
     if r < 1.0:
         coarse = _blurred_noise(width, height, sigma * scale, seed) * _attenuation(sigma, scale)
     if r > 0.0:
-        fine = pyvips.Image.gaussnoise(width, height, sigma=min(1.0, scale), mean=0.0, seed=(seed + 7919) % _SEEDS)
+        fine = _gaussian(width, height, min(1.0, scale), (seed + 7919) % _SEEDS)
     if r == 0.0:
         return coarse
     if r == 1.0:
@@ -72,16 +72,26 @@ def _attenuation(sigma: float, scale: float) -> float:
     return min(1.0, var)
 
 
+def _gaussian(width: int, height: int, sigma: float, seed: int) -> pyvips.Image:
+    """One-band float Gaussian noise from numpy's seeded PCG64 generator (about 3x faster than libvips'
+    gaussnoise, which sums twelve uniform numbers per pixel), in memory that libvips owns."""
+    values = np.random.Generator(np.random.PCG64(seed)).standard_normal((height, width), dtype=np.float32)
+    foreign = pyvips.Image.new_from_memory(values.data, width, height, 1, "float")
+    # Scaled by libvips into its own memory while `values` is alive: an image wrapping numpy's buffer
+    # would dangle once this function's references to it are gone.
+    return foreign.linear(sigma, 0.0).copy_memory()
+
+
 def _blurred_noise(width: int, height: int, sigma: float, seed: int) -> pyvips.Image:
     """Unit-std noise with Gaussian-correlated blobs of radius `sigma` px (plain pixel noise below 0.3)."""
     if sigma < 0.3:
-        return pyvips.Image.gaussnoise(width, height, sigma=1.0, mean=0.0, seed=seed)
+        return _gaussian(width, height, 1.0, seed)
     kernel = pyvips.Image.gaussmat(sigma, 0.05, separable=True, precision="float")
     k = kernel.numpy().astype(np.float64).ravel()
     k /= k.sum()
     gain = 1.0 / float(np.sum(k * k))  # unit std after the separable (2D) blur
     pad = len(k) // 2
-    raw = pyvips.Image.gaussnoise(width + 2 * pad, height + 2 * pad, sigma=gain, mean=0.0, seed=seed)
+    raw = _gaussian(width + 2 * pad, height + 2 * pad, gain, seed)
     kernel = pyvips.Image.new_from_array(k.reshape(1, -1).tolist())
     return raw.convsep(kernel, precision="float").crop(pad, pad, width, height)
 
@@ -117,16 +127,11 @@ def _cached_noise(width: int, height: int, size: float, roughness: float, scale:
     return _quantised(width, height, size, roughness, scale, seed).copy_memory()
 
 
-_PLATE_ROWS = 64
-
-
 @lru_cache(maxsize=4)
 def _plate(width: int, height: int, size: float, roughness: float, scale: float, seed: int):
-    """The export's noise plate, computed lazily by the render's worker threads as its strips are first
-    needed and kept in a cache of them all, rather than before the render starts (~85 ms of waiting)."""
-    tiles = -(-height // _PLATE_ROWS)
-    return _quantised(width, height, size, roughness, scale, seed).tilecache(
-        tile_width=width, tile_height=_PLATE_ROWS, max_tiles=tiles + 1, threaded=True)
+    """The export's noise plate, in memory (2 MB; ~40 ms to make): replicating it is a plain copy, about
+    three times cheaper than reading a lazily computed one through a cache."""
+    return _quantised(width, height, size, roughness, scale, seed).copy_memory()
 
 
 def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
