@@ -17,6 +17,9 @@ from editor.core.edit import Edit
 from editor.core.ops import spatial as spatial_ops
 
 
+MEMORY_PIXELS = 4_000_000  # up to this size (previews), the colour result feeding the spatial stage is held in memory
+
+
 @dataclass(frozen=True)
 class RenderContext:
     scale: float = 1.0  # rendered pixels per full-resolution pixel
@@ -48,7 +51,11 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             # the final step asks for the strip itself: libvips would compute the (costly) colour
             # transform twice for most pixels. Full-width cached strips compute it once; thin ones (8
             # rows) keep a thread from waiting long on a strip that the other thread is computing.
-            image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
+            # A preview-sized image is simply computed into memory first (a few MB): no cache locking.
+            if image.width * image.height <= MEMORY_PIXELS:
+                image = image.copy_memory()
+            else:
+                image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
         lum = spatial_ops.luminance(image, exact=spatial_ops.wants_exact([p for _, p in spatial], ctx))
         total = (None, None)
         for i, (op, params) in enumerate(spatial):
