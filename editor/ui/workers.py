@@ -26,7 +26,7 @@ from editor.ui import imaging
 MEMORY_THUMBS = 800  # thumbnails kept in memory (~150 kB each); the rest come back from the disk cache
 PREVIEW_EDGE = 1600  # largest settled preview (long edge of the uncropped photo, px); beyond it, 1:1 tiles
 MIN_PREVIEW_EDGE = 512  # smallest settled preview, px (the view asks for its own size, rounded up)
-PREVIEW_STEP = 128  # settled preview sizes are multiples of this, so resizing the window re-renders rarely
+PREVIEW_STEP = 32  # settled preview sizes are multiples of this, so resizing the window re-renders less often
 DRAG_EDGE = 800  # largest preview while a slider is being dragged, px
 BASE_SIZES = 4  # decoded preview sizes kept in memory for the open photo
 

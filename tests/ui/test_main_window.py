@@ -275,6 +275,8 @@ def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, 
 def test_settled_preview_has_the_loupes_screen_size_and_grows_with_it(qtbot, make_window, tmp_path):
     import pyvips
     from ui_helpers import photo_like, wait_preview
+
+    from editor.ui.workers import PREVIEW_STEP
     folder = tmp_path / "big"
     folder.mkdir()
     pyvips.Image.new_from_array(photo_like(3000, 2000)).copy(interpretation="srgb").write_to_file(str(folder / "b.jpg"))
@@ -283,7 +285,7 @@ def test_settled_preview_has_the_loupes_screen_size_and_grows_with_it(qtbot, mak
     wait_preview(qtbot, window)
     shown = window.loupe.screen_scale(window.loupe.full_size) * 3000
     small = window.last_result.image.width()
-    assert shown <= small < shown + 128 + 1 and small < 1600  # rounded up to a multiple of 128 px
+    assert shown <= small < shown + PREVIEW_STEP + 1 and small < 1600  # rounded up to a multiple of PREVIEW_STEP
     gen = window.gen
     window.loupe.set_zoom(1.0)  # 100 %: the preview must be as large as it gets; 1:1 tiles add the rest
     qtbot.waitUntil(lambda: window.gen > gen and window.shown_gen == window.gen and not window.shown_draft,
