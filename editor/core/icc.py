@@ -10,7 +10,8 @@ than chaining float operations per pixel.
 """
 from __future__ import annotations
 
-import hashlib
+import atexit
+import os
 import struct
 import tempfile
 import threading
@@ -18,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from editor.core.atomic import write_atomic
 from editor.core.colour import to_linear
 
 # sRGB (linear) -> XYZ relative to D50, Bradford-adapted, as ICC's PCS expects.
@@ -58,21 +58,21 @@ def passthrough_profile() -> bytes:
 
 
 _passthrough_lock = threading.Lock()
-_passthrough_written: Path | None = None
+_passthrough_file: Path | None = None
 
 
 def passthrough_path() -> str:
-    """`passthrough_profile()` as a file (libvips takes output profiles by name), written when missing."""
-    global _passthrough_written
+    """`passthrough_profile()` as a file (libvips takes output profiles by name): a private temporary
+    file of this process (no shared name another user could hold), removed at exit."""
+    global _passthrough_file
     with _passthrough_lock:
-        path = _passthrough_written
-        if path is None or not path.is_file():  # first use, or a temp cleaner removed it
-            data = passthrough_profile()
-            path = Path(tempfile.gettempdir()) / f"darkslide-passthrough-{hashlib.sha1(data).hexdigest()[:12]}.icc"
-            if not path.is_file() or path.read_bytes() != data:
-                write_atomic(path, data)
-            _passthrough_written = path
-    return str(path)
+        if _passthrough_file is None or not _passthrough_file.is_file():  # first use, or a temp cleaner
+            fd, name = tempfile.mkstemp(prefix="darkslide-passthrough-", suffix=".icc")
+            with os.fdopen(fd, "wb") as file:
+                file.write(passthrough_profile())
+            _passthrough_file = Path(name)
+            atexit.register(_passthrough_file.unlink, missing_ok=True)
+        return str(_passthrough_file)
 
 
 _srgb: bytes | None = None

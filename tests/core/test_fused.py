@@ -171,3 +171,20 @@ def test_apply_reuses_the_transform_for_the_same_source_and_colours_only():
     other = fused.apply(src, steps_of(look().update("saturation", saturation=-50.0)))
     assert other is not first
     assert not np.array_equal(other.numpy(), first.numpy())
+
+
+def test_passthrough_profile_file_is_private_and_comes_back_if_a_temp_cleaner_removes_it():
+    import os
+    import stat
+    from pathlib import Path
+
+    from editor.core import icc
+    before = fused.apply(image(gradient(8, 8, 8)), steps_of(look())).numpy()
+    path = Path(icc.passthrough_path())
+    assert path.read_bytes() == icc.passthrough_profile()
+    assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0  # mkstemp: readable by this user only
+    path.unlink()
+    again = Path(icc.passthrough_path())
+    assert again.read_bytes() == icc.passthrough_profile()
+    after = fused.apply(image(gradient(8, 8, 8)), steps_of(look())).numpy()  # a new source: a new transform
+    assert np.array_equal(before, after) and not np.array_equal(after, gradient(8, 8, 8))
