@@ -188,3 +188,18 @@ def test_passthrough_profile_file_is_private_and_comes_back_if_a_temp_cleaner_re
     assert again.read_bytes() == icc.passthrough_profile()
     after = fused.apply(image(gradient(8, 8, 8)), steps_of(look())).numpy()  # a new source: a new transform
     assert np.array_equal(before, after) and not np.array_equal(after, gradient(8, 8, 8))
+
+
+@pytest.mark.parametrize("depth", [8, 16])
+def test_an_identity_colour_table_gives_back_every_level_through_the_icc_path(depth):
+    from editor.core import icc
+    g = np.linspace(0.0, 1.0, fused.GRID)
+    table = np.stack(np.meshgrid(g, g, g, indexing="ij"), axis=-1)
+    top = 255 if depth == 8 else 65535
+    levels = np.arange(0, top + 1, 1 if depth == 8 else 257)
+    arr = np.stack([levels, levels[::-1], levels], axis=-1)[None].astype(np.uint8 if depth == 8 else np.uint16)
+    src = image(arr)
+    tagged = src.copy()
+    tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc.look_profile(table))
+    out = tagged.icc_transform(icc.passthrough_path(), embedded=True, intent="relative", depth=depth).numpy()
+    assert np.abs(out.astype(np.int64) - arr).max() <= (0 if depth == 8 else 2)  # white and black exact
