@@ -175,6 +175,14 @@ def main() -> int:
             rows.append((f"slider change → preview shown ({edge} px; loupe {w}x{h})",
                          slider_latencies(app, window, args.changes, False)))
         window.resize(1600, 1000)
+        # The same on a built-in look as a photographer would use it (it fuses differently from the above).
+        from presets.apply import apply_preset
+        from presets.looks import builtin
+        from editor.core.edit import Edit
+        window.apply_edit("Chrome", apply_preset(Edit(), builtin("Chrome")))
+        settled(app, window)
+        rows.append((f"  same on the built-in look Chrome ({window.preview_edge()} px)",
+                     slider_latencies(app, window, args.changes, False)))
         rows.append(("zoom to 100 % → 1:1 tile painted", zoom_latencies(app, window)))
         if not args.no_tether and window.tether is not None:
             shots = tether_latency(app, window, args.shots, tmp)
