@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.shown_gen = 0
         self.shown_edge = 0
         self.shown_draft = True  # the preview on screen is an interim one (first paint or slider drag)
+        self._requested: tuple = (None, None)  # (document, edit) of the newest preview request
         self.last_result = None
         self._dragging: tuple | None = None
         self._select = Path(select) if select else None
@@ -497,8 +498,7 @@ class MainWindow(QMainWindow):
         self.gen += 1
         edit = edit or self.doc.edit
         self._requested = (self.doc, edit)  # what _refine renders again at the settled size
-        if self.loupe.crop_tool is not None:
-            edit = uncropped(edit)  # the crop tool works on the whole (rotated, straightened) frame
+        edit = self._shown_form(edit)
         edge = self.preview_edge(edit)
         if draft:
             edge = min(DRAG_EDGE, edge)
@@ -511,10 +511,14 @@ class MainWindow(QMainWindow):
         """Idle for a moment (released, holding the slider still, or the view grew): the settled preview."""
         if self.doc is None:
             return
-        doc, edit = getattr(self, "_requested", (None, None))
+        doc, edit = self._requested
         edit = edit if doc is self.doc else self.doc.edit
-        if self.shown_draft or self.shown_edge < self.preview_edge(edit):
+        if self.shown_draft or self.shown_edge < self.preview_edge(self._shown_form(edit)):
             self.request_preview(edit)
+
+    def _shown_form(self, edit: Edit) -> Edit:
+        """`edit` as the loupe renders it: the crop tool works on the whole (rotated, straightened) frame."""
+        return uncropped(edit) if self.loupe.crop_tool is not None else edit
 
     def _preview_ready(self, res) -> None:
         stale = res.gen < self.shown_gen or (res.gen == self.shown_gen and (res.draft or not self.shown_draft))
