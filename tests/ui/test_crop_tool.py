@@ -91,21 +91,21 @@ def test_rotating_needs_a_binding_and_a_press_near_a_corner():
     assert tool.press(QPointF(60, 170), VIEW) and tool.rotating  # beyond the bottom-left corner
 
 
-def enter_crop(qtbot, window):
-    """Open the crop tool in the real window (which binds rotation to its straighten command)."""
-    qtbot.keyClick(window, Qt.Key.Key_R)
-    tool = window.loupe.crop_tool
-    assert tool._set_angle is not None
-    return tool
-
-
-def test_a_rotate_drag_in_the_loupe_straightens_as_one_undoable_step(qtbot, make_window, photo_folder):
+def crop_mode(qtbot, make_window, photo_folder):
+    """The real window on its first photo with the crop tool open (the window binds rotation to its
+    straighten command): (window, tool, the preview shown in crop mode as an array)."""
     window = make_window(photo_folder)
     qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
     wait_preview(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    tool = window.loupe.crop_tool
+    assert tool._set_angle is not None
+    return window, tool, wait_preview(qtbot, window)
+
+
+def test_a_rotate_drag_in_the_loupe_straightens_as_one_undoable_step(qtbot, make_window, photo_folder):
+    window, tool, upright = crop_mode(qtbot, make_window, photo_folder)
     loupe = window.loupe
-    tool = enter_crop(qtbot, window)
-    upright = wait_preview(qtbot, window)
     rect = tool.view_rect(loupe._image_rect())
     center = rect.center()
     start = rect.topRight() + QPointF(-5, -20)  # above the top-right corner, outside the rectangle
@@ -159,12 +159,8 @@ def test_rotating_draws_a_finer_grid(qtbot):
 
 
 def test_hovering_outside_a_corner_in_crop_mode_shows_the_rotate_pointer(qtbot, make_window, photo_folder):
-    window = make_window(photo_folder)
-    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
-    wait_preview(qtbot, window)
+    window, tool, _ = crop_mode(qtbot, make_window, photo_folder)
     loupe = window.loupe
-    tool = enter_crop(qtbot, window)
-    wait_preview(qtbot, window)
     rect = tool.view_rect(loupe._image_rect())
     qtbot.mouseMove(loupe, rect.center().toPoint())
     assert loupe.cursor().shape() == Qt.CursorShape.SizeAllCursor  # the middle moves the frame
