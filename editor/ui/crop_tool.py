@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -105,8 +106,7 @@ class CropTool:
         """The pointer over `pos` (for the loupe to show while hovering): what a press there would do."""
         grab = self._hit(pos, image_rect)
         if grab == "rotate":
-            pixmap = theme.icon("mdi6.rotate-right").pixmap(22, 22)
-            return QCursor(pixmap) if not pixmap.isNull() else QCursor(Qt.CursorShape.CrossCursor)
+            return _rotate_cursor()
         return QCursor(CURSORS.get(grab, Qt.CursorShape.ArrowCursor))
 
     # -- interaction -----------------------------------------------------------------------------
@@ -189,7 +189,7 @@ class CropTool:
         p.fillPath(shade.subtracted(hole), QColor(0, 0, 0, 150))
         p.setPen(QPen(QColor(240, 240, 240, 110), 1))
         lines = 8 if self.rotating else 3  # while rotating, a finer grid to line up the horizon
-        for i in range(1, lines):  # rule of thirds
+        for i in range(1, lines):  # rule of thirds (eighths while rotating)
             x = r.left() + r.width() * i / lines
             y = r.top() + r.height() * i / lines
             p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
@@ -203,3 +203,10 @@ class CropTool:
         if self.rotating:
             p.setPen(QColor(250, 250, 250))
             p.drawText(r.topLeft() + QPointF(8, 20), f"{self._rotation[3]:+.1f}°")  # inside: always on screen
+
+
+@lru_cache(maxsize=1)
+def _rotate_cursor() -> QCursor:
+    """The rotate pointer, drawn once from the icon set (the loupe asks on every mouse move)."""
+    pixmap = theme.icon("mdi6.rotate-right").pixmap(22, 22)
+    return QCursor(pixmap) if not pixmap.isNull() else QCursor(Qt.CursorShape.CrossCursor)
