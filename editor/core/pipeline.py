@@ -1,4 +1,5 @@
-"""Builds the pyvips graph for an edit. Nothing is computed here: pixels flow when a sink pulls them.
+"""Builds the pyvips graph for an edit. Pixels flow when a sink pulls them; only a preview-sized colour
+result that spatial operations read with margins is computed here, into memory.
 
 Order: geometry (crop/straighten) -> the point-wise operations fused into one colour transform ->
 spatial operations (sharpening, vignette, grain). The same `render` serves the preview (on a
@@ -15,9 +16,6 @@ import pyvips
 from editor.core import fused
 from editor.core.edit import Edit
 from editor.core.ops import spatial as spatial_ops
-
-
-MEMORY_PIXELS = 4_000_000  # up to this size (previews), the colour result feeding the spatial stage is held in memory
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             # transform twice for most pixels. Full-width cached strips compute it once; thin ones (8
             # rows) keep a thread from waiting long on a strip that the other thread is computing.
             # A preview-sized image is simply computed into memory first (a few MB): no cache locking.
-            if image.width * image.height <= MEMORY_PIXELS:
+            if image.width * image.height <= spatial_ops.PREVIEW_PIXELS:
                 image = image.copy_memory()
             else:
                 image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)

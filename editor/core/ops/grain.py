@@ -96,9 +96,6 @@ def _blurred_noise(width: int, height: int, sigma: float, seed: int) -> pyvips.I
     return raw.convsep(kernel, precision="float").crop(pad, pad, width, height)
 
 
-_CACHE_PIXELS = 4_000_000  # previews: keep their noise in memory so other sliders do not regenerate it
-
-
 _TILE = 1024  # export-sized grain repeats a noise plate of this many pixels, as film-grain plates do
 _NOISE_STEPS = 32  # noise is stored in 1/32 of its standard deviation, clipped to ±4 (uchar bins)
 
@@ -109,7 +106,7 @@ def _noise_index(width: int, height: int, size: float, roughness: float, scale: 
     the amount) cost no noise generation; for larger images one _TILE-square plate repeated across the
     frame, since generating Gaussian noise for every pixel of a 50 MP export took seconds while a repeat
     every 1024 px of random texture does not show."""
-    if width * height <= _CACHE_PIXELS:
+    if width * height <= spatial.PREVIEW_PIXELS:  # in memory, so other sliders do not regenerate it
         return _cached_noise(width, height, size, roughness, scale, seed)
     plate = _plate(min(width, _TILE), min(height, _TILE), size, roughness, scale, seed)
     across, down = -(-width // plate.width), -(-height // plate.height)

@@ -32,6 +32,7 @@ def keep_format(out: pyvips.Image, like: pyvips.Image) -> pyvips.Image:
     return out.rint().cast(like.format).copy(interpretation=like.interpretation)
 
 
+PREVIEW_PIXELS = 4_000_000  # up to this size (previews) spatial work is held in memory between renders
 LUMA = (0.2126, 0.7152, 0.0722)  # Rec. 709 luminance weights of the working space's R, G, B
 _LUMA_64 = (13, 46, 5)  # the same in 64ths (each within 0.01), which libvips' uchar convolution keeps exactly
 

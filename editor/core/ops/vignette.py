@@ -40,9 +40,6 @@ def mask(width: int, height: int, p: Params) -> pyvips.Image:
                                                   1, 0.0))
 
 
-_CACHE_PIXELS = 4_000_000  # previews: keep the index in memory (2 bytes a pixel) while other sliders move
-
-
 @lru_cache(maxsize=4)
 def _cached_index(width: int, height: int, midpoint: float, feather: float, roundness: float) -> pyvips.Image:
     p = Params(amount=-1.0, midpoint=midpoint, feather=feather, roundness=roundness)
@@ -57,7 +54,7 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     """(gain, offset) per pixel for an image the size of `lum`: darkening multiplies by
     1 + amount * (1 - mask); lightening blends towards white by amount * (1 - mask), a gain with an offset."""
     width, height = lum.width, lum.height
-    if width * height <= _CACHE_PIXELS:
+    if width * height <= spatial.PREVIEW_PIXELS:  # the index in memory (2 bytes a pixel) while sliders move
         index = _cached_index(width, height, p.midpoint, p.feather, p.roundness)
     else:
         index = _index(width, height, p)
