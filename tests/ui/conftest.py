@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pyvips
 from PySide6.QtCore import QSettings
 
-from ui_helpers import photo_like
+from ui_helpers import write_photo
 
 pytest.importorskip("pytestqt")
 
@@ -17,7 +16,7 @@ def photo_folder(tmp_path) -> Path:
     folder = tmp_path / "photos"
     folder.mkdir()
     for i in range(3):
-        pyvips.Image.new_from_array(photo_like(320, 240, seed=i)).copy(interpretation="srgb").write_to_file(str(folder / f"img_{i}.jpg"), Q=92)
+        write_photo(folder / f"img_{i}.jpg", 320, 240, seed=i, quality=92)
     return folder
 
 

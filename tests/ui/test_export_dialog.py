@@ -4,7 +4,7 @@ from __future__ import annotations
 import pyvips
 from PySide6.QtCore import Qt
 
-from ui_helpers import photo_like, wait_preview
+from ui_helpers import wait_preview, write_photo
 
 
 def open_all(qtbot, make_window, folder):
@@ -50,8 +50,7 @@ def test_cancel_stops_the_batch(qtbot, make_window, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(10):
-        pyvips.Image.new_from_array(photo_like(1200, 900, seed=i)).copy(interpretation="srgb").write_to_file(
-            str(folder / f"p{i}.jpg"))
+        write_photo(folder / f"p{i}.jpg", 1200, 900, seed=i)
     window = open_all(qtbot, make_window, folder)
     window.grid.selectAll()
     window.export_selected()

@@ -253,11 +253,10 @@ def test_view_keys_and_undo_action_state(qtbot, make_window, photo_folder):
 
 
 def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, tmp_path):
-    import pyvips
-    from ui_helpers import photo_like
+    from ui_helpers import write_photo
     folder = tmp_path / "big"
     folder.mkdir()
-    pyvips.Image.new_from_array(photo_like(2400, 1600)).copy(interpretation="srgb").write_to_file(str(folder / "b.jpg"))
+    write_photo(folder / "b.jpg", 2400, 1600)
     window = make_window(folder)
     window.resize(2400, 1500)  # a loupe wider than 1600 px: the settled preview is the largest one
     qtbot.waitUntil(lambda: window.doc is not None and not window.shown_draft, timeout=10000)
@@ -273,13 +272,12 @@ def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, 
 
 
 def test_settled_preview_has_the_loupes_screen_size_and_grows_with_it(qtbot, make_window, tmp_path):
-    import pyvips
-    from ui_helpers import photo_like, wait_preview
+    from ui_helpers import wait_preview, write_photo
 
     from editor.ui.workers import PREVIEW_STEP
     folder = tmp_path / "big"
     folder.mkdir()
-    pyvips.Image.new_from_array(photo_like(3000, 2000)).copy(interpretation="srgb").write_to_file(str(folder / "b.jpg"))
+    write_photo(folder / "b.jpg", 3000, 2000)
     window = make_window(folder)  # 1280 x 800: the loupe shows the photo well under 1600 px wide
     qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
     wait_preview(qtbot, window)

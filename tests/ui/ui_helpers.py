@@ -16,6 +16,14 @@ def photo_like(width: int, height: int, seed: int = 1) -> np.ndarray:
     return np.clip(rgb, 0, 255).astype(np.uint8)
 
 
+def write_photo(path, width: int, height: int, seed: int = 1, quality: int = 75):
+    """`photo_like` saved as a JPEG at `path` (str or Path); returns the path."""
+    import pyvips
+    pyvips.Image.new_from_array(photo_like(width, height, seed)).copy(interpretation="srgb").write_to_file(
+        str(path), Q=quality)
+    return path
+
+
 def wait_preview(qtbot, window, after_gen: int = 0, timeout: int = 10000):
     """Wait until the newest requested preview (newer than `after_gen`) is on screen at full size, with
     its histogram (which follows the image); return it as a float array (h, w, 3)."""
