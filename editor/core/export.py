@@ -166,10 +166,12 @@ def render_for_export(photo: Photo, edit, settings: ExportSettings) -> pyvips.Im
 
 
 def _rendered_size(photo: Photo, edit) -> tuple[int, int]:
-    """Output size of the edit (crop, rotation) at full resolution, from a lazy stand-in: no decoding."""
+    """Output size of the edit (crop, rotation) at full resolution, from a lazy stand-in: no decoding.
+    Only geometry changes the size, so the stand-in skips the rest (the look's colour table, grain)."""
     from editor.core.pipeline import RenderContext, render
     stand_in = pyvips.Image.black(photo.width, photo.height, bands=3).copy(interpretation="srgb")
-    image = render(stand_in, edit, RenderContext(scale=1.0, seed=photo.seed))
+    geometry = edit.reset(op.name for op, _ in edit.active() if op.kind != "geometry")
+    image = render(stand_in, geometry, RenderContext(scale=1.0, seed=photo.seed))
     return image.width, image.height
 
 
