@@ -79,3 +79,27 @@ def test_cmyk_jpeg_becomes_srgb(tmp_path):
     full = open_photo(path).full()
     assert (full.bands, full.interpretation) == (3, "srgb")
     assert abs(full.avg() - rgb.avg()) < 8  # round trip through the print profile, not inverted channels
+
+
+def test_srgb_profiles_are_recognised_and_others_are_not():
+    from editor.core.icc import matrix_profile
+    from editor.core.sources import is_srgb
+    assert is_srgb(srgb_profile())
+    assert is_srgb(matrix_profile(SRGB_TO_XYZ_D50, "another maker's sRGB"))  # within 0.3 level of libvips'
+    assert not is_srgb(display_p3_profile())
+    wider = SRGB_TO_XYZ_D50 * [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.02]]  # blue's colorant moved 2 %
+    assert not is_srgb(matrix_profile(wider, "not quite sRGB"))
+    assert is_srgb(b"not a profile")  # libvips ignores a profile it cannot read: the photo is taken as sRGB
+
+
+def test_srgb_tagged_photo_is_not_converted(make_photo, monkeypatch):
+    import pyvips
+    photo = open_photo(make_photo("srgb.png", _two_colour_image((10, 20, 30), MID_P3), icc=srgb_profile()))
+    assert photo.icc == srgb_profile()
+    calls = []
+    transform = pyvips.Image.icc_transform
+    monkeypatch.setattr(pyvips.Image, "icc_transform", lambda self, *a, **k: calls.append(a) or transform(self, *a, **k))
+    full = photo.full()
+    assert calls == []  # no pass over the pixels to change nothing
+    assert pixel(full, 60, 4) == list(MID_P3) and pixel(full, 1, 1) == [10, 20, 30]
+    assert bytes(full.get("icc-profile-data")) == srgb_profile()
