@@ -529,6 +529,20 @@ def test_vignette_mask_from_the_lookup_table_matches_the_exact_mask():
         assert np.abs(fast - exact).mean() < 1e-4
 
 
+@pytest.mark.parametrize("amount, feather, block", [(-10.0, 50.0, 4), (-20.0, 50.0, 2), (-100.0, 0.0, 1)])
+def test_export_sized_vignette_shares_its_index_in_blocks_only_where_the_gain_stays_put(amount, feather, block):
+    width, height = 4800, 3200  # above the preview size, where the index is not held in memory
+    p = vignette.Params(amount=amount, feather=feather)
+    lum = pyvips.Image.black(width, height)
+    gain = vignette.affine(lum, p, RenderContext(1.0, white=255.0))[0]
+    assert vignette._block(width, height, abs(amount) / 100, p.midpoint, p.feather, p.roundness) == block
+    per_pixel = vignette._index(width, height, p).maplut(gain.table(1, 0.0))
+    error = (gain.image() - per_pixel).abs().max()
+    assert error <= vignette._MAX_BLOCK_ERROR if block > 1 else error == 0.0
+    corner, centre = gain.image().getpoint(0, 0)[0], gain.image().getpoint(width // 2, height // 2)[0]
+    assert corner == pytest.approx(1.0 + amount / 100, abs=0.01) and centre == 1.0
+
+
 def test_grain_accepts_any_photo_seed():
     src = _grain_source()
     for seed in (0, 2**31 - 1, 2**40 + 5, -3):

@@ -6,6 +6,7 @@ from one row and one column repeated over the frame (an add, a lookup and the mu
 dozen float operations per pixel or a coarse grid enlarged by a costly resize. The table gives the
 gain for all three bands at once, which also spares libvips broadcasting a one-band gain to three.
 """
+import math
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -57,7 +58,8 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     if width * height <= spatial.PREVIEW_PIXELS:  # the index in memory (2 bytes a pixel) while sliders move
         index = _cached_index(width, height, p.midpoint, p.feather, p.roundness)
     else:
-        index = _index(width, height, p)
+        index = _index(width, height, p, _block(width, height, abs(p.amount) / 100.0, p.midpoint, p.feather,
+                                                 p.roundness))
     shape = (width, height, p.midpoint, p.feather, p.roundness, abs(p.amount) / 100.0)
     gain = spatial.Lookup(index, partial(_table, *shape, 1.0, 0.0))
     if p.amount < 0:
@@ -69,13 +71,19 @@ _HALF = 32767  # sum index where the falloff ends; each term is clipped there, s
 _MAX_JUMP = 1e-3  # largest mask change between neighbouring table entries that the sum index may have
 
 
-def _index(width: int, height: int, p: Params) -> pyvips.Image:
+def _index(width: int, height: int, p: Params, block: int = 1) -> pyvips.Image:
     """One-band integer image indexing `_table`: the quantised |x|^power + |y|^power per pixel, or for
-    high powers with a wide falloff (too coarse so) the quantised distance."""
+    high powers with a wide falloff (too coarse so) the quantised distance. With `block` > 1 (see
+    `_block`) each block x block square of pixels shares the index of one of its pixels."""
     tx, ty, power = _terms(width, height, p.roundness)
     by_sum, step, _ = _plan(width, height, p.midpoint, p.feather, p.roundness)
     if by_sum:
         quantise = lambda t: np.minimum(np.rint(t / step), _HALF).astype(np.uint16)  # noqa: E731
+        if block > 1:  # a smaller index enlarged: the spreading and summing shrink block^2 times
+            tx, ty = (t[np.minimum(np.arange(-(-len(t) // block)) * block + block // 2, len(t) - 1)] for t in (tx, ty))
+            row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
+            small = (_spread(row, len(tx), len(ty)) + _spread(column, len(tx), len(ty))).cast("ushort")
+            return small.zoom(block, block).crop(0, 0, width, height)
         row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
         return _spread(row, width, height) + _spread(column, width, height)
     row, column = (pyvips.Image.new_from_array(t.astype(np.float32) / 2) for t in (tx[None], ty[:, None]))
@@ -87,6 +95,27 @@ def _spread(line: pyvips.Image, width: int, height: int) -> pyvips.Image:
     """A one-row (or one-column) image repeated over width x height; embed's edge copy sums about twice
     as fast in libvips as replicate / zoom do."""
     return line.embed(0, 0, width, height, extend="copy")
+
+
+_BLOCKS = (4, 2)  # block sizes an export-sized index may use, largest first
+_MAX_BLOCK_ERROR = 1.0 / 1024  # largest gain change a shared block index may cause (1/4 of an 8-bit level)
+
+
+@lru_cache(maxsize=8)
+def _block(width: int, height: int, strength: float, midpoint: float, feather: float, roundness: float) -> int:
+    """The largest block size (1 if none) whose shared index moves the gain by at most _MAX_BLOCK_ERROR.
+
+    A pixel lies at most block/2 pixels from the one whose index it shares along each axis. The normalised
+    distance changes by at most 2^(-1/power) times the (Euclidean) change of the coordinates, and the
+    smoothstep falloff by at most 1.5 / falloff width per unit of distance. Gentle vignettes on large
+    exports so take 4x4 blocks; a hard-edged one keeps its index per pixel."""
+    p = Params(amount=1.0, midpoint=midpoint, feather=feather, roundness=roundness)
+    if not _plan(width, height, midpoint, feather, roundness)[0]:
+        return 1
+    sx, sy, power = _shape(width, height, roundness)
+    pixel = math.hypot(2.0 * sx / width, 2.0 * sy / height)  # normalised length of a one-pixel diagonal step
+    slope = 1.5 / _falloff(p) * 2.0 ** (-1.0 / power)
+    return next((b for b in _BLOCKS if strength * slope * pixel * b / 2 <= _MAX_BLOCK_ERROR), 1)
 
 
 @lru_cache(maxsize=8)
@@ -119,14 +148,19 @@ def _terms(width: int, height: int, roundness: float) -> tuple[np.ndarray, np.nd
     Normalised so the corners sit at distance 1. Roundness 100 is a circle; 0 follows the frame's
     aspect (an ellipse); negative values push towards a rounded rectangle.
     """
+    sx, sy, power = _shape(width, height, roundness)
+    nx = (np.arange(width) + (0.5 - width / 2)) / (width / 2) * sx  # pixel centres: symmetric at any size
+    ny = (np.arange(height) + (0.5 - height / 2)) / (height / 2) * sy
+    return np.abs(nx) ** power, np.abs(ny) ** power, power
+
+
+def _shape(width: int, height: int, roundness: float) -> tuple[float, float, float]:
+    """(sx, sy, power): the coordinate scales and the norm's power for this roundness (see `_terms`)."""
     aspect = width / height
     circle = roundness / 100.0
     sx = 1.0 + max(circle, 0.0) * (aspect - 1.0) if aspect >= 1 else 1.0
     sy = 1.0 + max(circle, 0.0) * (1.0 / aspect - 1.0) if aspect < 1 else 1.0
-    power = 2.0 + max(-circle, 0.0) * 6.0
-    nx = (np.arange(width) + (0.5 - width / 2)) / (width / 2) * sx  # pixel centres: symmetric at any size
-    ny = (np.arange(height) + (0.5 - height / 2)) / (height / 2) * sy
-    return np.abs(nx) ** power, np.abs(ny) ** power, power
+    return sx, sy, 2.0 + max(-circle, 0.0) * 6.0
 
 
 def _falloff_curve(half_sum: np.ndarray, power: float, p: Params) -> np.ndarray:
@@ -138,13 +172,9 @@ def _falloff_curve(half_sum: np.ndarray, power: float, p: Params) -> np.ndarray:
 
 def _mask(width: int, height: int, xy: pyvips.Image, p: Params) -> pyvips.Image:
     """The exact mask evaluated per pixel of the coordinate image `xy` (a reference for `mask`)."""
-    aspect = width / height
-    circle = p.roundness / 100.0
-    sx = 1.0 + max(circle, 0.0) * (aspect - 1.0) if aspect >= 1 else 1.0
-    sy = 1.0 + max(circle, 0.0) * (1.0 / aspect - 1.0) if aspect < 1 else 1.0
+    sx, sy, power = _shape(width, height, p.roundness)
     nx = (xy[0] + (0.5 - width / 2)) / (width / 2) * sx
     ny = (xy[1] + (0.5 - height / 2)) / (height / 2) * sy
-    power = 2.0 + max(-circle, 0.0) * 6.0
     dist = ((nx.abs() ** power + ny.abs() ** power) ** (1.0 / power)) / (2.0 ** (1.0 / power))
     t = ((dist - _inner(p)) / _falloff(p)).maxpair(0.0).minpair(1.0)
     return 1.0 - t * t * (3.0 - 2.0 * t)
