@@ -65,12 +65,22 @@ def lut(values, bands: int = 1) -> pyvips.Image:
 class Lookup:
     """A one-band float image given as an integer `index` image and `table(bands, bias)`, which returns
     (cached) the `lut` of the values plus `bias`, for one or three bands. Kept in this form while it
-    can be, so that `apply` looks up three bands straight from the index (one pass, no float index)."""
+    can be, so that `apply` looks up three bands straight from the index (one pass, no float index).
+
+    With `block` > 1 the index has one entry per block x block pixels of an image of `size`: the values
+    are looked up on it and then enlarged, which costs less than looking them up at every pixel."""
     index: pyvips.Image
     table: Callable[[int, float], pyvips.Image]
+    block: int = 1
+    size: tuple[int, int] = (0, 0)
+
+    def bands(self, bands: int, bias: float = 0.0) -> pyvips.Image:
+        """The values plus `bias` as a float image of `bands` (1 or 3) bands."""
+        out = self.index.maplut(self.table(bands, bias))
+        return out if self.block == 1 else out.zoom(self.block, self.block).crop(0, 0, *self.size)
 
     def image(self) -> pyvips.Image:
-        return self.index.maplut(self.table(1, 0.0))
+        return self.bands(1)
 
 
 def wants_exact(params, ctx) -> bool:
@@ -124,12 +134,12 @@ def apply(rgb: pyvips.Image, gain, offset, top: float, bias: float = 0.0) -> pyv
     """
     out = rgb
     if isinstance(gain, Lookup):
-        out = out * gain.index.maplut(gain.table(3, 0.0))
+        out = out * gain.bands(3)
     elif gain is not None:
         index = gain.linear(_GAIN_STEPS, 0.5).cast("ushort")
         out = out * index.maplut(_gain_table())
     if isinstance(offset, Lookup):
-        return out + offset.index.maplut(offset.table(3, bias))
+        return out + offset.bands(3, bias)
     if offset is not None:
         index = offset.linear(_HALF_STEPS / top, _HALF_STEPS + 0.5).cast("ushort")
         return out + index.maplut(_offset_table(top, bias))

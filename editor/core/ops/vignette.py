@@ -57,14 +57,16 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     width, height = lum.width, lum.height
     if width * height <= spatial.PREVIEW_PIXELS:  # the index in memory (2 bytes a pixel) while sliders move
         index = _cached_index(width, height, p.midpoint, p.feather, p.roundness)
+        block = 1
     else:
-        index = _index(width, height, p, _block(width, height, abs(p.amount) / 100.0, p.midpoint, p.feather,
-                                                 p.roundness))
+        block = _block(width, height, abs(p.amount) / 100.0, p.midpoint, p.feather, p.roundness)
+        index = _index(width, height, p, block)
     shape = (width, height, p.midpoint, p.feather, p.roundness, abs(p.amount) / 100.0)
-    gain = spatial.Lookup(index, partial(_table, *shape, 1.0, 0.0))
+    gain = spatial.Lookup(index, partial(_table, *shape, 1.0, 0.0), block, (width, height))
     if p.amount < 0:
         return gain, None
-    return gain, spatial.Lookup(index, partial(_table, *shape, -ctx.white, ctx.white))  # (x - top) * gain + top
+    lighten = partial(_table, *shape, -ctx.white, ctx.white)  # (x - top) * gain + top
+    return gain, spatial.Lookup(index, lighten, block, (width, height))
 
 
 _HALF = 32767  # sum index where the falloff ends; each term is clipped there, so sums fit 0..65534
@@ -74,7 +76,7 @@ _MAX_JUMP = 1e-3  # largest mask change between neighbouring table entries that 
 def _index(width: int, height: int, p: Params, block: int = 1) -> pyvips.Image:
     """One-band integer image indexing `_table`: the quantised |x|^power + |y|^power per pixel, or for
     high powers with a wide falloff (too coarse so) the quantised distance. With `block` > 1 (see
-    `_block`) each block x block square of pixels shares the index of one of its pixels."""
+    `_block`) the index of one pixel in each block x block square, one entry per square."""
     tx, ty, power = _terms(width, height, p.roundness)
     by_sum, step, _ = _plan(width, height, p.midpoint, p.feather, p.roundness)
     if by_sum:
@@ -82,8 +84,7 @@ def _index(width: int, height: int, p: Params, block: int = 1) -> pyvips.Image:
         if block > 1:  # a smaller index enlarged: the spreading and summing shrink block^2 times
             tx, ty = (t[np.minimum(np.arange(-(-len(t) // block)) * block + block // 2, len(t) - 1)] for t in (tx, ty))
             row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
-            small = (_spread(row, len(tx), len(ty)) + _spread(column, len(tx), len(ty))).cast("ushort")
-            return small.zoom(block, block).crop(0, 0, width, height)
+            return (_spread(row, len(tx), len(ty)) + _spread(column, len(tx), len(ty))).cast("ushort")
         row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
         return _spread(row, width, height) + _spread(column, width, height)
     row, column = (pyvips.Image.new_from_array(t.astype(np.float32) / 2) for t in (tx[None], ty[:, None]))
