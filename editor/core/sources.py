@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
-from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 from typing import Iterable, Iterator
@@ -118,7 +118,8 @@ def is_srgb(icc: bytes) -> bool:
         out = probe.icc_transform("srgb", embedded=True, intent="relative", depth=16).numpy()
     except pyvips.Error:
         return False
-    return out.shape[-1] == 3 and int(np.abs(out.reshape(-1, 3).astype(np.int64) - values).max()) <= _SRGB_TOLERANCE
+    moved = np.abs(out.reshape(-1, 3).astype(np.int64) - values) if out.shape[-1] == 3 else None
+    return moved is not None and int(moved.max()) <= _SRGB_TOLERANCE
 
 
 def _orientation(image: pyvips.Image) -> int:

@@ -98,7 +98,8 @@ def test_srgb_tagged_photo_is_not_converted(make_photo, monkeypatch):
     assert photo.icc == srgb_profile()
     calls = []
     transform = pyvips.Image.icc_transform
-    monkeypatch.setattr(pyvips.Image, "icc_transform", lambda self, *a, **k: calls.append(a) or transform(self, *a, **k))
+    monkeypatch.setattr(pyvips.Image, "icc_transform",
+                        lambda self, *a, **k: calls.append(a) or transform(self, *a, **k))
     full = photo.full()
     assert calls == []  # no pass over the pixels to change nothing
     assert pixel(full, 60, 4) == list(MID_P3) and pixel(full, 1, 1) == [10, 20, 30]

@@ -75,18 +75,17 @@ _MAX_JUMP = 1e-3  # largest mask change between neighbouring table entries that 
 
 def _index(width: int, height: int, p: Params, block: int = 1) -> pyvips.Image:
     """One-band integer image indexing `_table`: the quantised |x|^power + |y|^power per pixel, or for
-    high powers with a wide falloff (too coarse so) the quantised distance. With `block` > 1 (see
-    `_block`) the index of one pixel in each block x block square, one entry per square."""
+    high powers with a wide falloff (too coarse so) the quantised distance. With `block` > 1 (sum index
+    only, see `_block`) the index of one pixel in each block x block square, one entry per square."""
     tx, ty, power = _terms(width, height, p.roundness)
     by_sum, step, _ = _plan(width, height, p.midpoint, p.feather, p.roundness)
     if by_sum:
         quantise = lambda t: np.minimum(np.rint(t / step), _HALF).astype(np.uint16)  # noqa: E731
-        if block > 1:  # a smaller index enlarged: the spreading and summing shrink block^2 times
-            tx, ty = (t[np.minimum(np.arange(-(-len(t) // block)) * block + block // 2, len(t) - 1)] for t in (tx, ty))
-            row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
-            return (_spread(row, len(tx), len(ty)) + _spread(column, len(tx), len(ty))).cast("ushort")
+        if block > 1:  # the pixel near each block's centre: spreading and summing shrink block^2 times
+            tx, ty = (t[np.minimum(np.arange(-(-len(t) // block)) * block + block // 2, len(t) - 1)]
+                      for t in (tx, ty))
         row, column = (pyvips.Image.new_from_array(quantise(t)) for t in (tx[None], ty[:, None]))
-        return _spread(row, width, height) + _spread(column, width, height)
+        return _spread(row, len(tx), len(ty)) + _spread(column, len(tx), len(ty))
     row, column = (pyvips.Image.new_from_array(t.astype(np.float32) / 2) for t in (tx[None], ty[:, None]))
     dist = (_spread(row, width, height) + _spread(column, width, height)) ** (1.0 / power)
     return dist.linear(1.0 / step, 0.5).cast("ushort")
