@@ -157,7 +157,7 @@ def render_for_export(photo: Photo, edit, settings: ExportSettings) -> pyvips.Im
         if reorders:
             source = source.copy_memory()  # export-sized, so holding it is cheap
     else:
-        source = photo.full(sequential=not reorders)
+        source = photo.full(sequential=not reorders, keep_profile=True)  # converted within the look
     image = render(source, edit, RenderContext(scale=photo.scale_of(source), seed=photo.seed))
     target = (max(1, round(out_w * factor)), max(1, round(out_h * factor)))
     if factor < 1.0 and (image.width, image.height) != target:

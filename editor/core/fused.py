@@ -90,21 +90,31 @@ def _curves(steps: tuple[Step, ...]) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
-def composite(steps: tuple[Step, ...], grid: int = GRID) -> np.ndarray:
-    """The whole point-wise transform sampled on the sRGB grid: (grid, grid, grid, 3), 0..1."""
+def composite(steps: tuple[Step, ...], grid: int = GRID, source: bytes | None = None) -> np.ndarray:
+    """The whole point-wise transform sampled on the sRGB grid: (grid, grid, grid, 3), 0..1; with
+    `source` (an RGB ICC profile) on the grid of that profile's values, converted into sRGB first.
+
+    Folding the conversion into the table is about as exact as converting the pixels first (a Display
+    P3 photo against a per-pixel float reference, over the built-in looks: mean error 0.25-0.40 levels
+    against 0.27-0.39, largest 0.6-10.6 against 1.0-9.4), and saves a pass over every pixel."""
     curves = _curves(steps)
     g = np.linspace(0.0, 1.0, grid)
     x = np.linspace(0.0, 1.0, curves.shape[1])
-    nodes = [np.interp(g, x, c) for c in curves]  # the grid is separable: curves at 33 values per axis
-    lattice = np.stack(np.meshgrid(*nodes, indexing="ij"), axis=-1)
+    if source is None:
+        nodes = [np.interp(g, x, c) for c in curves]  # the grid is separable: curves at 33 values per axis
+        lattice = np.stack(np.meshgrid(*nodes, indexing="ij"), axis=-1)
+    else:
+        points = np.rint(np.stack(np.meshgrid(g, g, g, indexing="ij"), axis=-1) * 65535)
+        srgb = icc.to_srgb16(points, source) / 65535.0
+        lattice = np.stack([np.interp(srgb[..., i], x, curves[i]) for i in range(3)], axis=-1)
     table = evaluate(lattice, steps[_first_colour(steps):])
     table.setflags(write=False)  # shared through the cache
     return table
 
 
 @lru_cache(maxsize=16)
-def _profile(steps: tuple[Step, ...], grid: int = GRID) -> bytes:
-    return icc.look_profile(composite(steps, grid))
+def _profile(steps: tuple[Step, ...], grid: int = GRID, source: bytes | None = None) -> bytes:
+    return icc.look_profile(composite(steps, grid, source))
 
 
 @lru_cache(maxsize=16)
@@ -124,13 +134,22 @@ def _lut(steps: tuple[Step, ...], fmt: str) -> pyvips.Image | None:
 def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyvips.Image:
     """`image` (sRGB, uchar or ushort, 3 bands) through the fused steps, keeping its bit depth.
 
-    `grid` is the colour table's size: GRID for every final render, DRAFT_GRID for the interim
-    previews shown while a slider moves."""
-    if not steps:
-        return image
+    An image that still carries its source's profile (`sources.to_working(keep_profile=True)`) is
+    converted into sRGB by the same transform. `grid` is the colour table's size: GRID for every final
+    render, DRAFT_GRID for the interim previews shown while a slider moves."""
     if image.format not in ("uchar", "ushort"):
         raise ValueError(f"the working space is 8- or 16-bit sRGB, not {image.format} pixels")
     fmt = image.format
+    source_icc = _source_profile(image)
+    if source_icc is not None and all(s.op.kind == "channel" for s in steps):
+        # No colour table to fold the conversion into: convert first, so the tone curves stay exact (a
+        # table in the source's values would bend them between its nodes: up to 7 levels off).
+        depth = 16 if fmt == "ushort" else 8
+        image = image.icc_transform("srgb", embedded=True, intent="relative", depth=depth)
+        image.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc.srgb_profile())
+        source_icc = None
+    if not steps:
+        return image
     if all(s.op.kind == "channel" for s in steps):
         lut = _lut(steps, fmt)
         return image if lut is None else image.maplut(lut).copy(interpretation=image.interpretation)
@@ -139,7 +158,7 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyv
             if source is image and key == (steps, grid):
                 return result
     tagged = image.copy()
-    tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps, grid))
+    tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps, grid, source_icc))
     depth = 16 if fmt == "ushort" else 8
     result = tagged.icc_transform(icc.passthrough_path(), embedded=True, intent="relative", depth=depth)
     result = result.copy(interpretation=image.interpretation)
@@ -148,6 +167,14 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyv
         _recent.insert(0, (image, (steps, grid), result))
         del _recent[_RECENT:]
     return result
+
+
+def _source_profile(image: pyvips.Image) -> bytes | None:
+    """The profile `image` carries when that is not sRGB (its values are still the source's), else None."""
+    if not image.get_typeof("icc-profile-data"):
+        return None
+    profile = bytes(image.get("icc-profile-data"))
+    return None if profile == icc.srgb_profile() or not icc.needs_conversion(profile) else profile
 
 
 # The last few transformed images. Building an lcms transform costs ~10 ms, so re-rendering the same

@@ -15,6 +15,7 @@ import os
 import struct
 import tempfile
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,42 @@ def srgb_profile() -> bytes:
         import pyvips
         _srgb = bytes(pyvips.Image.profile_load("srgb"))
     return _srgb
+
+
+_SRGB_TOLERANCE = 257  # 16-bit units: one 8-bit level (makers' sRGB profiles differ by up to 0.8 at a primary)
+
+
+@lru_cache(maxsize=16)
+def needs_conversion(profile: bytes) -> bool:
+    """Whether RGB pixels in `profile` change on the way into sRGB: False for an sRGB profile (converting
+    with it into libvips' sRGB moves no value by more than one 8-bit level, tested on every 8-bit level of
+    grey and of each primary, the tone curves, and a 9^3 grid, the primaries' colours), and for a profile
+    libvips or lcms cannot use for RGB, which libvips then ignores. Converting an sRGB-tagged 50 MP photo
+    would cost a pass over every pixel (~0.07 s) to change next to nothing."""
+    import pyvips
+    levels = np.arange(256) * 257
+    zeros = np.zeros_like(levels)
+    ramps = [np.stack(c, -1) for c in ((levels, levels, levels), (levels, zeros, zeros),
+                                       (zeros, levels, zeros), (zeros, zeros, levels))]
+    grid = np.stack(np.meshgrid(*[np.linspace(0, 65535, 9)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    values = np.concatenate([*ramps, grid]).astype(np.uint16)
+    try:
+        out = to_srgb16(values, profile)
+    except pyvips.Error:
+        return False
+    return int(np.abs(out.astype(np.int64) - values).max()) > _SRGB_TOLERANCE
+
+
+def to_srgb16(values: np.ndarray, profile: bytes) -> np.ndarray:
+    """16-bit RGB values (..., 3) encoded in `profile`, converted by lcms into 16-bit sRGB (relative
+    intent), as `sources.to_working` converts photos. Raises pyvips.Error if the profile is unusable."""
+    import pyvips
+    image = pyvips.Image.new_from_array(values.reshape(1, -1, 3).astype(np.uint16)).copy(interpretation="rgb16")
+    image.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+    out = image.icc_transform("srgb", embedded=True, intent="relative", depth=16).numpy()
+    if out.shape[-1] != 3:
+        raise pyvips.Error("not an RGB profile")
+    return out.reshape(values.shape)
 
 
 def matrix_profile(to_xyz_d50: np.ndarray, description: str) -> bytes:

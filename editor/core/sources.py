@@ -15,7 +15,6 @@ from __future__ import annotations
 import zlib
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 from typing import Iterable, Iterator
@@ -23,7 +22,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyvips
 
-from editor.core.icc import srgb_profile
+from editor.core.icc import needs_conversion, srgb_profile
 
 MAX_PIXELS = 250_000_000  # decompression-bomb guard: refuse headers above 250 MP before decoding
 PREVIEW_CACHE = 3  # in-memory previews kept per Photo (distinct sizes)
@@ -49,10 +48,13 @@ def _fail(path: Path, what: str, exc: BaseException | None = None) -> PhotoError
 # ---------------------------------------------------------------------------------------------- working space
 
 
-def to_working(image: pyvips.Image, icc: bytes | None = None) -> pyvips.Image:
+def to_working(image: pyvips.Image, icc: bytes | None = None, keep_profile: bool = False) -> pyvips.Image:
     """`image` (any band layout, uchar/ushort/float) converted into the working space (lazy).
 
     `icc` is the source profile; when None the one embedded in `image` is used, and none means sRGB.
+    With `keep_profile`, RGB pixels in a profile other than sRGB keep their values and carry that profile:
+    `fused.apply` converts them into sRGB as part of the look's transform, one pass over the pixels
+    instead of two (for export and 1:1 views; everything else wants sRGB values).
     """
     if icc is None and image.get_typeof("icc-profile-data"):
         icc = bytes(image.get("icc-profile-data"))
@@ -61,15 +63,18 @@ def to_working(image: pyvips.Image, icc: bytes | None = None) -> pyvips.Image:
         image = _to_ushort(image)
     if image.hasalpha():
         image = image.flatten(background=[65535 if sixteen else 255] * (image.bands - 1))
+    kept = None
     if image.interpretation in ("cmyk",) or image.bands == 4:
         image = image.icc_transform("srgb", input_profile="cmyk", embedded=icc is not None,
                                     intent="relative", depth=16 if sixteen else 8)
+    elif icc is not None and keep_profile and image.bands >= 3 and needs_conversion(icc):
+        kept = icc  # converted within the look's transform (fused.apply)
     elif icc is not None:
         image = _icc_to_srgb(image, icc, sixteen)
     if image.bands < 3:
         image = image.bandjoin([image, image])
     image = image.copy(interpretation="rgb16" if sixteen else "srgb")
-    image.set_type(pyvips.GValue.blob_type, "icc-profile-data", srgb_profile())
+    image.set_type(pyvips.GValue.blob_type, "icc-profile-data", kept or srgb_profile())
     return image
 
 
@@ -83,7 +88,7 @@ def _to_ushort(image: pyvips.Image) -> pyvips.Image:
 def _icc_to_srgb(image: pyvips.Image, icc: bytes, sixteen: bool) -> pyvips.Image:
     """Convert with the embedded profile into sRGB; a profile lcms rejects is ignored (treated as sRGB),
     and an sRGB profile (phones embed their own copies) needs no conversion at all."""
-    if image.bands >= 3 and is_srgb(icc):
+    if image.bands >= 3 and not needs_conversion(icc):
         return image
     try:
         image = image.copy()
@@ -95,31 +100,6 @@ def _icc_to_srgb(image: pyvips.Image, icc: bytes, sixteen: bool) -> pyvips.Image
         return image.icc_transform("srgb", embedded=True, intent="relative", depth=16 if sixteen else 8)
     except pyvips.Error:
         return image
-
-
-_SRGB_TOLERANCE = 257  # 16-bit units: one 8-bit level (makers' sRGB profiles differ by up to 0.8 at a primary)
-
-
-@lru_cache(maxsize=16)
-def is_srgb(icc: bytes) -> bool:
-    """Whether `icc` is an sRGB profile: converting with it into libvips' sRGB moves no value by more than
-    one 8-bit level, tested on every 8-bit level of grey and of each primary (the tone curves) and a 9^3
-    grid (the primaries' colours). Converting such a photo would cost a whole pass over a 50 MP export
-    (~0.07 s) to change next to nothing."""
-    levels = np.arange(256) * 257
-    zeros = np.zeros_like(levels)
-    ramps = [np.stack(c, -1) for c in ((levels, levels, levels), (levels, zeros, zeros),
-                                       (zeros, levels, zeros), (zeros, zeros, levels))]
-    grid = np.stack(np.meshgrid(*[np.linspace(0, 65535, 9)] * 3, indexing="ij"), -1).reshape(-1, 3)
-    values = np.concatenate([*ramps, grid]).astype(np.uint16)
-    probe = pyvips.Image.new_from_array(values.reshape(1, -1, 3)).copy(interpretation="rgb16")
-    probe.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc)
-    try:
-        out = probe.icc_transform("srgb", embedded=True, intent="relative", depth=16).numpy()
-    except pyvips.Error:
-        return False
-    moved = np.abs(out.reshape(-1, 3).astype(np.int64) - values) if out.shape[-1] == 3 else None
-    return moved is not None and int(moved.max()) <= _SRGB_TOLERANCE
 
 
 def _orientation(image: pyvips.Image) -> int:
@@ -198,13 +178,14 @@ class Photo:
         thumbnails, otherwise a small preview."""
         return self._decode(lambda: self._draft().copy_memory(), "cannot decode")
 
-    def full(self, sequential: bool = False) -> pyvips.Image:
+    def full(self, sequential: bool = False, keep_profile: bool = False) -> pyvips.Image:
         """Working-space full-resolution upright image, lazy. Errors while pixels flow raise pyvips.Error.
 
         `sequential` streams the file top to bottom with little memory (export without geometry edits);
         anything that reads out of order (rotation, straightening) needs the default random access.
+        `keep_profile`: see `to_working` (for `pipeline.render`, which converts within the look).
         """
-        return self._decode(lambda: self._full(sequential), "cannot decode")
+        return self._decode(lambda: self._full(sequential, keep_profile), "cannot decode")
 
     def scaled(self, long_edge: int) -> pyvips.Image:
         """Lazy working-space image with its long edge `long_edge` px via shrink-on-load (not cached)."""
@@ -231,11 +212,11 @@ class Photo:
             return to_working(image.autorot(), self.icc)
         return self._scaled(max(1, max(self.width, self.height) // DRAFT_SHRINK))
 
-    def _full(self, sequential: bool = False) -> pyvips.Image:
+    def _full(self, sequential: bool = False, keep_profile: bool = False) -> pyvips.Image:
         # EXIF rotation reads out of order too, so only upright files can stream.
         access = "sequential" if sequential and self.orientation == 1 else "random"
         image = pyvips.Image.new_from_file(str(self.path), access=access, fail_on="error")
-        return to_working(image.autorot(), self.icc)
+        return to_working(image.autorot(), self.icc, keep_profile)
 
     def _decode(self, fn, what: str):
         try:
@@ -270,8 +251,8 @@ class HeifPhoto(Photo):
         return image.copy(interpretation=("rgb16" if bands >= 3 else "grey16") if sixteen
                           else ("srgb" if bands >= 3 else "b-w"))
 
-    def _full(self, sequential: bool = False) -> pyvips.Image:
-        return to_working(self._pixels(self._heif()), self.icc)
+    def _full(self, sequential: bool = False, keep_profile: bool = False) -> pyvips.Image:
+        return to_working(self._pixels(self._heif()), self.icc, keep_profile)
 
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
@@ -301,8 +282,8 @@ class RawPhoto(Photo):
         image = pyvips.Image.new_from_array(np.ascontiguousarray(rgb)).copy(interpretation="rgb16")
         return to_working(image, None)
 
-    def _full(self, sequential: bool = False) -> pyvips.Image:
-        return self._develop(half_size=False)
+    def _full(self, sequential: bool = False, keep_profile: bool = False) -> pyvips.Image:
+        return self._develop(half_size=False)  # LibRaw develops into sRGB
 
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)

@@ -310,7 +310,7 @@ class RenderWorker(QObject):
     def _detail(self, job: DetailJob) -> DetailResult:
         from editor.core.pipeline import RenderContext, render
         photo = job.doc.photo
-        out = render(photo.full(), job.edit, RenderContext(scale=1.0, seed=photo.seed))
+        out = render(photo.full(keep_profile=True), job.edit, RenderContext(scale=1.0, seed=photo.seed))
         x, y, w, h = job.region
         x, y = max(0, min(x, out.width - 1)), max(0, min(y, out.height - 1))
         w, h = max(1, min(w, out.width - x)), max(1, min(h, out.height - y))

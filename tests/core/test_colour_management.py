@@ -81,15 +81,14 @@ def test_cmyk_jpeg_becomes_srgb(tmp_path):
     assert abs(full.avg() - rgb.avg()) < 8  # round trip through the print profile, not inverted channels
 
 
-def test_srgb_profiles_are_recognised_and_others_are_not():
-    from editor.core.icc import matrix_profile
-    from editor.core.sources import is_srgb
-    assert is_srgb(srgb_profile())
-    assert is_srgb(matrix_profile(SRGB_TO_XYZ_D50, "another maker's sRGB"))  # within 0.3 level of libvips'
-    assert not is_srgb(display_p3_profile())
+def test_srgb_profiles_need_no_conversion_and_others_do():
+    from editor.core.icc import matrix_profile, needs_conversion
+    assert not needs_conversion(srgb_profile())
+    assert not needs_conversion(matrix_profile(SRGB_TO_XYZ_D50, "another maker's sRGB"))  # within 0.3 level
+    assert needs_conversion(display_p3_profile())
     wider = SRGB_TO_XYZ_D50 * [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.02]]  # blue's colorant moved 2 %
-    assert not is_srgb(matrix_profile(wider, "not quite sRGB"))
-    assert is_srgb(b"not a profile")  # libvips ignores a profile it cannot read: the photo is taken as sRGB
+    assert needs_conversion(matrix_profile(wider, "not quite sRGB"))
+    assert not needs_conversion(b"not a profile")  # libvips ignores a profile it cannot read: sRGB it is
 
 
 def test_srgb_tagged_photo_is_not_converted(make_photo, monkeypatch):
@@ -104,3 +103,58 @@ def test_srgb_tagged_photo_is_not_converted(make_photo, monkeypatch):
     assert calls == []  # no pass over the pixels to change nothing
     assert pixel(full, 60, 4) == list(MID_P3) and pixel(full, 1, 1) == [10, 20, 30]
     assert bytes(full.get("icc-profile-data")) == srgb_profile()
+
+
+def _p3_photo(make_photo):
+    """A Display P3 photo with smooth gradients and saturated colours (many outside sRGB)."""
+    y, x = np.mgrid[0:96, 0:128]
+    rgb = np.stack([x * 2, y * 2.6, 255 - x * 2], axis=-1)
+    rgb[:48, :64] = (250, 30, 20)  # a P3 red beyond sRGB's
+    return open_photo(make_photo("p3.png", rgb.clip(0, 255).astype(np.uint8), icc=display_p3_profile()))
+
+
+def _look():
+    from editor.core.edit import Edit
+    return (Edit().update("exposure", exposure_ev=0.3).update("contrast", contrast=20.0)
+            .update("saturation", saturation=-10.0).update("hsl", orange_saturation=-15.0))
+
+
+def test_kept_profile_is_converted_within_the_look_in_one_pass(make_photo, monkeypatch):
+    import pyvips
+    from editor.core.pipeline import RenderContext, render
+    photo = _p3_photo(make_photo)
+    kept = photo.full(keep_profile=True)
+    assert bytes(kept.get("icc-profile-data")) == display_p3_profile()  # values still P3
+    assert pixel(kept, 10, 10) == [250, 30, 20]
+    two_pass = render(photo.full(), _look(), RenderContext()).numpy().astype(int)
+    passes = []
+    transform = pyvips.Image.icc_transform
+    monkeypatch.setattr(pyvips.Image, "icc_transform",
+                        lambda self, *a, **k: passes.append(self.width) or transform(self, *a, **k))
+    one_pass = render(kept, _look(), RenderContext()).numpy().astype(int)
+    assert passes.count(photo.width) == 1  # the look's transform, which also converts
+    error = np.abs(one_pass - two_pass)
+    assert error.max() <= 3 and error.mean() < 0.5
+    assert not np.array_equal(one_pass, render(kept, _look().reset(), RenderContext()).numpy())
+
+
+def test_kept_profile_without_colour_operations_is_converted_first(make_photo):
+    from editor.core.edit import Edit
+    from editor.core.pipeline import RenderContext, render
+    photo = _p3_photo(make_photo)
+    for edit in (Edit(), Edit().update("exposure", exposure_ev=0.5)):  # tone curves stay exact
+        out = render(photo.full(keep_profile=True), edit, RenderContext())
+        assert bytes(out.get("icc-profile-data")) == srgb_profile()
+        np.testing.assert_array_equal(out.numpy(), render(photo.full(), edit, RenderContext()).numpy())
+
+
+def test_export_of_a_p3_photo_matches_the_converted_render(make_photo, tmp_path):
+    from editor.core.export import ExportSettings, export_photo
+    from editor.core.pipeline import RenderContext, render
+    photo = _p3_photo(make_photo)
+    out = export_photo(photo.path, _look(), ExportSettings(format="png"), tmp_path / "out")
+    import pyvips
+    written = pyvips.Image.new_from_file(str(out))
+    assert bytes(written.get("icc-profile-data")) == srgb_profile()
+    expected = render(photo.full(), _look(), RenderContext(seed=photo.seed)).numpy().astype(int)
+    assert np.abs(written.numpy().astype(int) - expected).max() <= 3
