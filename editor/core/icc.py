@@ -7,6 +7,9 @@ and linear curves, so lcms maps those numbers straight back to RGB. lcms then ev
 as one optimised table (no colorimetry on either side: it builds ~2 ms faster than pairing the look
 with a real sRGB profile, and the encoded values are spread evenly in the darks), which is far faster
 than chaining float operations per pixel.
+
+It also answers what a photo's own profile means for the working space: whether pixels in it need
+converting into sRGB at all (`needs_conversion`), and what given values become there (`to_srgb16`).
 """
 from __future__ import annotations
 
