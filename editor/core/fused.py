@@ -144,8 +144,7 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyv
     if source_icc is not None and all(s.op.kind == "channel" for s in steps):
         # No colour table to fold the conversion into: convert first, so the tone curves stay exact (a
         # table in the source's values would bend them between its nodes: up to 7 levels off).
-        depth = 16 if fmt == "ushort" else 8
-        image = image.icc_transform("srgb", embedded=True, intent="relative", depth=depth)
+        image = icc.convert_to_srgb(image, source_icc)
         image.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc.srgb_profile())
         source_icc = None
     if not steps:

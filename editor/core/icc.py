@@ -9,7 +9,7 @@ with a real sRGB profile, and the encoded values are spread evenly in the darks)
 than chaining float operations per pixel.
 
 It also answers what a photo's own profile means for the working space: whether pixels in it need
-converting into sRGB at all (`needs_conversion`), and what given values become there (`to_srgb16`).
+converting into sRGB at all (`needs_conversion`), and converts them (`convert_to_srgb`, `to_srgb16`).
 """
 from __future__ import annotations
 
@@ -119,6 +119,26 @@ def needs_conversion(profile: bytes) -> bool:
     except pyvips.Error:
         return False
     return int(np.abs(out.astype(np.int64) - values).max()) > _SRGB_TOLERANCE
+
+
+def convert_to_srgb(image, profile: bytes):
+    """The uchar/ushort `image` (RGB, or grey with a grey profile: lcms makes it RGB) converted from
+    `profile` into sRGB, lazily. An sRGB profile (makers embed their own copies) needs no conversion,
+    and one lcms rejects is ignored: the image is taken as sRGB."""
+    import pyvips
+    if image.bands >= 3 and not needs_conversion(profile):
+        return image
+    sixteen = image.format == "ushort"
+    try:
+        image = image.copy()
+        image.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+        if image.bands < 3:
+            image = image.copy(interpretation="grey16" if sixteen else "b-w")
+        else:
+            image = image.copy(interpretation="rgb16" if sixteen else "srgb")
+        return image.icc_transform("srgb", embedded=True, intent="relative", depth=16 if sixteen else 8)
+    except pyvips.Error:
+        return image
 
 
 def to_srgb16(values: np.ndarray, profile: bytes) -> np.ndarray:

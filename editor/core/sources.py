@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyvips
 
-from editor.core.icc import needs_conversion, srgb_profile
+from editor.core.icc import convert_to_srgb, needs_conversion, srgb_profile
 
 MAX_PIXELS = 250_000_000  # decompression-bomb guard: refuse headers above 250 MP before decoding
 PREVIEW_CACHE = 3  # in-memory previews kept per Photo (distinct sizes)
@@ -47,7 +47,6 @@ def _fail(path: Path, what: str, exc: BaseException | None = None) -> PhotoError
 
 # ---------------------------------------------------------------------------------------------- working space
 
-
 def to_working(image: pyvips.Image, icc: bytes | None = None, keep_profile: bool = False) -> pyvips.Image:
     """`image` (any band layout, uchar/ushort/float) converted into the working space (lazy).
 
@@ -70,7 +69,7 @@ def to_working(image: pyvips.Image, icc: bytes | None = None, keep_profile: bool
     elif icc is not None and keep_profile and image.bands >= 3 and needs_conversion(icc):
         kept = icc  # converted within the look's transform (fused.apply)
     elif icc is not None:
-        image = _icc_to_srgb(image, icc, sixteen)
+        image = convert_to_srgb(image, icc)
     if image.bands < 3:
         image = image.bandjoin([image, image])
     image = image.copy(interpretation="rgb16" if sixteen else "srgb")
@@ -83,23 +82,6 @@ def _to_ushort(image: pyvips.Image) -> pyvips.Image:
     if image.format in ("float", "double", "complex", "dpcomplex"):
         return (image * 65535).cast("ushort")
     return image.cast("ushort")
-
-
-def _icc_to_srgb(image: pyvips.Image, icc: bytes, sixteen: bool) -> pyvips.Image:
-    """Convert with the embedded profile into sRGB; a profile lcms rejects is ignored (treated as sRGB),
-    and an sRGB profile (phones embed their own copies) needs no conversion at all."""
-    if image.bands >= 3 and not needs_conversion(icc):
-        return image
-    try:
-        image = image.copy()
-        image.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc)
-        if image.bands < 3:  # grey with a grey profile: lcms converts it to RGB itself
-            image = image.copy(interpretation="grey16" if sixteen else "b-w")
-        else:
-            image = image.copy(interpretation="rgb16" if sixteen else "srgb")
-        return image.icc_transform("srgb", embedded=True, intent="relative", depth=16 if sixteen else 8)
-    except pyvips.Error:
-        return image
 
 
 def _orientation(image: pyvips.Image) -> int:
