@@ -330,7 +330,7 @@ def render_thumbnail(path: Path, edit: Edit | None, size: int):
     from editor.core.pipeline import RenderContext, render
     from editor.core.sources import open_photo
     photo = open_photo(path)
-    small = photo.preview(size)
+    small = photo.small(size)
     if edit is not None and edit.active():
         scale = small.width / photo.width if photo.width else 1.0
         small = render(small, edit, RenderContext(scale=scale, seed=photo.seed))

@@ -181,6 +181,20 @@ def test_library_thumbnail_has_requested_long_edge(make_photo):
     assert thumb.bands == 3
 
 
+def test_library_thumbnail_of_a_large_jpeg_matches_a_full_decode(tmp_path):
+    # A 2400 px photo at 300 px: shrunk on load by 4 (600 px, 2x left for the lanczos reduce) where
+    # libvips' thumbnail would stop at 2; the result must still look like a full decode resized.
+    big = pyvips.Image.new_from_file(str(SAMPLES / "canon_hdr_NO.jpg"), autorotate=True)
+    big = big.resize(2400 / max(big.width, big.height), kernel="lanczos3")
+    path = tmp_path / "big.jpg"
+    big.jpegsave(str(path), Q=95, keep="none")
+    thumb = thumbnail(path, 300).numpy().astype(float)
+    reference = pyvips.Image.new_from_file(str(path)).resize(300 / 2400, kernel="lanczos3").numpy().astype(float)
+    assert thumb.shape == reference.shape
+    psnr = 10 * np.log10(255**2 / np.mean((thumb - reference) ** 2))
+    assert psnr > 48, psnr  # decoding at 1/8 (nothing left to reduce) measures 41 dB here
+
+
 def test_truncated_jpeg_preview_raises_photo_error(make_photo, tmp_path):
     good = make_photo("full.jpg", size=(400, 300))
     cut = tmp_path / "cut.jpg"
