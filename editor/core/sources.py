@@ -29,8 +29,8 @@ PREVIEW_CACHE = 3  # in-memory previews kept per Photo (distinct sizes)
 DRAFT_SHRINK = 8  # JPEG shrink-on-load factor for the first paint
 # Library thumbnails of JPEGs shrink on load while this much is left for the lanczos reduce after it.
 # libvips' `thumbnail` leaves 2x, so a 4000 px photo at 256 px decodes at 1/4 (1000 px) and costs ~20 %
-# more than at 1/8 (500 px); against a full decode and lanczos reduce, 1.5x left still measures 47 dB
-# PSNR on the two large sample photos (53 dB on one with 2x left): no difference a grid cell can show.
+# more than at 1/8 (500 px). Against a full decode reduced to the same size, 1.5x left (the least) still
+# measures 46 dB PSNR on a sample photo, where libvips' thumbnail gives 51: no difference a grid cell shows.
 THUMB_MARGIN = 1.5
 
 _LOADERS = {"jpegload": "jpeg", "pngload": "png", "tiffload": "tiff", "webpload": "webp", "heifload": "heif"}
