@@ -560,3 +560,7 @@ def test_export_sized_grain_repeats_one_cached_plate():
     noise = (big // 256 - 128.0) / grain._NOISE_STEPS
     assert abs(float(noise.std()) - 1.0) < 0.1  # still unit-strength noise before the amount is applied
     assert abs(float(noise.mean())) < 0.02
+    # Another photo (seed) gets the same plate at another offset: made once for a whole batch.
+    other = grain._noise_index(2500, 2000, p.size, p.roughness, 1.0, 9 + 3 * tile + 5).numpy()
+    assert not np.array_equal(big, other)
+    np.testing.assert_array_equal(other[:1990, :2490], big[3:1993, 5:2495])
