@@ -204,13 +204,15 @@ class Photo:
         w, h = _fit(self.width, self.height, long_edge)
         wanted = THUMB_MARGIN * max(w, h)
         shrink = next(s for s in (8, 4, 2, 1) if s == 1 or max(self.width, self.height) / s >= wanted)
-        image = pyvips.Image.jpegload(str(self.path), shrink=shrink, fail_on="error").autorot()
-        return to_working(resize_to(image, w, h), self.icc)
+        return to_working(resize_to(self._jpeg_shrunk(shrink), w, h), self.icc)
+
+    def _jpeg_shrunk(self, shrink: int) -> pyvips.Image:
+        """The JPEG decoded at 1/`shrink` of its size (libjpeg's DCT scaling), upright."""
+        return pyvips.Image.jpegload(str(self.path), shrink=shrink, fail_on="error").autorot()
 
     def _draft(self) -> pyvips.Image:
         if self.format == "jpeg":
-            image = pyvips.Image.jpegload(str(self.path), shrink=DRAFT_SHRINK, fail_on="error")
-            return to_working(image.autorot(), self.icc)
+            return to_working(self._jpeg_shrunk(DRAFT_SHRINK), self.icc)
         return self._scaled(max(1, max(self.width, self.height) // DRAFT_SHRINK))
 
     def _full(self, sequential: bool = False, keep_profile: bool = False) -> pyvips.Image:
