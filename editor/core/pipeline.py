@@ -2,7 +2,7 @@
 result that spatial operations read with margins is computed here, into memory.
 
 Order: geometry (crop/straighten) -> the point-wise operations fused into one colour transform ->
-spatial operations (sharpening, vignette, grain). The same `render` serves the preview (on a
+spatial operations (sharpening, grain, vignette). The same `render` serves the preview (on a
 shrink-on-load source) and export (on the full-resolution source); `RenderContext.scale` tells spatial
 operations how many output pixels stand for one original pixel so radii and grain scale with the image.
 """

@@ -131,11 +131,11 @@ def test_spatial_stage_in_one_step_matches_the_operations_applied_one_after_anot
         lum = spatial.luminance(src, exact=spatial.wants_exact([edit[name] for name in module], one))
         plane = lambda part: spatial.image_of(part).numpy().astype(np.float64)[..., None]  # noqa: E731
         _, detail = module["sharpening"].affine(lum, edit["sharpening"], one)
-        gain, lift = module["vignette"].affine(lum, edit["vignette"], one)
         # Grain's mid-tone weight reads the luminance without sharpening's local detail (see DETAIL).
-        _, grain = module["grain"].affine(spatial.transform(lum, gain, lift), edit["grain"], one)
-        step = (arr + plane(detail)) * plane(gain) + (0.0 if lift is None else plane(lift))
-        ref = np.clip(np.rint(step + plane(grain)), 0, 255)
+        _, grain = module["grain"].affine(lum, edit["grain"], one)
+        gain, lift = module["vignette"].affine(lum, edit["vignette"], one)
+        step = (arr + plane(detail) + plane(grain)) * plane(gain) + (0.0 if lift is None else plane(lift))
+        ref = np.clip(np.rint(step), 0, 255)
         err = np.abs(out - ref)
         assert np.abs(out - arr).mean() > 10.0  # the operations do change the image (≈ 25 levels)
         assert err.max() <= 1.0 and err.mean() < 0.01, (vignette, err.max(), err.mean())  # ≈ 1, 0.0025

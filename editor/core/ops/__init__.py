@@ -11,7 +11,7 @@ and, by KIND, one pure function:
               optionally also transform_lab(lab, params) -> lab on OkLab values, which may leave the
               sRGB gamut: consecutive such operations are chained in OkLab and brought back into gamut
               once, at constant hue (editor.core.fused.evaluate)
-  "spatial"   build(image, params, ctx) -> image      sharpening, vignette, grain, applied last
+  "spatial"   build(image, params, ctx) -> image      sharpening, grain, vignette, applied last
 Channel and colour operations are fused into one colour transform per render (editor.core.fused).
 """
 from __future__ import annotations
@@ -89,7 +89,7 @@ class Operation:
 
 
 _MODULES = (crop, white_balance, exposure, contrast, highlights_shadows, whites_blacks, tone_curve, vibrance,
-            saturation, hsl, color_grading, bw_mix, lut3d, sharpening, vignette, grain)
+            saturation, hsl, color_grading, bw_mix, lut3d, sharpening, grain, vignette)
 OPERATIONS: tuple[Operation, ...] = tuple(Operation(m) for m in _MODULES)
 BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
 
