@@ -122,7 +122,7 @@ def test_spatial_stage_in_one_step_matches_the_operations_applied_one_after_anot
     src = image(arr)
     ctx = RenderContext(scale=1.0, seed=4)
     one = RenderContext(1.0, 4, white=255.0)
-    module = {name: ops.BY_NAME[name].module for name in ("sharpening", "vignette", "grain")}
+    module = {name: ops.BY_NAME[name].module for name in ("sharpening", "grain", "vignette")}
     for vignette in (-40.0, 60.0):  # darkening: a gain; lightening: a gain and an offset
         edit = (Edit().update("sharpening", amount=80.0, radius=radius).update("vignette", amount=vignette)
                 .update("grain", amount=60.0))
