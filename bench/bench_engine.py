@@ -195,16 +195,26 @@ def bench_slider(big: Path, repeat: int) -> dict:
     return figures
 
 
+def export_look(photo, out_dir, edit: Edit | None = None, template: str = "{name}") -> None:
+    """The benchmark's export: `edit` (the typical look by default) to JPEG q92."""
+    export_photo(photo, edit or typical_look(), ExportSettings(quality=92, overwrite=True, template=template),
+                 out_dir)
+
+
+def bare_export(photo, target: Path) -> None:
+    """The reference: a plain libvips decode and encode of `photo` at the same quality."""
+    pyvips.Image.new_from_file(str(photo), access="sequential").jpegsave(str(target), Q=92)
+
+
 def child_export(photo: str, out_dir: str, mode: str) -> None:
     """Runs in a subprocess so that peak RSS is that of one export; prints seconds and peak MB."""
     t = time.perf_counter()
     if mode == "ours":
-        export_photo(photo, typical_look(), ExportSettings(quality=92, overwrite=True), out_dir)
+        export_look(photo, out_dir)
     elif mode == "colour":
-        colour_only = typical_look().reset(["sharpening", "vignette", "grain"])
-        export_photo(photo, colour_only, ExportSettings(quality=92, overwrite=True, template="c"), out_dir)
+        export_look(photo, out_dir, typical_look().reset(["sharpening", "vignette", "grain"]), template="c")
     elif mode == "bare":
-        pyvips.Image.new_from_file(photo, access="sequential").jpegsave(str(Path(out_dir) / "bare.jpg"), Q=92)
+        bare_export(photo, Path(out_dir) / "bare.jpg")
     elif mode == "pillow":
         with Image.open(photo) as im:
             im = ImageEnhance.Brightness(im).enhance(1.2)
@@ -254,14 +264,8 @@ def export_here(photo: Path, out_dir: Path, repeat: int) -> tuple[list[float], l
     """The export with the look and the bare decode+encode, interleaved in this process: the reference
     measured in the same process. The first round is not counted: it builds the look's colour table and
     grain plate, which later exports with the same look reuse (as a batch or the app's session does)."""
-    def ours():
-        export_photo(cold(photo), typical_look(), ExportSettings(quality=92, overwrite=True, template="here"),
-                     out_dir)
-
-    def bare():
-        pyvips.Image.new_from_file(str(cold(photo)), access="sequential").jpegsave(str(out_dir / "here-bare.jpg"),
-                                                                                  Q=92)
-    t_ours, t_bare = interleaved([ours, bare], repeat + 1)
+    t_ours, t_bare = interleaved([lambda: export_look(cold(photo), out_dir, template="here"),
+                                  lambda: bare_export(cold(photo), out_dir / "here-bare.jpg")], repeat + 1)
     return t_ours[1:], t_bare[1:]
 
 
