@@ -2,7 +2,7 @@
 
     python main.py                      open the app (bundled samples, or the last folder)
     python main.py PHOTO|FOLDER         open the app on a photo or folder
-    python main.py export ...           develop and export photos          (editor.core.export_cli)
+    python main.py export ...           develop and export photos          (editor.cli.export)
     python main.py presets ...          list, show, import, export looks   (presets.cli)
     python main.py tether ...           tethered session in the terminal   (tether.cli + presets.autolook)
     python main.py simulate-phone ...   run the simulated phone (ADB over TCP)
@@ -17,7 +17,7 @@ import sys
 
 # sub-command -> (module, its add-arguments function, its run function, help)
 COMMANDS = {
-    "export": ("editor.core.export_cli", "add_arguments", "run",
+    "export": ("editor.cli.export", "add_arguments", "run",
                "develop photos with their edits (or a look) and export them"),
     "presets": ("presets.cli", "add_arguments", "run", "list, show, import and export looks"),
     "tether": ("main", "add_tether_arguments", "run_tether", "run a tethered session in the terminal"),

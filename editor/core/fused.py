@@ -39,8 +39,7 @@ class Step:
 
     @classmethod
     def of(cls, op, params) -> "Step":
-        token = getattr(op.module, "cache_token", None)
-        return cls(op, params, token(params) if token else None)
+        return cls(op, params, op.cache_token(params))
 
 
 def evaluate(rgb: np.ndarray, steps: tuple[Step, ...]) -> np.ndarray:
@@ -54,7 +53,7 @@ def evaluate(rgb: np.ndarray, steps: tuple[Step, ...]) -> np.ndarray:
     out = np.asarray(rgb, dtype=np.float64)
     lab = None
     for step in steps:
-        lab_transform = getattr(step.op.module, "transform_lab", None) if step.op.kind == "colour" else None
+        lab_transform = step.op.transform_lab
         if lab_transform is not None:
             lab = lab_transform(colour.srgb_to_oklab(out) if lab is None else lab, step.params)
             lab[..., 0] = np.clip(lab[..., 0], 0.0, 1.0)

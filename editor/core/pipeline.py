@@ -44,7 +44,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
         # is applied once, rounded by the +0.5 and the truncating cast back to 8/16 bits.
         fmt, interpretation = image.format, image.interpretation
         ctx = dataclasses.replace(ctx, white=65535.0 if fmt == "ushort" else 255.0)
-        if any(getattr(op.module, "READS_NEIGHBOURS", False) for op, _ in spatial):
+        if any(op.reads_neighbours for op, _ in spatial):
             # A blur of the luminance asks the colour transform for a margin around each strip, and
             # the final step asks for the strip itself: libvips would compute the (costly) colour
             # transform twice for most pixels. Full-width cached strips compute it once; thin ones (8
@@ -54,7 +54,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
                 image = image.copy_memory()
             else:
                 image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
-        lum = spatial_ops.luminance(image, exact=spatial_ops.wants_exact([p for _, p in spatial], ctx))
+        lum = spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in spatial))
         total = (None, None)
         for i, (op, params) in enumerate(spatial):
             step = op.module.affine(lum, params, ctx)
@@ -62,8 +62,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             if i + 1 < len(spatial):
                 # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight)
                 # reads the smooth luminance without it, one float pass fewer over every pixel.
-                detail = getattr(op.module, "DETAIL", False)
-                lum = spatial_ops.transform(lum, step[0], None if detail else step[1])
+                lum = spatial_ops.transform(lum, step[0], None if op.detail else step[1])
         gain, offset = total
         if gain is not None or offset is not None:
             out = spatial_ops.apply(image, gain, offset, ctx.white, bias=0.5)

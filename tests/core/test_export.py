@@ -224,7 +224,7 @@ def test_progress_reaches_one(make_photo, tmp_path):
 
 
 def test_cli_exports_reports_and_fails_on_bad_photo(make_photo, tmp_path, capsys):
-    from editor.core import export_cli
+    from editor.cli import export as export_cli
     good = make_photo("cli.jpg", size=(300, 200))
     bad = tmp_path / "bad.jpg"
     bad.write_text("nope")
@@ -241,7 +241,7 @@ def test_cli_exports_reports_and_fails_on_bad_photo(make_photo, tmp_path, capsys
 
 
 def test_cli_edit_sidecar_is_used_for_every_photo(make_photo, tmp_path):
-    from editor.core import export_cli
+    from editor.cli import export as export_cli
     a, b = make_photo("a.png"), make_photo("b.png")
     shared = sidecar.save(tmp_path / "look.jpg", sidecar.Sidecar(History(Edit().update("exposure",
                                                                                           exposure_ev=1.5))))
@@ -253,7 +253,7 @@ def test_cli_edit_sidecar_is_used_for_every_photo(make_photo, tmp_path):
 
 
 def test_cli_bad_arguments_exit_2(make_photo, tmp_path, capsys):
-    from editor.core import export_cli
+    from editor.cli import export as export_cli
     src = make_photo("x.jpg")
     assert export_cli.main([str(src), "--out", str(tmp_path), "--template", "{bogus}"]) == 2
     assert "bogus" in capsys.readouterr().err

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("editor.core", "presets", "tether")
+PACKAGES = ("editor.core", "presets", "tether", "editor.app", "editor.cli")
 
 BLOCKER = """
 import importlib, pkgutil, sys

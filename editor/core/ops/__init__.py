@@ -1,6 +1,7 @@
 """The develop operations, one module each, in the fixed order the pipeline applies them.
 
-Every module declares:
+What a module must and may define is written once, in editor.core.ops.contract (a Protocol per kind and
+the optional hooks with their defaults); every module is checked against it here, at import. In short:
   NAME, LABEL, VERSION, KIND and a frozen dataclass `Params` whose fields are built with `param()`;
   optionally `migrate(version, data) -> data` to bring params saved by an older VERSION forward, and
   `is_identity(params) -> bool` when some non-default params still leave the image unchanged.
@@ -11,7 +12,8 @@ and, by KIND, one pure function:
               optionally also transform_lab(lab, params) -> lab on OkLab values, which may leave the
               sRGB gamut: consecutive such operations are chained in OkLab and brought back into gamut
               once, at constant hue (editor.core.fused.evaluate)
-  "spatial"   build(image, params, ctx) -> image      sharpening, grain, vignette, applied last
+  "spatial"   affine(lum, params, ctx) -> (gain, offset) and build(image, params, ctx) -> image:
+              sharpening, grain, vignette, applied last; optional READS_NEIGHBOURS, DETAIL, exact_luminance
 Channel and colour operations are fused into one colour transform per render (editor.core.fused).
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from editor.core.params import ParamError, Spec, from_dict, specs, to_dict
+from editor.core.ops import contract
 from editor.core.ops import (bw_mix, color_grading, contrast, crop, exposure, grain, highlights_shadows, hsl,
                              lut3d, saturation, sharpening, tone_curve, vibrance, vignette, white_balance,
                              whites_blacks)
@@ -63,8 +66,30 @@ class Operation:
         return self.module.Params()
 
     def is_identity(self, params) -> bool:
-        check = getattr(self.module, "is_identity", None)
+        check = contract.hook(self.module, "is_identity")
         return check(params) if check else params == self.defaults()
+
+    # The optional hooks of the contract, with their defaults when the module does not define them.
+    @property
+    def reads_neighbours(self) -> bool:
+        return bool(contract.hook(self.module, "READS_NEIGHBOURS"))
+
+    @property
+    def detail(self) -> bool:
+        return bool(contract.hook(self.module, "DETAIL"))
+
+    @property
+    def transform_lab(self):
+        """The OkLab form of a colour operation's transform, or None."""
+        return contract.hook(self.module, "transform_lab")
+
+    def cache_token(self, params):
+        token = contract.hook(self.module, "cache_token")
+        return token(params) if token else None
+
+    def exact_luminance(self, params, ctx) -> bool:
+        check = contract.hook(self.module, "exact_luminance")
+        return bool(check and check(params, ctx))
 
     def dump(self, params) -> dict[str, Any]:
         """Only the params that differ from their defaults, as plain values."""
@@ -77,7 +102,7 @@ class Operation:
         if version > self.version:
             raise ParamError(f"{self.name} params are version {version}, newer than this Darkslide "
                              f"understands ({self.version}); update Darkslide")
-        migrate = getattr(self.module, "migrate", None)
+        migrate = contract.hook(self.module, "migrate")
         if version < self.version and migrate:
             data = migrate(version, dict(data))
         return from_dict(self.module.Params, data, strict=strict)
@@ -90,6 +115,9 @@ class Operation:
 
 _MODULES = (crop, white_balance, exposure, contrast, highlights_shadows, whites_blacks, tone_curve, vibrance,
             saturation, hsl, color_grading, bw_mix, lut3d, sharpening, grain, vignette)
+_PROBLEMS = [problem for m in _MODULES for problem in contract.check(m)]
+if _PROBLEMS:  # a programming error in an operation module: say which and what, at import
+    raise TypeError("operation modules break editor.core.ops.contract:\n  " + "\n  ".join(_PROBLEMS))
 OPERATIONS: tuple[Operation, ...] = tuple(Operation(m) for m in _MODULES)
 BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
 

@@ -15,6 +15,8 @@ from typing import Callable
 import numpy as np
 import pyvips
 
+from editor.core.ops import contract
+
 
 def white(image: pyvips.Image, ctx) -> float:
     """The value of full white in `image`: 255 or 65535 (for float images, the pipeline's ctx.white)."""
@@ -87,7 +89,7 @@ def wants_exact(params, ctx) -> bool:
     """Whether any of the spatial operations' `params` reads the luminance finer than 8 bits (the
     modules that may define `exact_luminance(params, ctx)`)."""
     for p in params:
-        check = getattr(sys.modules[type(p).__module__], "exact_luminance", None)
+        check = contract.hook(sys.modules[type(p).__module__], "exact_luminance")
         if check is not None and check(p, ctx):
             return True
     return False

@@ -1,0 +1,1 @@
+"""Command-line front ends of the editor (headless; beside main.py, above the core and presets)."""
