@@ -158,7 +158,10 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyv
     tagged = image.copy()
     tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps, grid, source_icc))
     depth = 16 if fmt == "ushort" else 8
-    result = tagged.icc_transform(icc.passthrough_path(), embedded=True, intent="relative", depth=depth)
+    # Absolute intent: both profiles share one white point, so lcms adds no adaptation, and it is the one
+    # intent for which lcms skips its white-on-white fix-up (libvips passes no flags), which would
+    # otherwise force input white to (1, 1, 1) even where the look makes it cream.
+    result = tagged.icc_transform(icc.passthrough_path(), embedded=True, intent=icc.LOOK_INTENT, depth=depth)
     result = result.copy(interpretation=image.interpretation)
     result.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc.srgb_profile())  # still sRGB values
     with _recent_lock:

@@ -40,6 +40,12 @@ _XYZ_ONE = 32768 / 65535  # lut16 encodes XYZ 1.0 as 0x8000
 # otherwise try, whose curve inversions cost 20-50 ms per transform for most looks (measured on the
 # built-in looks: profile + transform 14-63 ms before, 12-23 ms after; the pixels are the same).
 _TOP = 0.9375
+# The intent `fused.apply` asks for. lcms forces white to white after resampling a transform ("white-on-
+# white fix-up", cmsopt.c FixWhiteMisalignment) for every intent but absolute colorimetric, and libvips'
+# icc_transform cannot pass cmsFLAGS_NOWHITEONWHITEFIXUP. Our two profiles carry the same white point
+# (D50) and the same table in A2B0 and A2B1, so absolute intent changes nothing else: the look renders
+# as its own maths and its exported .cube say (Classic's clipped white stays cream, not 255,255,255).
+LOOK_INTENT = "absolute"
 
 
 def look_profile(clut: np.ndarray, description: str = "Darkslide look") -> bytes:
@@ -53,7 +59,7 @@ def look_profile(clut: np.ndarray, description: str = "Darkslide look") -> bytes
            + _u16(ends) + _u16(clut.reshape(-1, 3) * (_XYZ_ONE * _TOP)) + _u16(ends))
     return _profile(b"mntr", [(b"desc", _desc(description)), (b"wtpt", _xyz(D50)),
                               (b"cprt", _text("No copyright, use freely")), (b"A2B0", lut),
-                              (b"A2B1", lut)])  # same table for relative intent: lcms then needs no fallback
+                              (b"A2B1", lut)])  # same table for the colorimetric intents: lcms needs no fallback
 
 
 def passthrough_profile() -> bytes:
