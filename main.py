@@ -3,6 +3,7 @@
     python main.py                      open the app (bundled samples, or the last folder)
     python main.py PHOTO|FOLDER         open the app on a photo or folder
     python main.py export ...           develop and export photos          (editor.cli.export)
+    python main.py library ...          the catalog: add folders, list, rebuild (editor.cli.library)
     python main.py presets ...          list, show, import, export looks   (presets.cli)
     python main.py tether ...           tethered session in the terminal   (tether.cli + presets.autolook)
     python main.py simulate-phone ...   run the simulated phone (ADB over TCP)
@@ -19,6 +20,8 @@ import sys
 COMMANDS = {
     "export": ("editor.cli.export", "add_arguments", "run",
                "develop photos with their edits (or a look) and export them"),
+    "library": ("editor.cli.library", "add_arguments", "run",
+                "the catalog of every folder and session: add, list, scan, rebuild"),
     "presets": ("presets.cli", "add_arguments", "run", "list, show, import and export looks"),
     "tether": ("main", "add_tether_arguments", "run_tether", "run a tethered session in the terminal"),
     "simulate-phone": ("tether.cli", "add_simulate_arguments", "run_simulate",

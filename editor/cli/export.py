@@ -17,7 +17,8 @@ from editor.core.export import FORMATS, SHARPENING, BatchResult, ExportSettings,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("photos", nargs="+", type=Path, metavar="PHOTO", help="photos to export")
+    parser.add_argument("photos", nargs="+", type=Path, metavar="PHOTO",
+                        help="photos to export; '-' reads paths from stdin (e.g. `darkslide library list`)")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder (created)")
     parser.add_argument("--format", default="jpeg", choices=list(FORMATS), help="file format (jpeg)")
     parser.add_argument("--quality", type=int, default=92, help="JPEG/WebP/AVIF quality 1..100 (92)")
@@ -50,6 +51,9 @@ def settings_from(args: argparse.Namespace) -> ExportSettings:
 
 
 def run(args: argparse.Namespace) -> int:
+    if Path("-") in args.photos:  # one path per line, as `darkslide library list` prints them
+        stdin = [Path(line.rstrip("\n")) for line in sys.stdin if line.strip()]
+        args.photos = [p for photo in args.photos for p in (stdin if photo == Path("-") else [photo])]
     try:
         settings = settings_from(args)
         shared = _shared_edit(args.edit) if args.edit else None
