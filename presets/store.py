@@ -15,7 +15,6 @@ from typing import Iterable
 
 from editor.core import ops
 from editor.core.atomic import write_atomic
-from editor.core.datadir import data_root  # noqa: F401  (re-exported: presets.store.data_root)
 from editor.core.edit import Edit
 from editor.core.ops import lut3d
 from presets.apply import apply_preset, check_lut
@@ -24,6 +23,15 @@ from presets.looks import builtin, builtin_looks
 from presets.model import Preset, PresetError
 
 SUFFIX = ".json"
+
+
+def data_root() -> Path:
+    root = os.environ.get("DARKSLIDE_DATA_DIR")
+    if root:
+        return Path(root)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("darkslide"))
 
 
 def slug(text: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from editor.core.atomic import write_atomic
-from editor.core.datadir import data_root
+from editor.core.datadir import data_dir
 from editor.core.catalog import scan
 from editor.core.catalog.model import Folder, Photo, ScanReport
 from editor.core.catalog.query import COLUMNS, Filter
@@ -33,7 +33,7 @@ KINDS = ("folder", "session")
 
 def default_path() -> Path:
     """<data>/catalog.sqlite3, where <data> is $DARKSLIDE_DATA_DIR or the platform's user data folder."""
-    return data_root() / FILE
+    return data_dir() / FILE
 
 
 class Catalog:
