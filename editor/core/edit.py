@@ -87,12 +87,17 @@ class Edit:
                 op = ops.get(name)
                 if not isinstance(saved, Mapping):
                     raise ParamError("expected a table with 'version' and 'params'")
-                params[name] = op.load(saved.get("params", {}), saved.get("version", op.version))
+                version = saved.get("version", op.version)
+                if isinstance(version, bool) or not isinstance(version, int):
+                    raise ParamError(f"'version' must be a whole number, not {version!r}")
+                params[name] = op.load(saved.get("params", {}), version)
             except ParamError as exc:
                 problems.append(f"{name}: {exc}")
         if problems:
             raise EditError("; ".join(problems))
         look = data.get("look")
+        if look is not None and not isinstance(look, Mapping):
+            raise EditError(f"'look' must be a table or null, not {type(look).__name__}")
         return cls(MappingProxyType(params), None if look is None else MappingProxyType(dict(look)))
 
 

@@ -12,6 +12,7 @@ Files are sniffed by content, not by name (except DNG, which is a TIFF and is re
 """
 from __future__ import annotations
 
+import os
 import zlib
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,8 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyvips
 
+from editor.core import isobmff
+from editor.core.files import NotRegularFile, open_regular
 from editor.core.icc import convert_to_srgb, needs_conversion, srgb_profile
 
 MAX_PIXELS = 250_000_000  # decompression-bomb guard: refuse headers above 250 MP before decoding
@@ -39,15 +42,48 @@ _UNBOUNDED = 10_000_000  # libvips' largest coordinate: "no limit" for one side 
 
 
 class PhotoError(Exception):
-    """A photo that cannot be opened or decoded; the message names the file and says what is wrong."""
+    """A photo that cannot be opened or decoded; the message names the file and says what is wrong in
+    words, and the decoder's own text (if any) follows in brackets as detail."""
 
 
 def _fail(path: Path, what: str, exc: BaseException | None = None) -> PhotoError:
     detail = ""
     if exc is not None:
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        lines = _detail_lines(exc)
         detail = f" ({'; '.join(lines[:3])})" if lines else f" ({type(exc).__name__})"
     return PhotoError(f"{path}: {what}{detail}")
+
+
+def _detail_lines(exc: BaseException) -> list[str]:
+    """The informative lines of a decoder's error ("unable to call X" says nothing to a user)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return [ln for ln in lines if not ln.startswith("unable to")] or lines
+
+
+# Decoder messages, in words. Checked in order against the lower-cased text of a decoder's error.
+_TRUNCATED = ("premature end", "truncated", "unexpected end", "end of file", "short read", "bad seek",
+              "not enough data", "out of data", "read error on strip", "read error on tile", "eof")
+_CORRUPT = ("corrupt", "crc", "huffman", "invalid", "incorrect", "bad ", "checksum", "inflate", "marker",
+            "decompress", "error in", "unsupported", "wrong")
+
+
+def damage_words(exc: BaseException) -> str:
+    """What a decoder's error means for the photo, in words (the raw text is left to the caller)."""
+    text = "\n".join(_detail_lines(exc)).lower()
+    if "out of memory" in text or "memory allocation" in text:
+        return "there is not enough memory to decode it"
+    if any(word in text for word in _TRUNCATED) and "corrupt" not in text:
+        return "the file is truncated: it ends before the image data does"
+    if any(word in text for word in _CORRUPT):
+        return "the image data is corrupt, so parts of the photo cannot be decoded"
+    return "the image data is damaged (truncated or corrupt) and cannot be decoded"
+
+
+# libjpeg warnings that leave every pixel intact; any other warning means damaged pixels (libjpeg would
+# paint them grey or smeared), so JPEGs decode with fail_on="warning" and fall back only for these.
+_HARMLESS_JPEG_WARNINGS = ("extraneous bytes before marker 0xd9", "unknown jfif revision",
+                           "invalid sos parameters for sequential", "bad icc marker",
+                           "inconsistent progression sequence")
 
 
 # ---------------------------------------------------------------------------------------------- working space
@@ -136,6 +172,9 @@ class Photo:
         self.exif, self.icc = exif, icc
         self.orientation = orientation  # EXIF orientation of the stored pixels (1 once decoded upright)
         self.seed = zlib.crc32(path.name.encode("utf-8")) & 0x7FFFFFFF  # libvips takes a signed 32-bit seed
+        # libvips' strictness: any libjpeg warning fails a JPEG (see _HARMLESS_JPEG_WARNINGS); other
+        # loaders warn about harmless metadata (PNG's "known incorrect sRGB profile"), so errors only.
+        self.fail_on = "warning" if format == "jpeg" else "error"
         self._previews: OrderedDict[int, pyvips.Image] = OrderedDict()
         self._lock = Lock()
 
@@ -183,6 +222,17 @@ class Photo:
         """Lazy working-space image with its long edge `long_edge` px via shrink-on-load (not cached)."""
         return self._decode(lambda: self._scaled(int(long_edge)), "cannot decode")
 
+    def forgive(self, exc: BaseException) -> bool:
+        """True (and decode less strictly from now on) when `exc` is only a harmless libjpeg warning,
+        so the caller can try again; see _HARMLESS_JPEG_WARNINGS."""
+        if self.fail_on != "warning":
+            return False
+        lines = [ln.lower() for ln in str(exc).splitlines() if "vipsjpeg:" in ln.lower()]
+        if lines and all(any(w in ln for w in _HARMLESS_JPEG_WARNINGS) for ln in lines):
+            self.fail_on = "error"
+            return True
+        return False
+
     def scale_of(self, image: pyvips.Image) -> float:
         """Rendered pixels per full-resolution pixel of `image` (for RenderContext.scale)."""
         return image.width / self.width
@@ -195,7 +245,7 @@ class Photo:
         # Constrain only the long edge: a w x h box could cost the long edge a pixel to rounding.
         box = (w, _UNBOUNDED) if self.width >= self.height else (_UNBOUNDED, h)
         image = pyvips.Image.thumbnail(str(self.path), box[0], height=box[1], size="down", no_rotate=False,
-                                       fail_on="error")
+                                       fail_on=self.fail_on)
         return to_working(image, self.icc)
 
     def _small(self, long_edge: int) -> pyvips.Image:
@@ -208,7 +258,7 @@ class Photo:
 
     def _jpeg_shrunk(self, shrink: int) -> pyvips.Image:
         """The JPEG decoded at 1/`shrink` of its size (libjpeg's DCT scaling), upright."""
-        return pyvips.Image.jpegload(str(self.path), shrink=shrink, fail_on="error").autorot()
+        return pyvips.Image.jpegload(str(self.path), shrink=shrink, fail_on=self.fail_on).autorot()
 
     def _draft(self) -> pyvips.Image:
         if self.format == "jpeg":
@@ -218,16 +268,20 @@ class Photo:
     def _full(self, sequential: bool = False, keep_profile: bool = False) -> pyvips.Image:
         # EXIF rotation reads out of order too, so only upright files can stream.
         access = "sequential" if sequential and self.orientation == 1 else "random"
-        image = pyvips.Image.new_from_file(str(self.path), access=access, fail_on="error")
+        image = pyvips.Image.new_from_file(str(self.path), access=access, fail_on=self.fail_on)
         return to_working(image.autorot(), self.icc, keep_profile)
 
     def _decode(self, fn, what: str):
         try:
             return fn()
         except pyvips.Error as exc:
-            raise _fail(self.path, what, exc) from exc
-        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
-            raise _fail(self.path, what, exc) from exc
+            if self.forgive(exc):
+                return self._decode(fn, what)
+            raise _fail(self.path, f"{what}: {damage_words(exc)}", exc) from exc
+        except MemoryError as exc:
+            raise _fail(self.path, f"{what}: there is not enough memory to decode it", exc) from exc
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise _fail(self.path, f"{what}: {damage_words(exc)}", exc) from exc
 
 
 class HeifPhoto(Photo):
@@ -315,17 +369,24 @@ def _libraw_flip(image: pyvips.Image, flip: int) -> pyvips.Image:
 # ---------------------------------------------------------------------------------------------- opening
 
 def open_photo(path) -> Photo:
-    """Read `path`'s header (no pixels) and return a Photo; raises PhotoError naming the file."""
+    """Read `path`'s header (no pixels) and return a Photo; raises PhotoError naming the file.
+
+    Only a regular file is opened (a FIFO named x.jpg would block for ever), and before any decoding
+    the header is checked against the data: the declared size must fit the file (see `_check_data`).
+    """
     path = Path(path)
-    _check_file(path)
+    head = _check_file(path)
     if path.suffix.lower() in RAW_SUFFIXES:
         return _open_raw(path)
     try:
         header = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error")
     except pyvips.Error as exc:
+        kind = sniff(head)
+        if kind is not None:  # e.g. a TIFF cut before its directory, which libvips then does not know
+            raise _fail(path, f"cannot read the {kind} header: the file is truncated or corrupt", exc) from exc
         if "known file format" in str(exc) or "not a known" in str(exc):
             raise _fail(path, "not a supported image (JPEG, PNG, TIFF, WebP, AVIF, HEIC or DNG)") from exc
-        raise _fail(path, "cannot read the image header (corrupt or truncated?)", exc) from exc
+        raise _fail(path, "cannot read the image header: the file is truncated or corrupt", exc) from exc
     loader = header.get("vips-loader") if header.get_typeof("vips-loader") else ""
     kind = _LOADERS.get(loader.removesuffix("_source").removesuffix("_buffer"))
     if kind is None:
@@ -334,19 +395,44 @@ def open_photo(path) -> Photo:
     return _from_header(path, header, kind)
 
 
-def _check_file(path: Path) -> None:
+# The first bytes of the formats Darkslide reads, for telling a damaged photo from some other file.
+_MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\0", "TIFF"), (b"MM\0*", "TIFF"),
+          (b"II+\0", "TIFF"), (b"MM\0+", "TIFF"))
+
+
+def sniff(head: bytes) -> str | None:
+    """'JPEG', 'PNG', 'TIFF', 'WebP' or 'HEIF' when `head` (the first 16 bytes) starts like one."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"heim", b"heis"):
+        return "HEIF"
+    return None
+
+
+def _check_file(path: Path) -> bytes:
+    """The first 16 bytes of `path`, after refusing anything but a non-empty regular file."""
     try:
-        if path.is_dir():
-            raise PhotoError(f"{path}: is a folder, not a photo")
-        with path.open("rb") as f:
-            if not f.read(16):
-                raise PhotoError(f"{path}: the file is empty")
-    except PhotoError:
-        raise
+        fd = open_regular(path)
+        try:
+            head = os.read(fd, 16)
+            if sniff(head) == "HEIF":
+                isobmff.check(fd)
+        finally:
+            os.close(fd)
+    except isobmff.Damaged as exc:
+        raise PhotoError(f"{path}: {exc}") from None
+    except NotRegularFile as exc:
+        raise PhotoError(f"{path}: {exc}") from None
     except FileNotFoundError:
         raise PhotoError(f"{path}: no such file") from None
     except OSError as exc:
         raise PhotoError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    if not head:
+        raise PhotoError(f"{path}: the file is empty")
+    return head
 
 
 def _check_size(path: Path, width: int, height: int) -> None:
@@ -357,9 +443,58 @@ def _check_size(path: Path, width: int, height: int) -> None:
                          f"{MAX_PIXELS / 1e6:.0f} MP limit (refusing to decode a possible decompression bomb)")
 
 
+def _least_bytes(kind: str, width: int, height: int, path: Path) -> int:
+    """Fewest bytes any valid file of this kind and size can hold (0 where no useful bound is known).
+
+    JPEG (Huffman-coded): each 8x8 block of the first component costs at least one bit in the DC scan,
+    so width*height/512 bytes; half that is allowed. Arithmetic-coded JPEGs (rare) have no such bound.
+    PNG: deflate compresses at most 1032:1 and each row holds at least one filter byte and one bit per
+    pixel. WebP, HEIC and AVIF can code a flat image in a few bytes; their containers are checked instead.
+    """
+    if kind == "jpeg" and not _jpeg_is_arithmetic(path):
+        return width * height // 1024
+    if kind == "png":
+        return height * (1 + (width + 7) // 8) // 1032
+    return 0
+
+
+def _jpeg_is_arithmetic(path: Path) -> bool:
+    """True when the JPEG's frame header (SOF9..SOF15, not DHT/JPG/DAC) says arithmetic coding."""
+    try:
+        fd = open_regular(path)
+        try:
+            data = os.read(fd, 1 << 20)  # the markers before the scan: EXIF, ICC, tables (bounded)
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return marker >= 0xC9
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+    return False
+
+
+def _check_data(path: Path, kind: str, width: int, height: int) -> None:
+    """Refuse a header whose declared size the file's data cannot possibly fill (a cut or forged file:
+    decoding it would paint a huge grey or black image)."""
+    least = _least_bytes(kind, width, height, path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return
+    if size < least:
+        raise PhotoError(f"{path}: the header declares {width}x{height} pixels, which needs at least "
+                         f"{least:,} bytes of {kind.upper()} data, but the file holds {size:,} bytes: "
+                         f"it is truncated or its header is corrupt")
+
+
 def _from_header(path: Path, header: pyvips.Image, kind: str) -> Photo:
     width, height = header.width, header.height
     _check_size(path, width, height)
+    _check_data(path, kind, width, height)
     exif, icc = _blob(header, "exif-data"), _blob(header, "icc-profile-data")
     if kind == "heif":
         compression = header.get("heif-compression") if header.get_typeof("heif-compression") else "hevc"

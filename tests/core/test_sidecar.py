@@ -31,7 +31,7 @@ def test_sidecar_round_trips_edit_history_rating_and_flag(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("{not json", "Expecting property name"),
-    ('{"format": "darkslide-sidecar", "version": 7, "edit": {}}', "newer than this Darkslide"),
+    ('{"format": "darkslide-sidecar", "version": 7, "edit": {}}', "written by a newer Darkslide"),
     ('{"format": "something-else"}', "not a Darkslide sidecar"),
     ('{"format": "darkslide-sidecar", "version": 1, "edit": {"operations": {"exposure": '
      '{"version": 1, "params": {"exposure_ev": 40}}}}}', "outside"),
