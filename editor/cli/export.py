@@ -8,7 +8,7 @@ a summary follows; the exit code is 0 when every photo was exported or skipped, 
 from __future__ import annotations
 
 import argparse
-import json
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -81,12 +81,9 @@ def run(args: argparse.Namespace) -> int:
 def _shared_edit(path: Path):
     from editor.core import sidecar
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return sidecar.from_dict(data).edit
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not a sidecar ({exc})") from exc
-    except (sidecar.SidecarError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+        return sidecar.read(path).edit  # bounded, regular files only; raises only SidecarError
+    except sidecar.SidecarError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _own_edit(photo: Path):
@@ -115,6 +112,7 @@ def _run_batch(jobs, settings: ExportSettings, out_dir: Path, workers: int) -> B
     worker = threading.Thread(target=lambda: box.setdefault(
         "result", export_batch(jobs, settings, out_dir, progress=bar.update, cancel=cancel, workers=workers)))
     worker.start()
+    _terminate_as_interrupt()
     try:
         while worker.is_alive():
             worker.join(0.2)
@@ -124,6 +122,17 @@ def _run_batch(jobs, settings: ExportSettings, out_dir: Path, workers: int) -> B
         worker.join()
     bar.close()
     return box.get("result", BatchResult(cancelled=True))
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (and SIGHUP) cancel like Ctrl-C, so the temporary file of the photo being written is removed."""
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), interrupt)
 
 
 class _Bar:

@@ -2,7 +2,10 @@
 
 Files are written to a hidden temporary name in the output folder and then moved into place, so a
 crash or a cancel never leaves a half-written photo under the final name, and an existing file is
-never replaced unless `overwrite` is set (the export is skipped with a reason instead).
+never replaced unless `overwrite` is set (the export is skipped with a reason instead). A run removes
+its own temporary file on every exit it survives; one killed outright (kill -9, power loss) leaves it,
+and the next batch into that folder removes it once it can prove it is a Darkslide temporary file whose
+writer is gone (see `remove_stale_temp_files`).
 
 Metadata: the original's EXIF is kept (optional) with Orientation reset to 1 because the pixels are
 already upright; GPS can be stripped; the sRGB ICC profile is always embedded. XMP is dropped (it may
@@ -10,9 +13,14 @@ carry a stale orientation and develop settings of other programs).
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import re
+import socket
+import stat
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +31,7 @@ from typing import Callable, Iterable
 
 import pyvips
 
-from editor.core.sources import Photo, PhotoError, open_photo, resize_to, srgb_profile
+from editor.core.sources import Photo, PhotoError, damage_words, open_photo, resize_to, srgb_profile
 
 FORMATS = {"jpeg": ".jpg", "png": ".png", "tiff": ".tif", "webp": ".webp", "avif": ".avif"}
 RESIZE_MODES = ("none", "long_edge", "short_edge", "megapixels")
@@ -228,6 +236,64 @@ def _exif_fields(exif: bytes) -> dict[str, str]:
     return {n: carrier.get(n) for n in carrier.get_fields() if n.startswith("exif-ifd")}
 
 
+# ---------------------------------------------------------------------------------------------- temporary files
+
+# `.NAME.PID-HOST-RANDOM.part.EXT`: the writer's process id and a digest of its host name say whether the
+# writer can still be alive. Files of older versions (`.NAME.RANDOM.part.EXT`) carry neither: age only.
+_HOST = hashlib.sha1(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+_SUFFIXES = "|".join(re.escape(s[1:]) for s in FORMATS.values())
+_TEMP = re.compile(rf"^\..+\.(?:(?P<pid>\d{{1,10}})-(?P<host>[0-9a-f]{{6}})-)?[0-9a-f]{{8}}\.part\.(?:{_SUFFIXES})$")
+STALE_AFTER = 24 * 3600  # seconds after which a temporary file of a writer we cannot check is abandoned
+
+
+def temp_path(final: Path) -> Path:
+    """The hidden temporary name `final` is written under before it is moved into place."""
+    return final.with_name(f".{final.stem}.{os.getpid()}-{_HOST}-{uuid.uuid4().hex[:8]}.part{final.suffix}")
+
+
+def remove_stale_temp_files(out_dir, now: float | None = None) -> list[Path]:
+    """Delete temporary files that exports into `out_dir` left when they were killed; returns them.
+
+    Only regular files whose whole name matches `temp_path`'s pattern are considered, and only those
+    whose writer is provably gone: same host and no process with that id, or (for a writer on another
+    host or of an older version) last written more than STALE_AFTER seconds ago. Nothing else is touched.
+    """
+    removed, now = [], time.time() if now is None else now
+    try:
+        names = os.listdir(out_dir)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP.match(name)
+        if match is None:
+            continue
+        path = Path(out_dir) / name
+        try:
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or not _abandoned(match, now - st.st_mtime):
+                continue
+            path.unlink()
+            removed.append(path)
+        except OSError:  # gone meanwhile, or not ours to delete: leave it
+            continue
+    return removed
+
+
+def _abandoned(match: re.Match, age: float) -> bool:
+    if age > STALE_AFTER:
+        return True
+    pid = match.group("pid")
+    if pid is None or match.group("host") != _HOST or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, ValueError):
+        return False  # alive under another user, or an impossible id: leave it to age
+    return False
+
+
 # ---------------------------------------------------------------------------------------------- writing
 
 def _save(image: pyvips.Image, path: Path, settings: ExportSettings) -> None:
@@ -302,28 +368,53 @@ def export_photo(photo_path, edit, settings: ExportSettings, out_dir, seq: int =
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from exc
+    tmp = temp_path(final)
     try:
-        image = _finish(render_for_export(photo, edit, settings), photo, settings)
-    except (pyvips.Error, ValueError, OSError, LookupError) as exc:  # e.g. a missing LUT file
-        raise ExportError(f"{photo_path}: cannot develop the photo ({_first_lines(exc)})") from exc
-    _watch(image, progress, cancel)
-    tmp = out_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part{settings.suffix}"
-    try:
-        _save(image, tmp, settings)
+        _develop_and_save(photo, edit, settings, tmp, progress, cancel)
         if cancel is not None and cancel.is_set():
             raise ExportCancelled(f"{photo_path}: cancelled")
         _place(tmp, final, settings.overwrite)
     except pyvips.Error as exc:
         if cancel is not None and cancel.is_set():
             raise ExportCancelled(f"{photo_path}: cancelled") from None
-        raise ExportError(f"{photo_path}: export failed ({_first_lines(exc)})") from exc
+        if _is_decoding(exc):  # the photo's pixels turned out damaged only once they flowed
+            raise ExportError(f"{photo_path}: cannot develop the photo: {damage_words(exc)} "
+                              f"({_first_lines(exc)})") from exc
+        raise ExportError(f"{photo_path}: cannot write {final.name} ({_first_lines(exc)})") from exc
     except OSError as exc:
         raise ExportError(f"{photo_path}: cannot write {final} ({exc.strerror or exc})") from exc
-    finally:
+    finally:  # every exit this process survives, cancel and Ctrl-C included
         tmp.unlink(missing_ok=True)
     if progress is not None:
         progress(1.0)
     return final
+
+
+def _develop_and_save(photo: Photo, edit, settings: ExportSettings, tmp: Path, progress, cancel) -> None:
+    """Render and write `tmp`; once more, less strictly, when the only complaint was a harmless
+    decoder warning (Photo.forgive), which only shows when the pixels flow."""
+    for attempt in (1, 2):
+        try:
+            image = _finish(render_for_export(photo, edit, settings), photo, settings)
+        except (pyvips.Error, ValueError, OSError, LookupError) as exc:  # e.g. a missing LUT file
+            raise ExportError(f"{photo.path}: cannot develop the photo ({_first_lines(exc)})") from exc
+        _watch(image, progress, cancel)
+        try:
+            _save(image, tmp, settings)
+            return
+        except pyvips.Error as exc:
+            if attempt == 2 or not photo.forgive(exc) or (cancel is not None and cancel.is_set()):
+                raise
+
+
+_LOADER_WORDS = ("load", "vipsjpeg", "vipspng", "tiff2vips", "libtiff", "heif", "webp", "premature", "corrupt",
+                 "truncated", "read error")
+
+
+def _is_decoding(exc: BaseException) -> bool:
+    """Whether a libvips error raised while exporting came from reading the photo (not from writing)."""
+    text = str(exc).lower()
+    return "save" not in text and any(w in text for w in _LOADER_WORDS)
 
 
 def _sidecar_edit(photo_path: Path):
@@ -351,6 +442,7 @@ def export_batch(jobs: Iterable, settings: ExportSettings, out_dir, progress: Ba
     `workers` > 1 exports photos side by side with libvips' thread pool shared between them.
     """
     jobs = [(Path(p), e) for p, e in (j if isinstance(j, tuple) else (j, None) for j in jobs)]
+    remove_stale_temp_files(out_dir)
     result, lock = BatchResult(), threading.Lock()
     fractions = [0.0] * len(jobs)
 

@@ -31,7 +31,7 @@ class Entry:
     rating: int = 0
     flag: str | None = None
     edit_hash: str = ""
-    problem: str = ""  # a sidecar that could not be read; the photo is still listed
+    problem: str = ""  # "sidecar unreadable: REASON" (or a stat failure); the photo is still listed
     stat_key: tuple[int, int] = (0, 0)  # (mtime_ns, size) of the original, for thumbnail caching
 
     @property
@@ -74,8 +74,8 @@ def read_entry(path: Path) -> Entry:
     try:
         car = sidecars.load(path)
         entry.rating, entry.flag, entry.edit_hash = car.rating, car.flag, edit_hash(car.edit)
-    except sidecars.SidecarError as exc:
-        entry.problem = str(exc)
+    except sidecars.SidecarError as exc:  # the photo stays listed; its marks and edit start fresh
+        entry.problem = f"sidecar unreadable: {exc.reason}"
     return entry
 
 

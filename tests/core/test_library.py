@@ -91,7 +91,7 @@ def test_unreadable_sidecar_is_listed_with_a_problem(folder):
     path = folder / "b_early.jpg"
     sidecars.path_for(path).write_text("{not json")
     entry = read_entry(path)
-    assert "b_early.jpg.darkslide" in entry.problem
+    assert entry.problem.startswith("sidecar unreadable: ") and "not valid JSON" in entry.problem
     assert entry.rating == 0
 
 

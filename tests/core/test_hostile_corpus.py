@@ -1,0 +1,161 @@
+"""The hostile corpus (hostile_corpus.py): every damaged photo, special file and broken sidecar gets a
+clear answer naming the file, the controls still work, nothing hangs and nothing escapes as another error."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import hostile_corpus  # noqa: E402
+
+from editor.core import export, sidecar, sources  # noqa: E402
+from editor.core.document import Document  # noqa: E402
+from editor.core.edit import Edit  # noqa: E402
+from editor.core.library import Library, read_entry  # noqa: E402
+
+pytestmark = pytest.mark.timeout(60)  # a FIFO read would hang: fail instead
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    cases = hostile_corpus.write_photos(folder) + hostile_corpus.make_special(folder)
+    return folder, cases
+
+
+def _answer(path: Path, out: Path) -> str | None:
+    """None when the photo opens, previews and exports; else the error's message (our types only)."""
+    try:
+        sources.open_photo(path).preview(96)
+        export.export_photo(path, Edit(), export.ExportSettings(overwrite=True), out)
+    except (sources.PhotoError, export.ExportError) as exc:
+        return str(exc)
+    return None
+
+
+def test_corpus_covers_every_format_and_kind_of_damage(corpus):
+    _, cases = corpus
+    expects = [c.expect for c in cases]
+    assert expects.count("refuse") >= 30 and expects.count("ok") >= 8 and expects.count("either") == 6
+    assert {Path(c.name).suffix for c in cases} >= {".jpg", ".png", ".tif", ".webp", ".avif", ".heic"}
+
+
+def test_every_case_gets_a_clear_answer_or_opens(corpus, tmp_path):
+    folder, cases = corpus
+    wrong = []
+    for case in cases:
+        answer = _answer(folder / case.name, tmp_path / "out")
+        if case.expect == "ok" and answer is not None:
+            wrong.append(f"{case.name}: refused a good photo: {answer}")
+        elif case.expect == "refuse" and answer is None:
+            wrong.append(f"{case.name}: opened and exported silently")
+        elif case.expect == "refuse" and not (str(folder / case.name) in answer
+                                              and re.search(case.words, answer, re.I)):
+            wrong.append(f"{case.name}: message does not name the file or say /{case.words}/: {answer}")
+        elif answer is not None and not answer.startswith(str(folder / case.name)):
+            wrong.append(f"{case.name}: message does not start with the file: {answer}")
+    assert not wrong, "\n".join(wrong)
+    assert not [p for p in (tmp_path / "out").iterdir() if ".part" in p.name]  # no temporary leftovers
+
+
+def test_messages_put_words_before_the_decoders_own_text(corpus, tmp_path):
+    folder, _ = corpus
+    message = _answer(folder / "scan_marker.jpg", tmp_path)
+    words, _, detail = message.partition(" (")
+    assert "corrupt" in words and "VipsJpeg" not in words and "VipsJpeg" in detail
+
+
+def test_truncated_tiff_is_not_called_unsupported(corpus, tmp_path):
+    folder, _ = corpus
+    message = _answer(folder / "cut50.tif", tmp_path)
+    assert "not a supported image" not in message and "TIFF" in message and "truncated" in message
+
+
+def test_heic_with_missing_tiles_is_refused_before_decoding(corpus, monkeypatch):
+    folder, _ = corpus
+    import pillow_heif
+    monkeypatch.setattr(pillow_heif, "open_heif", lambda *a, **k: pytest.fail("decoded a damaged HEIC"))
+    with pytest.raises(sources.PhotoError, match=r"tiles_missing\.heic: .*truncated.*missing"):
+        sources.open_photo(folder / "tiles_missing.heic")
+
+
+def test_special_files_are_refused_by_the_library_thumbnails_and_export(corpus, tmp_path):
+    folder, cases = corpus
+    special = [c for c in cases if c.words in ("named pipe", "character device", "socket")]
+    assert len(special) >= 3
+    for case in special:
+        with pytest.raises(sources.PhotoError, match=case.words):
+            sources.thumbnail(folder / case.name, 64)
+    result = export.export_batch([folder / c.name for c in special], export.ExportSettings(), tmp_path)
+    assert len(result.failed) == len(special) and not result.done
+    names = {e.name for e in Library.scan(folder).entries}
+    assert not names & {c.name for c in special}  # the library lists regular files only
+
+
+# ---------------------------------------------------------------------------------------------- sidecars
+
+@pytest.fixture(scope="module")
+def sidecar_folder(tmp_path_factory, corpus):
+    folder = tmp_path_factory.mktemp("sidecars")
+    good = (corpus[0] / "good.jpg").read_bytes()
+    broken = hostile_corpus.write_sidecars(folder, good) + hostile_corpus.write_special_sidecars(folder, good)
+    fine = folder / "fine.jpg"
+    fine.write_bytes(good)
+    sidecar.save(fine, sidecar.Sidecar(rating=3))
+    plain = folder / "plain.jpg"
+    plain.write_bytes(good)
+    return folder, broken, [fine, plain]
+
+
+def test_every_broken_sidecar_is_refused_with_its_name_and_reason(sidecar_folder):
+    _, broken, _ = sidecar_folder
+    assert len(broken) >= 30
+    wrong = []
+    for photo, words in broken:
+        try:
+            sidecar.load(photo)
+            wrong.append(f"{photo.name}: loaded")
+        except sidecar.SidecarError as exc:
+            if str(sidecar.path_for(photo)) not in str(exc) or words not in str(exc):
+                wrong.append(f"{photo.name}: {exc} (wanted {words!r})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_folder_of_broken_sidecars_scans_and_its_good_photos_work(sidecar_folder, tmp_path):
+    folder, broken, good = sidecar_folder
+    library = Library.scan(folder)
+    by_name = {e.name: e for e in library.entries}
+    assert set(by_name) == {p.name for p, _ in broken} | {p.name for p in good}
+    for photo, words in broken:
+        assert by_name[photo.name].problem.startswith("sidecar unreadable: ")
+        assert words in by_name[photo.name].problem
+    assert by_name["fine.jpg"].rating == 3 and not by_name["fine.jpg"].problem
+    result = export.export_batch(good, export.ExportSettings(), tmp_path)
+    assert len(result.done) == 2 and not result.failed
+    library.set_rating(good[1], 5)
+    assert read_entry(good[1]).rating == 5
+
+
+def test_export_of_a_photo_with_a_broken_sidecar_says_why(sidecar_folder, tmp_path):
+    _, broken, _ = sidecar_folder
+    jobs = [p for p, _ in broken]
+    result = export.export_batch(jobs, export.ExportSettings(), tmp_path)
+    assert len(result.failed) == len(jobs) and not result.done
+    for (photo, reason), (_, words) in zip(sorted(result.failed), sorted(broken)):
+        assert f"{photo.name}.darkslide" in reason and words in reason and "unexpected" not in reason
+
+
+def test_opening_a_photo_with_a_broken_sidecar_keeps_the_bad_file_aside(sidecar_folder, tmp_path):
+    folder, broken, _ = sidecar_folder
+    photo = tmp_path / "x.jpg"
+    photo.write_bytes(broken[0][0].read_bytes())
+    sidecar.path_for(photo).write_text('{"format": "darkslide-sidecar", "version": "1", "edit": {}}')
+    doc = Document(photo)
+    assert "'version' must be a whole number, not the text \"1\"" in doc.problem
+    doc.update("exposure", exposure_ev=0.5)
+    kept = sidecar.path_for(photo).with_name("x.jpg.darkslide.bad")
+    assert '"version": "1"' in kept.read_text()
+    assert sidecar.load(photo).edit["exposure"].exposure_ev == 0.5
