@@ -15,6 +15,8 @@ from typing import Iterable
 
 from editor.core import ops
 from editor.core.atomic import write_atomic
+from editor.core import lutfiles
+from editor.core.datadir import data_dir
 from editor.core.edit import Edit
 from editor.core.ops import lut3d
 from presets.apply import apply_preset, check_lut
@@ -26,12 +28,8 @@ SUFFIX = ".json"
 
 
 def data_root() -> Path:
-    root = os.environ.get("DARKSLIDE_DATA_DIR")
-    if root:
-        return Path(root)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("darkslide"))
+    """The user's data folder (editor.core.datadir, the one definition)."""
+    return data_dir()
 
 
 def slug(text: str) -> str:
@@ -48,8 +46,6 @@ class PresetStore:
         self.presets_dir = self.root / "presets"
         self.luts_dir = self.root / "luts"
         self.trash_dir = self.root / "trash" / "presets"
-        if self.luts_dir not in lut3d.SEARCH_DIRS:  # relative LUT refs resolve against this store
-            lut3d.SEARCH_DIRS.insert(0, self.luts_dir)
 
     # ------------------------------------------------------------------------------------------ reading
     def _files(self) -> list[Path]:
@@ -219,7 +215,9 @@ class PresetStore:
         return result
 
     def _store_lut(self, source: Path) -> str:
-        """Copy a LUT file into luts/ (atomically, under a free name) and return its relative reference."""
+        """Copy a LUT file into luts/ (atomically, under a free name) and return its reference: relative
+        (portable) in the user's own store, whose luts/ the renderer searches; absolute in a store
+        elsewhere (tests, `presets --data-dir`), so that no global search list has to be changed."""
         self.luts_dir.mkdir(parents=True, exist_ok=True)
         target = self.luts_dir / source.name
         n = 2
@@ -228,7 +226,8 @@ class PresetStore:
             n += 1
         if not target.exists():
             write_atomic(target, source.read_bytes())
-        return target.name
+        default = lutfiles.default_luts_dir()
+        return target.name if default.exists() and target.parent.samefile(default) else str(target)
 
     def _free_name(self, name: str) -> str:
         taken = {p.name.casefold() for p in self.all()}

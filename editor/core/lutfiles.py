@@ -333,10 +333,7 @@ def read_lut(path: str | os.PathLike) -> Lut:
 
 
 def default_luts_dir() -> Path:
-    """Where user LUTs live: $DARKSLIDE_DATA_DIR/luts, else the platform's user data folder."""
-    root = os.environ.get("DARKSLIDE_DATA_DIR")
-    if not root:
-        import platformdirs
+    """Where user LUTs live: <data>/luts (editor.core.datadir)."""
+    from editor.core.datadir import data_dir
 
-        root = platformdirs.user_data_dir("darkslide")
-    return Path(root) / "luts"
+    return data_dir() / "luts"

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import pyvips
 
+from editor.core.ops import lut3d
 from editor.core import lutfiles
 from editor.core.edit import Edit
 from presets import PresetError, PresetStore, apply_preset, builtin_looks
@@ -39,8 +40,9 @@ def test_baked_cube_notes_the_left_out_spatial_operations():
     assert lutfiles.parse_cube(text).size == 17
 
 
-def test_cube_import_copies_the_file_into_the_store(tmp_path):
-    store = PresetStore(tmp_path / "data")
+def test_cube_import_copies_the_file_into_the_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DARKSLIDE_DATA_DIR", str(tmp_path / "data"))  # the user's own store: relative refs
+    store = PresetStore()
     source = tmp_path / "incoming" / "Warm Film.cube"
     source.parent.mkdir()
     table = lutfiles.identity_table(5)
@@ -55,6 +57,17 @@ def test_cube_import_copies_the_file_into_the_store(tmp_path):
     out = render_array(grey, apply_preset(Edit(), store.get("Warm film")))
     assert out[..., 0].mean() > out[..., 2].mean() + 5
     assert preset.input_space == "sRGB" and result.warnings == []
+
+
+def test_a_store_outside_the_data_folder_refers_to_its_luts_absolutely(tmp_path, monkeypatch):
+    monkeypatch.setenv("DARKSLIDE_DATA_DIR", str(tmp_path / "user"))
+    searched = list(lut3d.SEARCH_DIRS)
+    store = PresetStore(tmp_path / "elsewhere")
+    assert lut3d.SEARCH_DIRS == searched  # constructing a store changes no global search list
+    source = tmp_path / "Cool.cube"
+    source.write_text(lutfiles.format_cube(lutfiles.identity_table(3), title="Cool"))
+    ref = store.import_file(source).presets[0].params["lut3d"]["lut"]
+    assert ref == str(store.luts_dir / "Cool.cube") and lut3d.resolve(ref).is_file()
 
 
 @pytest.mark.parametrize("filename,title", [("ARRI LogC to Rec709.cube", ""), ("film.cube", "S-Log3 Look"),
