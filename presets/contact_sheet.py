@@ -15,7 +15,7 @@ from presets.apply import apply_preset
 from presets.looks import builtin_looks
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PHOTO = Path("/work/shared/samples/DSCN0012.jpg")
+DEFAULT_PHOTO = ROOT / "resources" / "samples" / "DSCN0012.jpg"  # bundled (see its ATTRIBUTION.md)
 
 
 def working_source(photo: Path, width: int) -> pyvips.Image:
