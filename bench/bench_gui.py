@@ -159,7 +159,7 @@ def main() -> int:
         # grading), so every change rebuilds the fused colour transform, as it does for a real edit.
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from bench_engine import typical_look
-        window.apply_edit("Typical look", typical_look())
+        window.documents.apply_edit("Typical look", typical_look())
         wait(app, lambda: window.last_result is not None and window.last_result.edit == window.doc.edit, 60)
         slider_latencies(app, window, 5, drag=False)  # warm-up: ICC/LUT caches, numpy
         from editor.ui.workers import DRAG_EDGE
@@ -179,7 +179,7 @@ def main() -> int:
         from presets.apply import apply_preset
         from presets.looks import builtin
         from editor.core.edit import Edit
-        window.apply_edit("Chrome", apply_preset(Edit(), builtin("Chrome")))
+        window.documents.apply_edit("Chrome", apply_preset(Edit(), builtin("Chrome")))
         settled(app, window)
         rows.append((f"  same on the built-in look Chrome ({window.preview_edge()} px)",
                      slider_latencies(app, window, args.changes, False)))

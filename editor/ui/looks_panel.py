@@ -3,22 +3,23 @@
 Thumbnails are rendered on a worker (the current edit with the look applied, exactly what a click gives),
 lazily: only the looks on screen, then those that scrolling or expanding a group reveals.
 Hovering a look previews it in the loupe; clicking applies it as one undoable step; the amount slider
-re-blends the applied look (presets.set_amount). Files are read and written on workers; a bad file gives
-a clear message and changes nothing.
+re-blends the applied look (presets.set_amount). What happens is the LooksController's (editor.app.looks):
+this panel shows it and never touches the window. A bad file gives a clear message and changes nothing.
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections import deque
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QSlider, QToolButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from presets import PresetError, PresetStore, apply_preset, builtin_looks, set_amount
+from editor.app.looks import LooksController
 from editor.ui import imaging, theme
+from presets import apply_preset
 
 NameRole = Qt.ItemDataRole.UserRole + 1
 THUMB_EDGE = 120  # px, long edge of a look thumbnail
@@ -30,25 +31,20 @@ EXPORT_FILTERS = {"Darkslide preset (*.json)": ".json", "Lightroom / Camera Raw 
 IMPORT_FILTER = "Presets and LUTs (*.json *.xmp *.cube *.png *.tif *.tiff);;All files (*)"
 
 
-def _read_store(store: PresetStore):
-    return store.user_presets(), store.problems()
-
-
 class LooksPanel(QWidget):
     thumbs_ready = Signal(int, object)  # generation, {name: QImage}
     changed = Signal()  # the list of looks was rebuilt
 
-    def __init__(self, window, store: PresetStore | None = None):
-        super().__init__(window)
-        self.window = window
-        self.store = store or PresetStore()
-        self.presets: dict[str, object] = {}
+    def __init__(self, looks: LooksController, parent=None):
+        super().__init__(parent)
+        self.looks = looks
+        self.documents = looks.documents
         self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-looks")
         self._gen = 0
         self._key = None  # (document, edit) of the current generation
         self._requested: set[str] = set()  # looks queued in this generation
         self._futures: list[cf.Future] = []
-        self.render_log: deque[tuple[int, str]] = deque(maxlen=1000)  # (generation, look) as rendered
+        self.on_rendered: Callable[[int, str], None] | None = None  # opt-in probe for tests and benchmarks
         self._hovered: str | None = None
         self._amount_drag = False
         self._closed = False
@@ -61,7 +57,18 @@ class LooksPanel(QWidget):
         self.tree.verticalScrollBar().valueChanged.connect(self.visible_timer.start)
         self.tree.itemExpanded.connect(self.visible_timer.start)
         self.tree.itemCollapsed.connect(self.visible_timer.start)  # rows below move up into view
+        looks.listed.subscribe(self._populate)
+        looks.failed.subscribe(self._error)
+        self.documents.edited.subscribe(self.edit_changed)
         self.reload()
+
+    @property
+    def store(self):
+        return self.looks.store
+
+    @property
+    def presets(self) -> dict[str, object]:
+        return self.looks.presets
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -126,25 +133,20 @@ class LooksPanel(QWidget):
         if obj is self.tree.viewport() and event.type() == event.Type.Leave:
             self._hovered = None
             self.hover_timer.stop()
-            self.window.preview_look(None)
+            self.looks.hover(None)
         return False
 
     # -- contents --------------------------------------------------------------------------------
     def reload(self) -> None:
         """Re-read the looks (built-in + the user store, on a worker) and rebuild the tree."""
-        self.window.tasks.run(_read_store, self.store, done=self._populate,
-                              error=lambda exc: self.window.status(f"Cannot read the looks: {exc}"))
+        self.looks.reload()
 
-    def _populate(self, found) -> None:
-        """Rebuild the tree from (user presets, problems), keeping the thumbnails already rendered."""
-        user, problems = found
+    def _populate(self, looks) -> None:
+        """Rebuild the tree from [(group, preset)], keeping the thumbnails already rendered."""
         old_icons = {self._name(i): i.icon(0) for i in self._items()}
         current = self.selected_name()
         self.tree.clear()
-        self.presets = {}
         groups: dict[str, QTreeWidgetItem] = {}
-        looks = [(f"Built-in · {p.group}", p) for p in builtin_looks()]
-        looks += [(p.group or "User", p) for p in user]
         for group, preset in looks:
             parent = groups.get(group)
             if parent is None:
@@ -156,9 +158,6 @@ class LooksPanel(QWidget):
             item.setToolTip(0, preset.description or preset.name)
             item.setIcon(0, old_icons.get(preset.name, QIcon()))
             item.setSizeHint(0, QSize(ICON.width() + 100, ICON.height() + 4))  # as tall before its thumbnail
-            self.presets[preset.name] = preset
-        for problem in problems:
-            self.window.status(f"Preset not loaded: {problem}")
         if current is not None and self.item(current) is not None:
             self.tree.setCurrentItem(self.item(current))
         self.render_thumbnails(force=True)
@@ -189,13 +188,14 @@ class LooksPanel(QWidget):
 
     def edit_changed(self, doc) -> None:
         self._sync_amount(doc)
+        self._sync_selection(doc)
         if not self._amount_drag:
             self.refresh_timer.start()
 
     def render_thumbnails(self, force: bool = False) -> None:
         """Start a new generation when the photo or its edit changed (or `force`: the looks changed),
         dropping the queued requests of the old one, and render the visible looks."""
-        doc = self.window.doc
+        doc = self.documents.doc
         key = (doc, doc.edit if doc is not None else None)
         if not force and self._key is not None and key[0] is self._key[0] and key[1] == self._key[1]:
             self.render_visible()
@@ -228,7 +228,7 @@ class LooksPanel(QWidget):
 
     def render_visible(self) -> None:
         """Queue the visible looks not yet requested in this generation (one batch on the worker)."""
-        doc = self.window.doc
+        doc = self.documents.doc
         if doc is None or not self.presets or self._closed or not self.tree.isVisible():
             return
         if self._key is None or doc is not self._key[0]:
@@ -255,7 +255,8 @@ class LooksPanel(QWidget):
         for name, preset in batch:
             if gen != self._gen:
                 return  # a newer photo or edit: these thumbnails are stale
-            self.render_log.append((gen, name))
+            if self.on_rendered is not None:
+                self.on_rendered(gen, name)
             try:
                 rgb = imaging.to_rgb8(render(base, apply_preset(edit, preset), ctx))
                 out[name] = imaging.to_qimage(rgb)
@@ -279,34 +280,26 @@ class LooksPanel(QWidget):
         self.hover_timer.start()
 
     def _hover_preview(self) -> None:
-        doc = self.window.doc
-        preset = self.presets.get(self._hovered) if self._hovered else None
-        if doc is None or preset is None:
-            self.window.preview_look(None)
-            return
-        try:
-            self.window.preview_look(apply_preset(doc.edit, preset))
-        except PresetError as exc:
-            self.window.status(str(exc))
+        self.looks.hover(self._hovered)
 
     def _clicked(self, item, _col) -> None:
         name = self._name(item)
         if name is not None:
             self.apply(name)
 
-    def apply(self, name: str, amount: float | None = None) -> None:
+    def apply(self, name: str, amount: float = 100.0) -> None:
         """Apply the look called `name` to the open photo as one step."""
-        doc = self.window.doc
-        if doc is None:
-            return
-        amount = float(self.amount.value() if amount is None else amount)
-        try:
-            edit = apply_preset(doc.edit, self.presets[name], amount=amount)
-        except (PresetError, KeyError, ValueError) as exc:
-            self.window.status(f"Cannot apply {name}: {exc}")
-            return
-        self.window.apply_edit(f"Look: {name}", edit)
-        self.window.status(f"Applied {name} at {amount:.0f} %")
+        self.looks.apply(name, amount)
+
+    def _sync_selection(self, doc) -> None:
+        """The highlighted look is the one the photo has; none when it has none (e.g. after Reset all)."""
+        look = self.looks.applied(doc.edit if doc is not None else None)
+        item = self.item(look.get("name", "")) if look else None
+        if item is None:
+            self.tree.clearSelection()
+            self.tree.setCurrentItem(None)
+        elif self.tree.currentItem() is not item:
+            self.tree.setCurrentItem(item)
 
     def _sync_amount(self, doc) -> None:
         look = doc.edit.look if doc is not None else None
@@ -316,9 +309,11 @@ class LooksPanel(QWidget):
             self.amount.setValue(round(look["amount"]))
             self.amount.blockSignals(False)
             self.amount_value.setText(f"{look['amount']:.0f} %")
-            self.amount_label.setText(str(look.get("name", "Amount"))[:22])
+            self.amount_label.setText(str(look.get("name", "Amount")))
+            self.amount_label.setToolTip(str(look.get("name", "")))
         elif not look:
             self.amount_label.setText("Amount")
+            self.amount_label.setToolTip("")
 
     def set_amount(self, value: float) -> None:
         """Re-blend the applied look at `value` % (one step)."""
@@ -327,75 +322,50 @@ class LooksPanel(QWidget):
 
     def _amount_changed(self, value: int, release: bool = False) -> None:
         self.amount_value.setText(f"{value} %")
-        doc = self.window.doc
-        if doc is None or not doc.edit.look:
-            return
         dragging = self.amount.isSliderDown() and not release
-        try:
-            edit = set_amount(doc.edit, float(value))
-        except PresetError as exc:
-            self.window.status(str(exc))
-            return
         merge = self._amount_drag
         self._amount_drag = dragging
-        self.window.commit_look_amount(edit, merge=merge, dragging=dragging)
+        if not self.looks.set_amount(value, merge=merge, dragging=dragging):
+            self._amount_drag = False
+            return
         if not dragging:
             self.refresh_timer.start()
 
-    # -- store actions ---------------------------------------------------------------------------
+    # -- store actions (the dialogs here, the work in the controller) -----------------------------
     def create_from_current(self) -> None:
-        doc = self.window.doc
-        if doc is None:
+        if self.documents.doc is None:
             return
         name, ok = QInputDialog.getText(self, "New look", "Name of the new look:")
-        if not ok or not name.strip():
-            return
-        edit = doc.edit
-        self._store_call(lambda: self.store.create(name.strip(), edit), f"Saved look {name.strip()}")
+        if ok:
+            self.looks.create(name)
 
     def rename_selected(self) -> None:
         name = self.selected_name()
         if name is None:
             return
         new, ok = QInputDialog.getText(self, "Rename look", "New name:", text=name)
-        if ok and new.strip() and new.strip() != name:
-            self._store_call(lambda: self.store.rename(name, new.strip()), f"Renamed {name} to {new.strip()}")
+        if ok:
+            self.looks.rename(name, new)
 
     def duplicate_selected(self) -> None:
         name = self.selected_name()
         if name is not None:
-            self._store_call(lambda: self.store.duplicate(name), f"Duplicated {name}")
+            self.looks.duplicate(name)
 
     def delete_selected(self) -> None:
         name = self.selected_name()
         if name is not None:
-            self._store_call(lambda: self.store.delete(name), f"Deleted {name} (kept in the presets trash folder)")
-
-    def _store_call(self, fn, done: str) -> None:
-        """Run a store change on a worker; then reload, or explain why it was refused."""
-        def finished(_result):
-            self.reload()
-            self.window.status(done)
-        self.window.tasks.run(fn, done=finished, error=lambda exc: self._error("Looks", str(exc)))
+            self.looks.delete(name)
 
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import a look", str(Path.home()), IMPORT_FILTER)
-        if not path:
-            return
-        self.window.tasks.run(self.store.import_file, Path(path), done=self._imported,
-                              error=lambda exc: self._error(f"Cannot import {Path(path).name}", str(exc)))
-
-    def _imported(self, result) -> None:
-        self.reload()
-        names = ", ".join(p.name for p in result.presets)
-        notes = result.warnings + ([f"ignored: {', '.join(result.ignored)}"] if result.ignored else [])
-        self.window.status(f"Imported {names}" + (f" — {'; '.join(notes)}" if notes else ""), 12000)
-        self.imported = result
+        if path:
+            self.looks.import_file(Path(path))
 
     def export_selected(self) -> None:
         name = self.selected_name()
         if name is None:
-            self.window.status("Select a look to export")
+            self.looks.message.emit("Select a look to export")
             return
         path, chosen = QFileDialog.getSaveFileName(self, f"Export {name}", str(Path.home() / name),
                                                    ";;".join(EXPORT_FILTERS))
@@ -405,14 +375,11 @@ class LooksPanel(QWidget):
         if suffix not in EXPORT_FILTERS.values():
             suffix = EXPORT_FILTERS.get(chosen, ".json")
             path += suffix
-        preset = self.presets[name]
-        self.window.tasks.run(_export, preset, Path(path), suffix, done=lambda note: self.window.status(
-            f"Exported {name} to {path}" + (f" ({note})" if note else "")),
-            error=lambda exc: self._error(f"Cannot export {name}", str(exc)))
+        self.looks.export(name, Path(path), suffix)
 
     def _error(self, title: str, text: str) -> None:
-        """A non-blocking message box (the user must read it) plus a status-bar line."""
-        self.window.status(f"{title}: {text}", 12000)
+        """A non-blocking message box (the user must read it); the controller's message reaches the status bar."""
+        self.looks.message.emit(f"{title}: {text}")
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setModal(False)
@@ -426,17 +393,3 @@ class LooksPanel(QWidget):
         self._gen += 1
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-
-def _export(preset, path: Path, suffix: str) -> str:
-    """Write `preset` as native JSON, XMP or .cube; returns a note about what was left out."""
-    from editor.core.atomic import write_atomic
-    from presets.formats import lut, native, xmp
-    if suffix == ".xmp":
-        text, skipped = xmp.dumps(preset)
-        write_atomic(path, text)
-        return f"not in Lightroom: {', '.join(skipped)}" if skipped else ""
-    if suffix == ".cube":
-        write_atomic(path, lut.dumps_cube(preset, 33))
-        return lut.SPATIAL_NOTE if lut.left_out(preset) else ""
-    write_atomic(path, native.dumps(preset))
-    return ""

@@ -1,5 +1,6 @@
 """The main window: library grid / loupe in the centre, filmstrip below, histogram and develop on the right,
-looks and tether on the left. It wires views to the Qt-free models and to the background workers.
+looks and tether on the left. It assembles the panels and wires them to the Qt-free controllers
+(editor.app: the open document and its commands, preview scheduling, looks) and the background workers.
 """
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter, QStackedWidget,
                                QTabWidget, QVBoxLayout, QWidget)
 
+from editor.app.document import DocumentController, uncropped
+from editor.app.preview import PreviewScheduler
 from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
 from editor.core.library import Library, read_entry, write_marks
-from editor.core.ops import OPERATIONS
 from editor.core.ops import crop as crop_op
 from editor.core.sources import PhotoError
 from editor.ui import theme
@@ -50,6 +52,14 @@ class MainWindow(QMainWindow):
     library_loaded = Signal(object)
     worker_message = Signal(str)  # status-bar text from a worker thread (queued to the GUI thread)
 
+    # The open photo and the preview on screen belong to the controllers; these read them.
+    doc = property(lambda self: self.documents.doc)
+    gen = property(lambda self: self.previews.gen)
+    shown_gen = property(lambda self: self.previews.shown_gen)
+    shown_edge = property(lambda self: self.previews.shown_edge)
+    shown_draft = property(lambda self: self.previews.shown_draft)
+    last_result = property(lambda self: self.previews.last_result)
+
     def __init__(self, folder: Path | None = None, settings: QSettings | None = None,
                  cache_dir: Path | None = None, select: Path | None = None):
         super().__init__()
@@ -62,17 +72,9 @@ class MainWindow(QMainWindow):
         self.render = RenderWorker(self)
         self.saver.busy = self.render.busy  # sidecar writes wait for a pause in preview renders
         self.model = LibraryModel(self.thumbs, self)
-        self.doc: Document | None = None
-        self.clipboard: Edit | None = None
-        self.gen = 0
-        self.shown_gen = 0
-        self.shown_edge = 0
-        self.shown_draft = True  # the preview on screen is an interim one (first paint or slider drag)
-        self._requested: tuple = (None, None)  # (document, edit) of the newest preview request
-        self.last_result = None
-        self._dragging: tuple | None = None
+        self.documents = DocumentController(self.tasks)
+        self.previews = PreviewScheduler()
         self._select = Path(select) if select else None
-        self._from_panel = False
         self._build()
         self._wire()
         self.setAcceptDrops(True)
@@ -135,8 +137,11 @@ class MainWindow(QMainWindow):
         self.looks = None
         self.tether = None
         try:
+            from editor.app.looks import LooksController
             from editor.ui.looks_panel import LooksPanel
-            self.looks = LooksPanel(self)
+            self.looks_controller = LooksController(self.documents, self.tasks)
+            self.looks_controller.message.subscribe(lambda text: self.status(text, 12000))
+            self.looks = LooksPanel(self.looks_controller)
             self.left.addTab(self.looks, theme.icon("mdi6.palette"), "Looks")
         except ImportError as exc:
             self.left.addTab(QLabel(f"Looks unavailable: {exc}"), "Looks")
@@ -156,6 +161,12 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.worker_message.connect(lambda msg: self.status(msg, 10000))
         self.saver.on_error = self.worker_message.emit
+        self.tasks.failed.connect(lambda text: self.status(text, 10000))  # a task with no error callback
+        self.documents.message.subscribe(self.status)
+        self.documents.edited.subscribe(self._doc_changed)
+        self.documents.preview.subscribe(lambda edit, draft: self.request_preview(edit, draft))
+        self.documents.pasted.subscribe(
+            lambda results: [self.model.library.note_edit(path, edit) for path, edit in results])
         self.render.preview_ready.connect(self._preview_ready)
         self.render.histogram_ready.connect(self._histogram_ready)
         self.render.detail_ready.connect(self._detail_ready)
@@ -163,7 +174,7 @@ class MainWindow(QMainWindow):
         self.loupe.detail_needed.connect(self._request_detail)
         self.loupe.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.loupe.zoom_changed.connect(lambda _z: self.refine_timer.start())  # a bigger view may need more pixels
-        self.develop.changed.connect(self.on_param)
+        self.develop.changed.connect(self.documents.set_params)
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.activated_entry.connect(lambda _e: self.show_develop())
         self.sort_box.currentIndexChanged.connect(lambda i: self.sort_library(("time", "name")[i]))
@@ -345,41 +356,34 @@ class MainWindow(QMainWindow):
         if self.loupe.crop_tool is not None:  # a crop not applied is dropped with its photo
             self.loupe.crop_tool = None
             self.actions_by_id["crop"].setChecked(False)
-        self.doc = None
+        self.documents.close()
         self.model.library.document = None
         self.model.current_edit = None
-        self.last_result = None
+        self.previews.forget()
 
     def _document_ready(self, doc: Document) -> None:
         current = self.grid.currentIndex().data(EntryRole)
         if current is None or current.path != doc.path:
             return  # the user moved on while it was loading
-        self.doc = doc
         self.model.library.document = doc
-        doc.subscribe(self._doc_changed)
+        self.documents.open(doc)
         self.develop.set_edit(doc.edit)
         self._update_history_actions()
-        if doc.problem:
-            self.status(f"The old sidecar could not be read and will be kept as .bad: {doc.problem}")
         self.loupe.set_fit()
         self.request_preview()
         self._looks_pending = True  # look thumbnails wait for the first full preview: that comes first
         self.document_opened.emit(doc)
 
     def _doc_changed(self, doc: Document) -> None:
-        if doc is not self.doc:
-            return
-        if not self._from_panel:
+        if not self.documents.from_panel:
             self.develop.set_edit(doc.edit)
         else:  # the panel already shows the values; only the section titles may change
             for name, section in self.develop.sections.items():
                 section.update_header(doc.edit[name])
         self.model.current_edit = (doc.path, doc.edit)
         self._update_history_actions()
-        self.request_preview(draft=bool(self._dragging))
+        self.request_preview(draft=bool(self.documents.dragging))
         self.thumb_timer.start()
-        if self.looks is not None:
-            self.looks.edit_changed(doc)
 
     def _update_history_actions(self) -> None:
         history = self.doc.history if self.doc is not None else None
@@ -395,85 +399,22 @@ class MainWindow(QMainWindow):
         if self.doc is not None:
             self.model.library.note_edit(self.doc.path, self.doc.edit)
 
-    def on_param(self, op: str, values: dict, dragging: bool) -> None:
-        """A control moved: one undoable step per drag (later moves of the same drag merge into it)."""
-        if self.doc is None:
-            return
-        key = (op, tuple(values))
-        merge = self._dragging == key
-        self._dragging = key if dragging else None
-        try:
-            edit = self.doc.edit.update(op, **values)
-        except ValueError as exc:
-            self.status(str(exc))
-            return
-        from editor.core.document import _label
-        self._from_panel = True
-        try:
-            self.doc.commit(_label(op, values), edit, merge=merge)
-        finally:
-            self._from_panel = False
-        if not dragging and merge:
-            self.request_preview()  # the release of a drag: refine even when the value did not change
-
-    def apply_edit(self, label: str, edit: Edit) -> None:
-        """Record a whole new edit (looks, paste, reset) as one step."""
-        if self.doc is not None:
-            self.doc.commit(label, edit)
-
-    def commit_look_amount(self, edit: Edit, *, merge: bool, dragging: bool) -> None:
-        """The looks panel's amount slider: like a develop slider, one step per drag."""
-        if self.doc is None:
-            return
-        self._dragging = ("look amount",) if dragging else None
-        self.doc.commit("Look amount", edit, merge=merge)
-        if not dragging:
-            self.request_preview()
-
-    def preview_look(self, edit: Edit | None) -> None:
-        """Show `edit` in the loupe without recording it (hovering a look); None shows the photo's edit."""
-        if self.doc is not None:
-            self.request_preview(edit=edit)
-
+    # The Edit menu's commands are the document controller's.
     def undo(self) -> None:
-        if self.doc is not None:
-            self.doc.undo()
+        self.documents.undo()
 
     def redo(self) -> None:
-        if self.doc is not None:
-            self.doc.redo()
+        self.documents.redo()
 
     def reset_all(self) -> None:
-        if self.doc is not None:
-            self.apply_edit("Reset", self.doc.edit.reset())
+        self.documents.reset_all()
 
     def copy_settings(self) -> None:
-        if self.doc is not None:
-            self.clipboard = self.doc.edit
-            self.status("Develop settings copied")
+        self.documents.copy_settings()
 
     def paste_settings(self) -> None:
         """Paste the copied settings into every selected photo (the open one as an undoable step)."""
-        if self.clipboard is None:
-            self.status("Nothing copied yet (Ctrl+Shift+C)")
-            return
-        source = self.clipboard
-        others = []
-        for e in self.selected_entries():
-            if self.doc is not None and e.path == self.doc.path:
-                self.apply_edit("Paste Settings", paste_settings(self.doc.edit, source))
-            else:
-                others.append(e.path)
-        if others:
-            self.tasks.run(_paste_into, others, source, done=self._pasted,
-                           error=lambda exc: self.status(f"Paste failed: {exc}"))
-        else:
-            self.status("Settings pasted")
-
-    def _pasted(self, results) -> None:
-        for path, edit in results:
-            self.model.library.note_edit(path, edit)
-        self.status(f"Settings pasted into {len(results) + (1 if self.doc else 0)} photos")
+        self.documents.paste_settings([e.path for e in self.selected_entries()])
 
     # -- rendering -------------------------------------------------------------------------------
     def preview_edge(self, edit: Edit | None = None) -> int:
@@ -495,25 +436,20 @@ class MainWindow(QMainWindow):
         moves (refined by `_refine` once it rests)."""
         if self.doc is None:
             return self.gen
-        self.gen += 1
         edit = edit or self.doc.edit
-        self._requested = (self.doc, edit)  # what _refine renders again at the settled size
-        edit = self._shown_form(edit)
-        edge = self.preview_edge(edit)
-        if draft:
-            edge = min(DRAG_EDGE, edge)
-        self.render.request(PreviewJob(self.gen, self.doc, edit, edge, self.loupe.show_clipping, draft))
+        shown = self._shown_form(edit)
+        job = self.previews.request(self.doc, edit, self.preview_edge(shown), draft, DRAG_EDGE)
+        self.render.request(PreviewJob(job.gen, self.doc, shown, job.edge, self.loupe.show_clipping, draft))
         if draft:
             self.refine_timer.start()
-        return self.gen
+        return job.gen
 
     def _refine(self) -> None:
         """Idle for a moment (released, holding the slider still, or the view grew): the settled preview."""
         if self.doc is None:
             return
-        doc, edit = self._requested
-        edit = edit if doc is self.doc else self.doc.edit
-        if self.shown_draft or self.shown_edge < self.preview_edge(self._shown_form(edit)):
+        edit = self.previews.settled_edit(self.doc)
+        if self.previews.needs_settling(self.preview_edge(self._shown_form(edit))):
             self.request_preview(edit)
 
     def _shown_form(self, edit: Edit) -> Edit:
@@ -521,11 +457,10 @@ class MainWindow(QMainWindow):
         return uncropped(edit) if self.loupe.crop_tool is not None else edit
 
     def _preview_ready(self, res) -> None:
-        stale = res.gen < self.shown_gen or (res.gen == self.shown_gen and (res.draft or not self.shown_draft))
-        if res.doc is not self.doc or stale:
+        previous = self.last_result
+        if not self.previews.accept(res, self.doc):
             return  # an older request (a draft may precede its preview), or a photo no longer open
-        same = self.last_result is not None and self.last_result.edit == res.edit
-        self.shown_gen, self.shown_edge, self.shown_draft, self.last_result = res.gen, res.long_edge, res.draft, res
+        same = previous is not None and previous.edit == res.edit
         self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same)
         photo = self.doc.photo
         self.info.setText(f"{self.doc.path.name}   {photo.width} × {photo.height}")
@@ -538,7 +473,7 @@ class MainWindow(QMainWindow):
 
     def _histogram_ready(self, gen: int, doc, long_edge: int, histogram) -> None:
         """Follows its preview (queued in order); dropped with it when stale."""
-        if doc is self.doc and (gen, long_edge) == (self.shown_gen, self.shown_edge):
+        if doc is self.doc and self.previews.is_current(gen, long_edge):
             self.last_result.histogram = histogram
             self.histogram.set_histogram(histogram)
 
@@ -593,7 +528,8 @@ class MainWindow(QMainWindow):
             self.loupe.crop_tool = CropTool(CropBox(params.left, params.top, params.width, params.height),
                                             frame, ratio)
             self.loupe.crop_tool.bind_angle(lambda: self.doc.edit["crop"].angle,
-                                            lambda a, dragging: self.on_param("crop", {"angle": a}, dragging))
+                                            lambda a, dragging: self.documents.set_params("crop", {"angle": a},
+                                                                                          dragging))
             self.loupe.set_fit()
             self.actions_by_id["crop"].setChecked(True)
             self.status("Crop: drag the corners, edges or the middle; drag just outside a corner to straighten; "
@@ -603,7 +539,7 @@ class MainWindow(QMainWindow):
         self.loupe.crop_tool = None
         self.actions_by_id["crop"].setChecked(False)
         b = tool.box
-        self.apply_edit("Crop", self.doc.edit.update("crop", left=round(b.left, 4), top=round(b.top, 4),
+        self.documents.apply_edit("Crop", self.doc.edit.update("crop", left=round(b.left, 4), top=round(b.top, 4),
                                                       width=round(min(b.width, 1.0), 4),
                                                       height=round(min(b.height, 1.0), 4)))
         self.request_preview()
@@ -672,24 +608,3 @@ class MainWindow(QMainWindow):
         self.tasks.run(read_entry, Path(path), done=added,
                        error=lambda exc: self.status(f"Capture {Path(path).name}: {exc}"))
 
-
-def paste_settings(target: Edit, source: Edit) -> Edit:
-    """`source`'s develop settings and look on `target`, keeping `target`'s own crop (framing is per photo)."""
-    names = [op.name for op in OPERATIONS if op.name != "crop"]
-    return target.paste(source, names).with_look(source.look)
-
-
-def uncropped(edit: Edit) -> Edit:
-    """`edit` with the crop window opened to the whole frame (rotation and straightening kept)."""
-    return edit.update("crop", left=0.0, top=0.0, width=1.0, height=1.0)
-
-
-def _paste_into(paths, source: Edit):
-    """Paste `source` into other photos' sidecars as a new history step (runs on a worker)."""
-    out = []
-    for path in paths:
-        car = sidecars.load(path)
-        car.history.commit("Paste Settings", paste_settings(car.edit, source))
-        sidecars.save(path, car)
-        out.append((path, car.edit))
-    return out

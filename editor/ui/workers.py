@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -32,10 +33,17 @@ BASE_SIZES = 4  # decoded preview sizes kept in memory for the open photo
 
 
 # -- one-off tasks ---------------------------------------------------------------------------------
+log = logging.getLogger("darkslide")
+
+
 class Tasks(QObject):
-    """Run functions on a small thread pool; `done`/`error` callbacks run on the GUI thread."""
+    """Run functions on a small thread pool; `done`/`error` callbacks run on the GUI thread.
+
+    A task without an `error` callback that fails is logged and reported through `failed` (the window
+    shows it in the status bar): a worker's exception is never dropped. Implements editor.app.events.Runner."""
 
     _finished = Signal(object, object, object)  # callback, value, error-callback-or-None
+    failed = Signal(str)  # "what failed: why", for a task run without an error callback
 
     def __init__(self, workers: int = 2, parent=None):
         super().__init__(parent)
@@ -52,11 +60,16 @@ class Tasks(QObject):
         def job():
             try:
                 value = fn(*args)
-            except Exception as exc:  # reported to the caller's error callback, never lost
-                self._finished.emit(error, exc, None)
+            except Exception as exc:  # reported to the caller's error callback, else logged and shown
+                self._finished.emit(error or (lambda e: self._unhandled(fn, e)), exc, None)
                 return
             self._finished.emit(done, value, None)
         return self._pool.submit(job)
+
+    def _unhandled(self, fn, exc: Exception) -> None:
+        name = getattr(fn, "__name__", "a background task")
+        log.error("%s failed: %s", name, exc, exc_info=exc)
+        self.failed.emit(f"{name.strip('<>')} failed: {exc}")
 
     def _deliver(self, callback, value, _unused):
         self.pending -= 1
@@ -349,7 +362,8 @@ class ThumbnailService(QObject):
         self.size = size
         self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-thumb")
         self._memory: OrderedDict[Path, tuple[str, QImage]] = OrderedDict()  # least recently used first
-        self._inflight: set[str] = set()
+        self._inflight: set[str] = set()  # touched by the GUI thread and the workers: under _lock
+        self._lock = threading.Lock()
         self._closed = False
         self.ready.connect(self._remember)
 
@@ -359,13 +373,17 @@ class ThumbnailService(QObject):
         held = self._memory.get(Path(path))
         if held is not None:
             self._memory.move_to_end(Path(path))
-        if (held is None or held[0] != key) and key not in self._inflight and not self._closed:
-            self._inflight.add(key)
-            self._pool.submit(self._work, Path(path), key, edit)
+        if (held is None or held[0] != key) and not self._closed:
+            with self._lock:
+                start = key not in self._inflight
+                self._inflight.add(key)
+            if start:
+                self._pool.submit(self._work, Path(path), key, edit)
         return held[1] if held else None
 
     def _remember(self, path, key, image):
-        self._inflight.discard(key)
+        with self._lock:
+            self._inflight.discard(key)
         self._memory[path] = (key, image)
         self._memory.move_to_end(path)
         while len(self._memory) > MEMORY_THUMBS:
@@ -388,7 +406,8 @@ class ThumbnailService(QObject):
                     os.replace(tmp, file)
             self.ready.emit(path, key, image)
         except Exception as exc:  # unreadable photo: the library shows a placeholder and keeps working
-            self._inflight.discard(key)
+            with self._lock:
+                self._inflight.discard(key)
             self.failed.emit(path, str(exc) or type(exc).__name__)
 
     def shutdown(self) -> None:

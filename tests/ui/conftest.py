@@ -31,6 +31,9 @@ def make_window(qtbot, tmp_path, monkeypatch):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(folder, settings=settings, cache_dir=tmp_path / "cache", **kwargs)
         qtbot.addWidget(window)
+        if window.looks is not None:  # the panel's opt-in probe: (generation, look) as rendered
+            window.looks.render_log = []
+            window.looks.on_rendered = lambda gen, name, log=window.looks.render_log: log.append((gen, name))
         window.resize(1280, 800)
         window.show()
         windows.append(window)

@@ -45,7 +45,7 @@ def icon_pixels(item) -> np.ndarray:
 
 def rendered(looks) -> list[str]:
     """Looks the worker rendered in the panel's current generation."""
-    return [name for gen, name in list(looks.render_log) if gen == looks._gen]
+    return [name for gen, name in list(looks.render_log) if gen == looks._gen]  # see conftest.make_window
 
 
 def shrink(qtbot, window, rows: int = 3) -> None:

@@ -129,7 +129,7 @@ def test_clipping_overlay_and_one_to_one_detail(qtbot, make_window, photo_folder
 def test_paste_settings_into_another_photo(qtbot, make_window, photo_folder):
     window, _ = open_first(qtbot, make_window, photo_folder)
     window.develop.row("exposure", "exposure_ev").slider.setValue(70)  # some positive EV
-    window.apply_edit("Crop", window.doc.edit.update("crop", width=0.5))
+    window.documents.apply_edit("Crop", window.doc.edit.update("crop", width=0.5))
     ev = window.doc.edit["exposure"].exposure_ev
     qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     window.grid.selectionModel().select(window.model.index(2), window.grid.selectionModel().SelectionFlag.Select)
