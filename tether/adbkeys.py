@@ -86,6 +86,3 @@ def load_signer(private_path: Path):
     from adb_shell.auth.sign_cryptography import CryptographySigner
     return CryptographySigner(str(private_path))
 
-
-def load_public_key(private_path: Path) -> rsa.RSAPublicKey:
-    return parse_public_key_line(Path(str(private_path) + ".pub").read_bytes())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFileDialog, QFormLayout,
@@ -23,12 +24,19 @@ class ExportDialog(QDialog):
     finished_batch = Signal(object)  # BatchResult
     crashed = Signal(str)
 
-    def __init__(self, window, entries, settings: QSettings | None = None):
-        super().__init__(window)
+    def __init__(self, entries, settings: QSettings, *, folder: Path | None = None,
+                 current: Callable[[], Any] = lambda: None, status: Callable[[str, int], None] = lambda t, ms: None,
+                 parent=None):
+        """`entries` to export; `folder` the open library folder (default destination); `current()` the
+        open Document or None (its newest edit may not be in its sidecar yet); `status(text, ms)` shows a
+        line in the window's status bar."""
+        super().__init__(parent)
         self.setWindowTitle(f"Export {len(entries)} photo{'s' if len(entries) != 1 else ''}")
-        self.window = window
         self.entries = list(entries)
-        self.qsettings = settings or window.settings
+        self.qsettings = settings
+        self.folder = folder
+        self.current = current
+        self.status = status
         self.cancel_event = threading.Event()
         self.result = None
         self._thread: threading.Thread | None = None
@@ -126,7 +134,7 @@ class ExportDialog(QDialog):
         self.resize_value.setValue(float(s.value("export/resize_value", 2048)))
         self.sharpening.setCurrentText(s.value("export/sharpening", "off"))
         self.template.setText(s.value("export/template", "{name}"))
-        folder = self.window.model.library.folder
+        folder = self.folder
         default = str(folder / "Exports") if folder else str(Path.home() / "Pictures")
         self.destination.setText(s.value("export/destination", default))
         self.keep_exif.setChecked(s.value("export/keep_exif", "true") in (True, "true"))
@@ -183,7 +191,7 @@ class ExportDialog(QDialog):
             return
         out_dir = Path(self.destination.text()).expanduser()
         self._save_settings()
-        doc = self.window.doc
+        doc = self.current()
         # The open photo's newest edit may still be on its way to the sidecar: pass it directly.
         jobs = [(e.path, doc.edit if doc is not None and doc.path == e.path else None) for e in self.entries]
         self.cancel_event.clear()
@@ -228,7 +236,7 @@ class ExportDialog(QDialog):
         self.summary.show()
         if not result.cancelled:
             self.progress.setValue(1000)
-        self.window.status(lines[0] + (f", {len(result.failed)} failed" if result.failed else ""), 10000)
+        self.status(lines[0] + (f", {len(result.failed)} failed" if result.failed else ""), 10000)
 
     def _crashed(self, message: str) -> None:
         self._thread = None
@@ -236,8 +244,17 @@ class ExportDialog(QDialog):
         self.cancel_button.setText("Close")
         self.summary.setPlainText(f"Export stopped: {message}")
         self.summary.show()
-        self.window.status(f"Export stopped: {message}", 10000)
+        self.status(f"Export stopped: {message}", 10000)
 
     def closeEvent(self, event) -> None:
         self.cancel_event.set()
         super().closeEvent(event)
+
+    def shutdown(self, timeout: float = 30.0) -> bool:
+        """Cancel a running export and wait for it (it stops at the next photo or tile); True when stopped."""
+        self.cancel_event.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True

@@ -224,8 +224,8 @@ class MainWindow(QMainWindow):
         self.refine_timer.stop()
         self.thumb_timer.stop()
         dialog = getattr(self, "export_dialog", None)
-        if dialog is not None:
-            dialog.cancel_event.set()  # an export in progress stops at the next photo or tile
+        if dialog is not None and not dialog.shutdown():  # an export stops at the next photo or tile
+            self.status("The export did not stop in time; its last file may be incomplete")
         for panel in (self.tether, self.looks):
             if panel is not None:
                 panel.shutdown()
@@ -587,7 +587,8 @@ class MainWindow(QMainWindow):
         if not entries:
             self.status("Select photos to export")
             return
-        self.export_dialog = ExportDialog(self, entries)
+        self.export_dialog = ExportDialog(entries, self.settings, folder=self.model.library.folder,
+                                          current=lambda: self.doc, status=self.status, parent=self)
         self.export_dialog.show()  # not modal: editing goes on while it exports
 
     def shutter(self) -> None:

@@ -65,3 +65,22 @@ def test_cancel_stops_the_batch(qtbot, make_window, tmp_path):
     out = tmp_path / "out"
     leftovers = list(out.glob(".*")) if out.exists() else []
     assert leftovers == []  # no half-written temporary files
+
+
+def test_closing_the_window_stops_and_joins_a_running_export(qtbot, make_window, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(8):
+        write_photo(folder / f"p{i}.jpg", 1200, 900, seed=i)
+    window = open_all(qtbot, make_window, folder)
+    window.grid.selectAll()
+    window.export_selected()
+    dialog = window.export_dialog
+    dialog.destination.setText(str(tmp_path / "out"))
+    dialog.format.setCurrentText("png")
+    dialog.export_button.click()
+    thread = dialog._thread
+    assert thread is not None and thread.is_alive()
+    window.close()
+    assert not thread.is_alive()  # joined on close, not left running as a daemon
+    assert len(list((tmp_path / "out").glob("*.png"))) < 8

@@ -129,11 +129,6 @@ class SimulatedPhone:
         for conn in conns:
             conn.thread.join(timeout=2)
 
-    @property
-    def connection_count(self) -> int:
-        with self._lock:
-            return len(self._conns)
-
     def _intervalometer(self) -> None:
         while not self.stopping.wait(self.interval):
             self.shoot()
