@@ -2,8 +2,9 @@
 
 Amount (0..200 %) blends every named param between the photo's current value (the base) and the
 preset's: 0 % is the base, 100 % the preset, above 100 % extrapolates, clamped to the declared range.
-Curves blend point-wise when their x's match, else both are resampled on shared x's; bools, choices
-and text switch at 50 %; hues take the short way round the circle (and jump when the base has no
+Curves blend point-wise when their x's match, else both are resampled on shared x's; a switch that has
+a strength (FADES: Black & White's `enabled` and `amount`) fades in with the amount instead of jumping;
+other bools, choices and text switch at 50 %; hues take the short way round the circle (and jump when the base has no
 saturation to carry a hue); a LUT's strength scales with the amount. Tone operations and colour
 operations (everything else) get separate strengths that multiply the amount.
 
@@ -28,6 +29,9 @@ TONE_OPS = frozenset({"exposure", "contrast", "highlights_shadows", "whites_blac
 MODES = ("merge", "reset")
 MAX_AMOUNT = 200.0
 KEEP_ON_RESET = frozenset({"crop"})  # a look never undoes framing
+# Operation -> (its on/off switch, the strength that scales its effect): blended as one continuous
+# strength (0 while off), so a B&W look at 30 % is 30 % of the way to grey, as the amount says.
+FADES = {"bw_mix": ("enabled", "amount")}
 
 
 def apply_preset(edit: Edit, preset: Preset, amount: float = 100.0, mode: str = "merge",
@@ -115,7 +119,17 @@ def blend_params(op: ops.Operation, base, values: Mapping[str, Any], t: float):
     for name, target in values.items():
         spec = op.spec(name)
         out[name] = blend_value(spec, getattr(base, name), target, t, _hue_carrier(op, base, name))
+    if op.name in FADES and FADES[op.name][0] in values:
+        out.update(_fade(op, base, values, t, *FADES[op.name]))
     return op.replace(base, **out)
+
+
+def _fade(op: ops.Operation, base, values: Mapping[str, Any], t: float, switch: str, strength: str):
+    """The switch and its strength blended as one strength that is 0 while switched off."""
+    before = getattr(base, strength) if getattr(base, switch) else 0.0
+    after = values.get(strength, getattr(op.defaults(), strength)) if values[switch] else 0.0
+    value = _clamp(op.spec(strength), before + (after - before) * t)
+    return {switch: value > 0, strength: float(value)}
 
 
 def _hue_carrier(op: ops.Operation, base, name: str) -> float | None:

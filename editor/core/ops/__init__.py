@@ -114,7 +114,7 @@ class Operation:
 
 
 _MODULES = (crop, white_balance, exposure, contrast, highlights_shadows, whites_blacks, tone_curve, vibrance,
-            saturation, hsl, color_grading, bw_mix, lut3d, sharpening, grain, vignette)
+            saturation, hsl, bw_mix, color_grading, lut3d, sharpening, grain, vignette)
 _PROBLEMS = [problem for m in _MODULES for problem in contract.check(m)]
 if _PROBLEMS:  # a programming error in an operation module: say which and what, at import
     raise TypeError("operation modules break editor.core.ops.contract:\n  " + "\n  ".join(_PROBLEMS))
