@@ -93,3 +93,40 @@ def test_chrome_deepens_blues_more_than_standard():
     chroma = lambda a: np.ptp(a.astype(int), axis=-1).mean()
     assert chroma(render_array(sky, apply_look(Edit(), "Chrome"))) > chroma(
         render_array(sky, apply_look(Edit(), "Standard"))) + 10
+
+
+def _photos() -> list[np.ndarray]:
+    samples = GOLDEN.parents[2] / "resources" / "samples"
+    return [to_array(pyvips.Image.thumbnail(str(samples / name), 160).colourspace("srgb"))
+            for name in ("canon_hdr_NO.jpg", "DSCN0012.jpg", "DSCN0027.jpg")]
+
+
+@pytest.mark.parametrize("look", LOOKS, ids=lambda l: l.name)
+def test_pure_black_stays_neutral_unless_the_recipe_says_otherwise(look):
+    black = render_array(np.zeros((2, 2, 3), np.uint8), apply_preset(Edit(), look), pointwise_only=True)
+    tinted = int(np.ptp(black.astype(int), axis=-1).max())
+    assert tinted <= 2 or "black is a faint" in look.recipe, (black[0, 0], look.recipe)
+
+
+def test_no_look_crushes_a_channel_over_whole_regions_of_real_photos():
+    """Chrome used to turn a blue sky's red channel to 0; no channel may newly reach 0 on > 2 % of a photo
+    Monochrome High Contrast's red filter is allowed its black skies (the point of that look), and Vivid
+    its gamut edge: on the sodium-lit canon_hdr_NO (blue channel ~36) any saturation boost takes blue to 0
+    (Vibrance +30 alone: 26 % of the photo; Vivid: 74 %), a limit of boosting there, not of one look."""
+    photos = _photos()
+    for look in LOOKS:
+        if look.name in ("Monochrome High Contrast", "Vivid"):
+            continue
+        edit = apply_preset(Edit(), look)
+        for photo in photos:
+            out = render_array(photo, edit, pointwise_only=True)
+            crushed = ((out <= 1) & (photo >= 12)).any(axis=-1).mean()
+            assert crushed < 0.02, (look.name, f"{crushed:.1%}")
+
+
+def test_classic_and_portrait_400_are_clearly_different_on_photos():
+    looks = {l.name: l for l in LOOKS}
+    for photo in _photos():
+        a, b = (render_array(photo, apply_preset(Edit(), looks[n]), pointwise_only=True)
+                for n in ("Classic", "Portrait 400"))
+        assert delta_e2000(a, b).mean() > 3.0

@@ -101,10 +101,16 @@ def test_curves_with_different_xs_are_resampled():
     assert out[1][1] == pytest.approx((0.2 + 0.35) / 2)
 
 
-def test_bools_and_choices_switch_at_half():
+def test_black_and_white_fades_in_with_the_amount_instead_of_switching():
     p = preset(bw_mix={"enabled": True})
-    assert not apply_preset(Edit(), p, amount=49)["bw_mix"].enabled
-    assert apply_preset(Edit(), p, amount=50)["bw_mix"].enabled
+    assert not apply_preset(Edit(), p, amount=0)["bw_mix"].enabled
+    for amount in (1, 49, 50, 150):
+        bw = apply_preset(Edit(), p, amount=amount)["bw_mix"]
+        assert bw.enabled and bw.amount == pytest.approx(min(amount, 100))
+    off = preset(bw_mix={"enabled": False})
+    base = Edit().update("bw_mix", enabled=True, amount=80.0)
+    assert apply_preset(base, off, amount=25)["bw_mix"].amount == pytest.approx(60.0)
+    assert not apply_preset(base, off, amount=100)["bw_mix"].enabled
 
 
 def test_hue_jumps_when_base_has_no_saturation_and_goes_the_short_way_otherwise():
