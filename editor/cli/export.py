@@ -107,19 +107,30 @@ def _look_function(name: str, amount: float):
 
 def _run_batch(jobs, settings: ExportSettings, out_dir: Path, workers: int) -> BatchResult:
     """The batch on a worker thread so that Ctrl-C can cancel it cleanly from the main thread."""
-    cancel, box = threading.Event(), {}
+    cancel, done, box = threading.Event(), threading.Event(), {}
     bar = _Bar(len(jobs))
-    worker = threading.Thread(target=lambda: box.setdefault(
-        "result", export_batch(jobs, settings, out_dir, progress=bar.update, cancel=cancel, workers=workers)))
+
+    def work() -> None:
+        try:
+            box["result"] = export_batch(jobs, settings, out_dir, progress=bar.update, cancel=cancel,
+                                         workers=workers)
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=work)
     worker.start()
     _terminate_as_interrupt()
+    # Wait on an Event, not on join(): CPython 3.11's Thread.join interrupted by Ctrl-C marks a running
+    # thread as stopped (bpo-45274's fix), so a second join returned at once and the process exited
+    # mid-write, leaving the temporary file behind.
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     except KeyboardInterrupt:
         cancel.set()
         print("\ncancelling...", file=sys.stderr)
-        worker.join()
+        done.wait()
+    worker.join()
     bar.close()
     return box.get("result", BatchResult(cancelled=True))
 
