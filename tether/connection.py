@@ -97,6 +97,10 @@ class DeviceConnection:
         self.fast_pull = fast_pull and self.target.kind == "tcp"
         self._fast: FastSync | None = None
         self._lock = threading.RLock()  # adb-shell is not safe for concurrent commands on one device
+        # Foreground commands (ingest, shutter) waiting for _lock; background work (screencap live view) only
+        # takes the lock when this is zero, so it never makes ingest queue behind it more than once.
+        self._waiting = 0
+        self._turns = threading.Condition()
 
     # ---- connecting ----------------------------------------------------
     @property
@@ -172,8 +176,52 @@ class DeviceConnection:
 
     # ---- commands ------------------------------------------------------
     @contextlib.contextmanager
-    def _op(self, what: str):
+    def _foreground(self):
+        with self._turns:
+            self._waiting += 1
+        try:
+            self._lock.acquire()
+        finally:
+            with self._turns:
+                self._waiting -= 1
+                self._turns.notify_all()
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def background(self, patience: float = 30.0):
+        """Hold the connection for low-priority work once no foreground command is waiting for it (at most
+        `patience` seconds of waiting, then it queues like anyone else). Re-entrant for its own commands."""
+        deadline = time.monotonic() + patience
+        with self._turns:
+            while self._waiting and time.monotonic() < deadline:
+                self._turns.wait(deadline - time.monotonic())
         with self._lock:
+            yield
+
+    @property
+    def can_stream(self) -> bool:
+        """Whether a second ADB connection can carry a long stream (TCP yes; one USB interface, no)."""
+        return self.target.kind == "tcp"
+
+    def open_exec_stream(self, command: str):
+        """Run `command` on a connection of its own and return its output stream (tether.adbstream)."""
+        from .adbstream import ExecStream
+        if not self.can_stream:
+            raise DeviceCommandError("a second stream needs a TCP phone or the adb server")
+        stream = ExecStream(self.target.host, self.target.port, adbkeys.load_signer(self.key_path),
+                            timeout=self.io_timeout)
+        try:
+            return stream.open(command)
+        except (OSError, FastSyncError, adbproto.ProtocolError, struct.error) as exc:
+            stream.close()
+            raise ConnectionLostError(f"Could not open a live-view stream to {self.target}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _op(self, what: str):
+        with self._foreground():
             if not self.connected:
                 raise ConnectionLostError(f"Not connected to {self.target} ({what})")
             try:
@@ -232,7 +280,7 @@ class DeviceConnection:
         return sink.count, sink.md5.hexdigest()
 
     def _pull_fast(self, device_path: str, local_path: Path, progress, hash_md5: bool) -> tuple[int, str]:
-        with self._lock:
+        with self._foreground():
             if not self.connected:
                 raise ConnectionLostError(f"Not connected to {self.target} (pull {device_path})")
             # A reused connection may have been dropped by the phone while idle: one retry on a fresh one.
