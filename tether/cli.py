@@ -156,8 +156,15 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
 
 
 def _list_usb(out) -> int:
-    from .usb_devices import list_usb_phones
-    phones = list_usb_phones()
+    from .usb_devices import UsbScanError, list_usb_phones
+    try:
+        phones = list_usb_phones()
+    except UsbScanError as exc:
+        out(str(exc))
+        return 1
+    for phone in phones:
+        if phone.problem:
+            out(phone.problem)
     if not phones:
         out("No USB phones with debugging enabled were found (is libusb installed, the phone unlocked?).")
         return 1

@@ -1,10 +1,25 @@
-"""Best-effort listing of ADB-capable USB devices. Never raises: libusb may be missing or locked down."""
+"""Phones on USB: the ones with an ADB interface, and HarmonyOS NEXT phones that only offer Huawei's hdc.
+
+A scan that cannot run (libusb missing, USB access refused) raises UsbScanError saying why, instead of
+looking like "no phone". Interface numbers: ADB is class 0xff / subclass 0x42 / protocol 1 (AOSP
+adb/client/usb_linux.cpp, is_adb_interface); hdc is 0xff / 0x50 / 1 (OpenHarmony developtools_hdc,
+HDC_CLASS / HDC_SUBCLASS in src/common/define.h).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import TetherError
+
 ADB_CLASS, ADB_SUBCLASS, ADB_PROTOCOL = 0xFF, 0x42, 0x01
+HDC_SUBCLASS, HDC_PROTOCOL = 0x50, 0x01
 HUAWEI_VENDOR_ID = 0x12D1
+HARMONY_NEXT_HINT = ("speaks Huawei's hdc, not ADB: it runs HarmonyOS NEXT, which Darkslide cannot tether. "
+                     "Phones on HarmonyOS 4 or older (and EMUI) work: enable USB debugging in Developer options.")
+
+
+class UsbScanError(TetherError):
+    """The USB bus could not be looked at (not the same as "no phone")."""
 
 
 @dataclass
@@ -14,36 +29,68 @@ class UsbPhone:
     vendor_id: int
     product_id: int
     accessible: bool  # False when udev permissions stop us opening it
+    kind: str = "adb"  # "adb", or "hdc" for a HarmonyOS NEXT phone Darkslide cannot use
+
+    @property
+    def label(self) -> str:
+        name = f"{self.model or 'phone'} {self.serial}".strip()
+        if self.kind == "hdc":
+            return f"{name} (HarmonyOS NEXT: not supported)"
+        return name + ("" if self.accessible else " (no access: udev rule missing)")
+
+    @property
+    def problem(self) -> str:
+        """Why this phone cannot be used as is, in words; "" when it can."""
+        if self.kind == "hdc":
+            return f"{self.model or 'The Huawei phone'} {HARMONY_NEXT_HINT}"
+        if not self.accessible:
+            return (f"{self.model or 'The phone'} {self.serial}: Linux denied access; see 'Tethering set-up' "
+                    "(udev rule for vendor {:04x}).".format(self.vendor_id))
+        return ""
 
 
-def _has_adb_interface(device) -> bool:
+def interface_kind(device) -> str | None:
+    """"adb", "hdc" or None, from the device's interface descriptors."""
+    kinds = set()
     for setting in device.iterSettings():
-        if (setting.getClass(), setting.getSubClass(), setting.getProtocol()) == (ADB_CLASS, ADB_SUBCLASS, ADB_PROTOCOL):
-            return True
-    return False
+        triple = (setting.getClass(), setting.getSubClass(), setting.getProtocol())
+        if triple == (ADB_CLASS, ADB_SUBCLASS, ADB_PROTOCOL):
+            kinds.add("adb")
+        elif triple == (ADB_CLASS, HDC_SUBCLASS, HDC_PROTOCOL):
+            kinds.add("hdc")
+    return "adb" if "adb" in kinds else ("hdc" if kinds else None)
 
 
 def list_usb_phones() -> list[UsbPhone]:
+    """ADB phones and hdc-only phones on USB. Raises UsbScanError when the bus cannot be read at all."""
     try:
         import usb1
-    except Exception:  # libusb1 not installed or libusb shared library missing
-        return []
+    except ImportError as exc:
+        raise UsbScanError(f"USB support is not installed ({exc}); install libusb1 or connect over Wi-Fi.") from exc
     phones = []
     try:
         with usb1.USBContext() as ctx:
             for device in ctx.getDeviceIterator(skip_on_error=True):
                 try:
-                    if not _has_adb_interface(device):
-                        continue
-                    serial, model, accessible = "", "", True
-                    try:
-                        serial = device.getSerialNumber() or ""
-                        model = device.getProduct() or ""
-                    except usb1.USBError:
-                        accessible = False
-                    phones.append(UsbPhone(serial, model, device.getVendorID(), device.getProductID(), accessible))
+                    phone = _describe(device, usb1)
+                    if phone is not None:
+                        phones.append(phone)
                 finally:
                     device.close()
-    except Exception:
-        return phones
+    except Exception as exc:  # libusb's shared library missing, no /dev/bus/usb in a sandbox, ...
+        raise UsbScanError(f"Could not read the USB bus: {type(exc).__name__}: {exc}. Install libusb-1.0, "
+                           "check the phone's cable, or connect over Wi-Fi.") from exc
     return phones
+
+
+def _describe(device, usb1) -> UsbPhone | None:
+    kind = interface_kind(device)
+    if kind is None:
+        return None
+    serial, model, accessible = "", "", True
+    try:
+        serial = device.getSerialNumber() or ""
+        model = device.getProduct() or ""
+    except usb1.USBError:
+        accessible = False  # reading string descriptors needs the device opened: udev said no
+    return UsbPhone(serial, model, device.getVendorID(), device.getProductID(), accessible, kind)

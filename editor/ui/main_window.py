@@ -146,8 +146,7 @@ class MainWindow(QMainWindow):
         except ImportError as exc:
             self.left.addTab(QLabel(f"Looks unavailable: {exc}"), "Looks")
         try:
-            from editor.ui.tether_panel import TetherPanel
-            self.tether = TetherPanel(self)
+            self.tether = self._make_tether_panel()
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -157,6 +156,21 @@ class MainWindow(QMainWindow):
             self.left.addTab(QLabel(f"Tether unavailable: {exc}"), "Tether")
         if self.looks is not None and self.tether is not None:
             self.looks.changed.connect(lambda: self.tether.refresh_looks(list(self.looks.presets)))
+
+    def _make_tether_panel(self):
+        """The tether panel on its Qt-free controller; it gets callbacks, not the window."""
+        from editor.ui.tether_panel import LookDeveloper, PanelHost, TetherPanel, default_sessions_dir
+        from tether.controller import TetherController
+        developer = LookDeveloper(self.looks.store if self.looks is not None else None)
+        sessions = Path(self.settings.value("tether/sessions_dir", str(default_sessions_dir())))
+        controller = TetherController(sessions, develop=developer)
+        host = PanelHost(status=self.status, show_capture=self.add_capture, open_folder=self.open_folder,
+                         shown_folder=lambda: self.model.library.folder,
+                         run_task=lambda fn, done: self.tasks.run(fn, done=done))
+        panel = TetherPanel(controller, self.settings, host, developer)
+        if self.looks is not None:
+            panel.refresh_looks(list(self.looks.presets))
+        return panel
 
     def _wire(self) -> None:
         self.worker_message.connect(lambda msg: self.status(msg, 10000))

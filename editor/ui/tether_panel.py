@@ -1,34 +1,34 @@
-"""The tether panel: connect a phone (USB, Wi-Fi or the simulated phone), run a capture session, fire the
-shutter, watch live view, and see each pull. New captures get the chosen look written into their sidecar
-on the session thread and then appear at the end of the filmstrip.
+"""The tether panel: connect a phone (USB, Wi-Fi, the adb server or the simulated phone), fire the shutter,
+watch live view, and see each pull.
 
-All tether calls (connect, shell commands, pulls) run on worker threads; session events reach the GUI
-through queued signals.
+The panel shows a Qt-free `TetherController` (tether.controller) and sends it commands; the controller's
+events arrive on worker threads and are re-posted to the GUI thread through one queued signal. The panel is
+given what it needs (controller, settings and a few callbacks), never the main window.
 """
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPushButton, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
-from editor.core.sidecar import SidecarError
-from presets import PresetError
 from presets.autolook import SAME_AS_PREVIOUS, AutoLook
 from editor.ui import theme
-from tether.connection import DeviceConnection, Target
+from tether.controller import TetherController
 from tether.errors import TetherError
 from tether.naming import DEFAULT_TEMPLATE, Namer
-from tether.session import Session
-from tether.trigger import RemoteTrigger
 
 MAX_LOG = 200  # lines kept in the pull log
+STATE_DETAIL = 120  # characters of a state's detail shown under the buttons; the rest is in the tooltip
+# The application style sheet gives every QPushButton a fixed text colour, which hides the palette's
+# disabled colour: a disabled "Take picture" looked exactly like an active one.
+DISABLED_STYLE = ("QPushButton:disabled { color: #67676c; background: #262629; border-color: #303034; }"
+                  "QPushButton#shutter:disabled { background: #3a2a2a; border-color: #45302f; }")
 
 
 def default_sessions_dir() -> Path:
@@ -36,37 +36,87 @@ def default_sessions_dir() -> Path:
     return sessions()
 
 
+class LookDeveloper:
+    """Writes the chosen look into each capture's sidecar, on the session thread. Plain Python: it never
+    reads a widget; the panel tells it the look's name (a string assignment) on the GUI thread."""
+
+    def __init__(self, store=None):
+        self.store = store
+        self.look = "None"
+        self._auto: AutoLook | None = None
+
+    def __call__(self, path: Path) -> None:
+        look = self.look
+        if look == "None" or self.store is None:
+            return
+        if self._auto is None or self._auto.look != look:  # one AutoLook per look: "same as previous" remembers
+            self._auto = AutoLook(look, store=self.store, preview_size=None)
+        self._auto(path)
+
+
+@dataclass
+class PanelHost:
+    """What the panel may ask of the application (all called on the GUI thread)."""
+    status: Callable[[str, int], None]
+    show_capture: Callable[[Path], None]  # append a capture to the filmstrip of the folder on show
+    open_folder: Callable[[Path], None]
+    shown_folder: Callable[[], "Path | None"]
+    run_task: Callable  # run_task(fn, done=callback): fn on a worker, callback on the GUI thread
+
+
 class TetherPanel(QWidget):
-    event = Signal(str, object)  # session event kind, data
-    connected = Signal(object, object)  # connection, DeviceInfo
-    connect_failed = Signal(str)
-    capture_ready = Signal(object, float)  # local path, wall time it was ready
+    event = Signal(str, object)  # controller event kind, data (queued to the GUI thread)
     frame = Signal(QImage, float)  # live-view frame, fps
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        self.key_path: Path | None = None  # None: the adb key the phone already trusts, else our own
-        self.sessions_dir = Path(window.settings.value("tether/sessions_dir", str(default_sessions_dir())))
-        self.connection: DeviceConnection | None = None
-        self.session: Session | None = None
-        self.phone = None  # a SimulatedPhone started from this panel
-        self._phone_dir: Path | None = None
-        self.liveview = None
+    def __init__(self, controller: TetherController, settings, host: PanelHost, developer: LookDeveloper | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self.controller, self.settings, self.host = controller, settings, host
+        self.developer = developer
         self.live_window: LiveViewWindow | None = None
         self.ready_times: dict[Path, float] = {}  # wall time each capture was verified on disk
         self.complete_times: dict[Path, float] = {}  # wall time its file stopped growing on the phone
-        self.sim_options = {"image_size": "medium"}  # 2000 x 1500 JPEGs from the simulated phone
-        self.auto_look = "None"  # read by the session thread, so kept out of the widget
-        self._auto: AutoLook | None = None  # used on the session thread only
-        self._attempt = 0  # numbers connection attempts so a cancelled one is dropped when it completes
-        self._workers: list[threading.Thread] = []  # connect/stop/shutter threads, joined on shutdown
+        self.sim_options: dict = {}  # extra SimulatedPhone options (tests pick a fast phone)
+        self.pending_jump: tuple[Path, Path] | None = None  # (session folder, capture) not yet on show
+        self.state = "disconnected"
+        self.setStyleSheet(DISABLED_STYLE)
         self._build()
         self.event.connect(self._on_event)
-        self.connected.connect(self._on_connected)
-        self.connect_failed.connect(self._on_connect_failed)
-        self.capture_ready.connect(self._on_capture)
+        self._unobserve = controller.observe(lambda kind, data: self.event.emit(kind, data))
         self._set_state("disconnected")
+
+    # convenient views of the controller, for the window and tests
+    @property
+    def session(self):
+        return self.controller.session
+
+    @property
+    def connection(self):
+        return self.controller.connection
+
+    @property
+    def phone(self):
+        return self.controller.phone
+
+    @property
+    def liveview(self):
+        return self.controller.liveview
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.controller.sessions_dir
+
+    @sessions_dir.setter
+    def sessions_dir(self, folder: Path) -> None:
+        self.controller.sessions_dir = Path(folder)
+
+    @property
+    def key_path(self):
+        return self.controller.key_path
+
+    @key_path.setter
+    def key_path(self, path) -> None:
+        self.controller.key_path = path
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -81,20 +131,19 @@ class TetherPanel(QWidget):
         self.usb_refresh = QPushButton(theme.icon("mdi6.usb"), "")
         self.usb_refresh.setToolTip("Look for phones on USB")
         self.usb_refresh.clicked.connect(self.refresh_usb)
-        usb_connect = QPushButton("Connect")
-        usb_connect.clicked.connect(lambda: self.connect_to(f"usb:{self.usb_list.currentData() or ''}"))
-        col.addWidget(_row(self.usb_list, self.usb_refresh, usb_connect))
-        self.host = QLineEdit(self.window.settings.value("tether/host", ""))
-        self.host.setPlaceholderText("Wi-Fi: 192.168.1.20:5555")
-        wifi_connect = QPushButton("Connect")
-        wifi_connect.clicked.connect(lambda: self.connect_to(self.host.text().strip()))
-        col.addWidget(_row(self.host, wifi_connect))
+        self.usb_connect = QPushButton("Connect")
+        self.usb_connect.clicked.connect(lambda: self.connect_to(f"usb:{self.usb_list.currentData() or ''}"))
+        col.addWidget(_row(self.usb_list, self.usb_refresh, self.usb_connect))
+        self.host_edit = QLineEdit(self.settings.value("tether/host", ""))
+        self.host_edit.setPlaceholderText("Wi-Fi: 192.168.1.20:5555")
+        self.wifi_connect = QPushButton("Connect")
+        self.wifi_connect.clicked.connect(lambda: self.connect_to(self.host_edit.text().strip()))
+        col.addWidget(_row(self.host_edit, self.wifi_connect))
         self.sim_button = QPushButton(theme.icon("mdi6.cellphone-link"), "Connect to simulated phone")
         self.sim_button.clicked.connect(self.connect_simulated)
         col.addWidget(self.sim_button)
-        self.state_label = QLabel()
-        self.info_label = QLabel("")
-        self.info_label.setWordWrap(True)
+        self.state_label = _wrapping_label()
+        self.info_label = _wrapping_label()
         self.info_label.setObjectName("photoInfo")
         self.disconnect_button = QPushButton("Disconnect")
         self.disconnect_button.clicked.connect(self.disconnect)
@@ -108,14 +157,13 @@ class TetherPanel(QWidget):
         self.session_name = QLineEdit(time.strftime("Shoot %Y-%m-%d"))
         self.template = QLineEdit(DEFAULT_TEMPLATE)
         self.template.setToolTip("Fields: {session} {date} {time} {seq} {model} {orig}")
-        self.next_name = QLabel("")
+        self.next_name = _wrapping_label()
         self.next_name.setObjectName("photoInfo")
-        self.next_name.setWordWrap(True)
         self.look = QComboBox()
         self.look.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.look.setMinimumContentsLength(8)
         self.look.setToolTip("Look applied to every new capture")
-        self.look.currentTextChanged.connect(lambda t: setattr(self, "auto_look", t or "None"))
+        self.look.currentTextChanged.connect(self._look_chosen)
         for w in (self.session_name, self.template):
             w.textChanged.connect(self._update_next_name)
         sform.addRow("Name", self.session_name)
@@ -129,8 +177,13 @@ class TetherPanel(QWidget):
         self.shutter_button.clicked.connect(self.shoot)
         self.live_button = QPushButton(theme.icon("mdi6.video"), "Live view")
         self.live_button.clicked.connect(self.toggle_liveview)
+        self.jump_button = QPushButton(theme.icon("mdi6.arrow-right-bold"), "")
+        self.jump_button.setToolTip("Open the session folder and show the newest capture")
+        self.jump_button.clicked.connect(self.jump_to_capture)
+        self.jump_button.hide()
         layout.addWidget(self.shutter_button)
         layout.addWidget(self.live_button)
+        layout.addWidget(self.jump_button)
         layout.addWidget(QLabel("Transfers"))
         self.log = QListWidget()
         self.log.setObjectName("tetherLog")
@@ -147,17 +200,22 @@ class TetherPanel(QWidget):
         self.look.addItems(names)
         self.look.setCurrentText(current or "None")
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.window.looks is not None:
-            self.refresh_looks(list(self.window.looks.presets))
+    def _look_chosen(self, name: str) -> None:
+        if self.developer is not None:
+            self.developer.look = name or "None"
+
+    @property
+    def auto_look(self) -> str:
+        return self.developer.look if self.developer is not None else "None"
 
     def _set_state(self, state: str, detail: str = "") -> None:
         self.state = state
         colours = {"connected": "#7fc97f", "connecting": "#e0c060", "reconnecting": "#e0a040",
                    "disconnected": "#9a9a9a", "error": "#e06060"}
+        short = detail if len(detail) <= STATE_DETAIL else detail[:STATE_DETAIL - 1] + "…"
         self.state_label.setText(f"<span style='color:{colours.get(state, '#ccc')}'>● {state}</span>"
-                                 + (f" — {detail}" if detail else ""))
+                                 + (f" — {_html(short)}" if short else ""))
+        self.state_label.setToolTip(detail)
         live = state in ("connected", "reconnecting")
         self.shutter_button.setEnabled(state == "connected")
         self.live_button.setEnabled(state == "connected")
@@ -183,148 +241,122 @@ class TetherPanel(QWidget):
 
     # -- connecting ------------------------------------------------------------------------------
     def refresh_usb(self) -> None:
-        from tether.usb_devices import list_usb_phones
+        from tether.usb_devices import UsbScanError, list_usb_phones
 
-        def shown(phones):
+        def scan():
+            try:
+                return list_usb_phones(), ""
+            except UsbScanError as exc:  # not "no phone": say what stopped us looking
+                return [], str(exc)
+
+        def shown(result):
+            phones, problem = result
             self.usb_list.clear()
             for p in phones:
-                self.usb_list.addItem(f"{p.model or 'phone'} {p.serial}" + ("" if p.accessible else " (no access)"),
-                                      p.serial)
-            if not phones:
-                self.window.status("No phone with USB debugging found")
-        self.window.tasks.run(list_usb_phones, done=shown)
+                self.usb_list.addItem(p.label, p.serial)
+                if p.problem:
+                    self._log(p.problem)
+            if problem:
+                self._log(f"USB: {problem}")
+                self.host.status(f"Cannot look for USB phones: {problem}", 10000)
+            elif not phones:
+                self.host.status("No phone with USB debugging found", 6000)
+        self.host.run_task(scan, done=shown)
 
     def connect_simulated(self) -> None:
-        """Start a simulated phone in-process on a temporary folder and connect to it."""
-        from tether.simphone import SimulatedPhone
-        self._phone_dir = Path(tempfile.mkdtemp(prefix="darkslide-simphone-"))
-        self.phone = SimulatedPhone(self._phone_dir, port=0, **self.sim_options).start()
-        self._log(f"Simulated phone listening on 127.0.0.1:{self.phone.port}")
-        self.connect_to(f"127.0.0.1:{self.phone.port}")
+        """Start a simulated phone (realistic profile) in-process and connect to it."""
+        name, template = self.session_name.text().strip() or "Session", self.template.text()
+        self.controller.connect_simulated(name, template, **self.sim_options)
 
     def connect_to(self, target_text: str) -> None:
         if not target_text:
-            self.window.status("Enter the phone's address (host:port)")
+            self.host.status("Enter the phone's address (host:port)", 6000)
             return
-        try:
-            target = Target.parse(target_text)
-        except ValueError:
-            self.window.status(f"Not an address: {target_text}")
-            return
-        if target.kind == "tcp" and self.phone is None:
-            self.window.settings.setValue("tether/host", target_text)
-        self._set_state("connecting", str(target))
-        self._attempt += 1
-        attempt = self._attempt
         name, template = self.session_name.text().strip() or "Session", self.template.text()
-
-        def work():
-            try:
-                conn = DeviceConnection(target, self.key_path, auth_timeout=60.0, on_auth_prompt=lambda: self.event.emit(
-                    "prompt", {"message": "Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"}))
-                conn.connect()
-                info = conn.device_info()
-                session = Session(conn, self.sessions_dir / _safe(name), name, template=template,
-                                  on_capture=self._hook, on_event=lambda k, **d: self.event.emit(k, d))
-            except (TetherError, OSError, ValueError) as exc:
-                self.connect_failed.emit(str(exc) or type(exc).__name__)
-                return
-            session.start(wait=10.0)
-            if attempt != self._attempt:  # the user pressed Disconnect (or connected elsewhere) meanwhile
-                session.stop()
-                conn.close()
-                return
-            self.session = session
-            self.connected.emit(conn, info)
-        self._workers.append(threading.Thread(target=work, name="darkslide-tether-connect", daemon=True))
-        self._workers[-1].start()
-
-    def _hook(self, capture) -> None:
-        """Runs on the session thread for each verified capture: write the look, then tell the GUI."""
-        self.complete_times[capture.local_path] = capture.complete_time
-        look, looks = self.auto_look, self.window.looks
-        if look != "None" and looks is not None:
-            try:
-                self._develop(look, looks.store)(capture.local_path)
-            except (PresetError, SidecarError, OSError) as exc:  # keep tethering; say what went wrong
-                self.event.emit("error", {"message": f"{capture.local_path.name}: look not applied ({exc})"})
-        self.capture_ready.emit(capture.local_path, capture.ready_time or time.time())
-
-    def _develop(self, look: str, store) -> AutoLook:
-        """One AutoLook per chosen look, so "Same as previous" remembers the previous capture."""
-        if self._auto is None or self._auto.look != look:
-            self._auto = AutoLook(look, store=store, preview_size=None)
-        return self._auto
-
-    def _on_connected(self, conn, info) -> None:
-        self.connection = conn
-        self.info_label.setText(info.summary())
-        self._set_state("connected")
-        self._log(f"Connected: {info.summary()}")
-        self._update_next_name()
-        folder = self.session.session_dir
-        if self.window.model.library.folder != folder:
-            self.window.open_folder(folder)  # the session's captures are the library now
-
-    def _on_connect_failed(self, message: str) -> None:
-        if self.state != "connecting":
-            return  # cancelled meanwhile
-        self._set_state("error", message[:80])
-        self._log(f"Cannot connect: {message}")
-        self.window.status(f"Cannot connect to the phone: {message}", 10000)
-        self._stop_phone()
+        try:
+            self.controller.connect(target_text, name, template)
+        except ValueError:
+            self.host.status(f"Not an address: {target_text}", 6000)
+            return
+        if not target_text.startswith("usb:"):
+            self.settings.setValue("tether/host", target_text)
 
     def disconnect(self) -> None:
-        self._attempt += 1  # a connection still being made is dropped when it arrives
-        self.stop_liveview()
-        session, conn = self.session, self.connection
-        self.session = self.connection = None
-        self._set_state("disconnected")
+        self.controller.disconnect()
 
-        def work():
-            if session is not None:
-                session.stop()
-            if conn is not None:
-                conn.close()
-            self._stop_phone()
-        self._workers.append(threading.Thread(target=work, name="darkslide-tether-stop", daemon=True))
-        self._workers[-1].start()
-
-    def _stop_phone(self) -> None:
-        phone, folder = self.phone, self._phone_dir
-        self.phone = self._phone_dir = None
-        if phone is not None:
-            phone.stop()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    # -- session events --------------------------------------------------------------------------
+    # -- controller events (GUI thread) ----------------------------------------------------------
     def _on_event(self, kind: str, data: dict) -> None:
-        if kind == "progress":
-            total = data.get("total") or 0
-            pct = f"{100 * data['done'] / total:.0f} %" if total else f"{data['done']} bytes"
-            self._progress_line(data["path"], f"pulling {Path(data['path']).name}: {pct}")
-        elif kind == "capture":
-            cap = data["capture"]
-            took = f", {cap.shutter_to_ready:.2f} s after the shutter" if cap.shutter_to_ready else ""
-            self._progress_line(cap.device_path, f"✓ {cap.local_path.name} ({cap.size / 1e6:.1f} MB{took})")
-            self._update_next_name()
-        elif kind == "disconnected":
-            self._set_state("reconnecting", data.get("message", "")[:60])
-            self._log(f"Connection lost: {data.get('message', '')}")
-            self.window.status("Phone disconnected — reconnecting…")
-        elif kind == "reconnecting":
-            self._set_state("reconnecting", f"retry in {data.get('delay', 0):.0f} s")
-        elif kind in ("reconnected", "connected") and self.session is not None:
-            self._set_state("connected")
-            if kind == "reconnected":
-                self._log("Reconnected")
-        elif kind == "shot":
-            self.window.status(f"Captured: ready {data['seconds']:.2f} s after the shutter")
-        elif kind in ("error", "retry", "rejected", "prompt"):
-            message = data.get("message") or data.get("name") or ""
-            self._log(f"{kind}: {message}")
-            self.window.status(f"Tether: {message}", 8000)
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is not None:
+            handler(data)
+
+    def _on_state(self, data: dict) -> None:
+        self._set_state(data["state"], data.get("detail", ""))
+        if data["state"] == "disconnected":
+            self.info_label.setText("")
+            self._close_live_window()
+
+    def _on_connected(self, data: dict) -> None:
+        info = data["info"]
+        self.info_label.setText(info.summary())
+        self._log(f"Connected: {info.summary()}")
+        self._update_next_name()
+        if self.host.shown_folder() != data["session_dir"]:
+            self.host.open_folder(data["session_dir"])  # the session's captures are the library now
+
+    def _on_connect_failed(self, data: dict) -> None:
+        message = data["message"]
+        self._log(f"Cannot connect: {message}")
+        self.host.status(f"Cannot connect to the phone: {message}", 10000)
+
+    def _on_log(self, data: dict) -> None:
+        self._log(data["message"])
+        if data["message"].startswith(("error:", "Connection lost", "Unlock the phone")):
+            self.host.status(f"Tether: {data['message']}", 8000)
+
+    def _on_progress(self, data: dict) -> None:
+        total = data.get("total") or 0
+        pct = f"{100 * data['done'] / total:.0f} %" if total else f"{data['done']} bytes"
+        self._progress_line(data["path"], f"pulling {Path(data['path']).name}: {pct}")
+
+    def _on_captured(self, data: dict) -> None:
+        cap = data["capture"]
+        took = f", {cap.shutter_to_ready:.2f} s after the shutter" if cap.shutter_to_ready else ""
+        self._progress_line(cap.device_path, f"✓ {cap.local_path.name} ({cap.size / 1e6:.1f} MB{took})")
+        self._update_next_name()
+
+    def _on_capture(self, data: dict) -> None:
+        path, session_dir = Path(data["path"]), Path(data["session_dir"])
+        self.ready_times[path] = data["ready"]
+        self.complete_times[path] = data["capture"].complete_time
+        if self.host.shown_folder() == session_dir:
+            self.host.show_capture(path)
+            return
+        # Another folder is open: don't mix it with the session, but offer the way there.
+        self.pending_jump = (session_dir, path)
+        self.jump_button.setText(f"Show {path.name} (in {session_dir.name})")
+        self.jump_button.show()
+        self.host.status(f"Captured {path.name} into {session_dir} — use the Tether panel's Show button", 10000)
+
+    def _on_shot(self, data: dict) -> None:
+        self.host.status(f"Captured: ready {data['seconds']:.2f} s after the shutter", 6000)
+
+    def _on_liveview(self, data: dict) -> None:
+        running = data["running"]
+        self.live_button.setText("Stop live view" if running else "Live view")
+        if not running:
+            if data.get("message"):
+                self._log(f"Live view stopped: {data['message']}")
+                self.host.status(f"Live view stopped: {data['message']}", 8000)
+            self._close_live_window()
+
+    def jump_to_capture(self) -> None:
+        if self.pending_jump is None:
+            return
+        folder, _ = self.pending_jump
+        self.pending_jump = None
+        self.jump_button.hide()
+        self.host.open_folder(folder)
 
     def _progress_line(self, key: str, text: str) -> None:
         for i in range(self.log.count() - 1, max(-1, self.log.count() - 20), -1):
@@ -335,68 +367,48 @@ class TetherPanel(QWidget):
         self._log(text)
         self.log.item(self.log.count() - 1).setData(Qt.ItemDataRole.UserRole, key)
 
-    def _on_capture(self, path: Path, ready: float) -> None:
-        self.ready_times[Path(path)] = ready
-        self.window.add_capture(Path(path))
-
     # -- shutter and live view -------------------------------------------------------------------
     def shoot(self) -> None:
-        if self.session is None or self.state != "connected":
-            self.window.status("Connect a phone first")
-            return
-        session = self.session
-
-        def work():
-            try:
-                result = RemoteTrigger(session).fire(timeout=15.0)
-            except TetherError as exc:
-                self.event.emit("error", {"message": str(exc)})
-                return
-            self.event.emit("shot", {"seconds": result.seconds_to_ready})
-        self._workers.append(threading.Thread(target=work, name="darkslide-shutter", daemon=True))
-        self._workers[-1].start()
+        if not self.controller.shoot():
+            self.host.status("Connect a phone first", 6000)
 
     def toggle_liveview(self) -> None:
-        if self.liveview is not None:
+        if self.controller.liveview is not None:
             self.stop_liveview()
             return
-        from tether.liveview import LiveView
-        if self.connection is None:
+        if self.controller.connection is None:
             return
         self.live_window = LiveViewWindow(self)
         self.frame.connect(self.live_window.show_frame)
         self.live_window.closed.connect(self.stop_liveview)
 
-        def on_frame(png: bytes) -> None:
-            image = QImage.fromData(png, "PNG")  # decoded here, on the live-view thread
-            self.frame.emit(image, self.liveview.fps if self.liveview else 0.0)
-        self.liveview = LiveView(self.connection, on_frame, max_fps=15).start()
+        def on_frame(frame) -> None:  # live-view thread: wrap the RGB array, let Qt show it
+            h, w, _ = frame.rgb.shape
+            image = QImage(frame.rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+            view = self.controller.liveview
+            self.frame.emit(image, view.fps if view else 0.0)
+        if not self.controller.start_liveview(on_frame):
+            self._close_live_window()
+            return
         self.live_window.show()
-        self.live_button.setText("Stop live view")
 
     def stop_liveview(self) -> None:
-        lv, self.liveview = self.liveview, None
-        if lv is not None:  # stopping waits for the frame in flight: not on the GUI thread
-            self._workers.append(threading.Thread(target=lv.stop, name="darkslide-liveview-stop", daemon=True))
-            self._workers[-1].start()
-        if self.live_window is not None:
-            self.live_window.closed.disconnect()
-            self.live_window.close()
-            self.live_window = None
+        self.controller.stop_liveview()
+        self._close_live_window()
+
+    def _close_live_window(self) -> None:
+        window, self.live_window = self.live_window, None
+        if window is not None:
+            self.frame.disconnect(window.show_frame)
+            window.closed.disconnect()
+            window.close()
         self.live_button.setText("Live view")
 
     def shutdown(self) -> None:
         """Stop tethering and wait (briefly) for its threads, so none reports to a deleted panel."""
-        self._attempt += 1
-        self.stop_liveview()
-        if self.session is not None:
-            self.session.stop(timeout=5)
-        if self.connection is not None:
-            self.connection.close()
-        self.session = self.connection = None
-        for worker in self._workers:
-            worker.join(timeout=5)
-        self._stop_phone()
+        self._close_live_window()
+        self._unobserve()
+        self.controller.shutdown()
 
 
 class LiveViewWindow(QWidget):
@@ -429,6 +441,18 @@ class LiveViewWindow(QWidget):
         super().closeEvent(event)
 
 
+def _wrapping_label() -> QLabel:
+    """A label that wraps instead of widening the panel (long error messages used to push the buttons out)."""
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _row(*widgets) -> QWidget:
     w = QWidget()
     row = QHBoxLayout(w)
@@ -436,8 +460,3 @@ def _row(*widgets) -> QWidget:
     for i, x in enumerate(widgets):
         row.addWidget(x, 1 if i == 0 else 0)
     return w
-
-
-def _safe(name: str) -> str:
-    from tether.naming import sanitise_component
-    return sanitise_component(name, "Session")
