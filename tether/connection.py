@@ -100,6 +100,7 @@ class DeviceConnection:
         # Foreground commands (ingest, shutter) waiting for _lock; background work (screencap live view) only
         # takes the lock when this is zero, so it never makes ingest queue behind it more than once.
         self._waiting = 0
+        self._last_foreground = 0.0  # time.monotonic() when the last foreground command finished
         self._turns = threading.Condition()
 
     # ---- connecting ----------------------------------------------------
@@ -184,20 +185,26 @@ class DeviceConnection:
         finally:
             with self._turns:
                 self._waiting -= 1
-                self._turns.notify_all()
         try:
             yield
         finally:
+            self._last_foreground = time.monotonic()
             self._lock.release()
+            with self._turns:
+                self._turns.notify_all()
 
     @contextlib.contextmanager
-    def background(self, patience: float = 30.0):
-        """Hold the connection for low-priority work once no foreground command is waiting for it (at most
-        `patience` seconds of waiting, then it queues like anyone else). Re-entrant for its own commands."""
+    def background(self, patience: float = 2.0, quiet: float = 0.2):
+        """Hold the connection for low-priority work once no foreground command is waiting for it and none
+        ran in the last `quiet` seconds (an ingest runs its commands back to back; a watcher polls with
+        pauses). After `patience` seconds it queues like anyone else. Re-entrant for its own commands."""
         deadline = time.monotonic() + patience
         with self._turns:
-            while self._waiting and time.monotonic() < deadline:
-                self._turns.wait(deadline - time.monotonic())
+            while time.monotonic() < deadline:
+                idle = time.monotonic() - self._last_foreground
+                if not self._waiting and idle >= quiet:
+                    break
+                self._turns.wait(min(deadline - time.monotonic(), max(quiet - idle, 0.01)))
         with self._lock:
             yield
 
