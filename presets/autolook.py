@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pyvips
+
 from editor.core import sidecar, sources
 from editor.core.atomic import write_atomic
 from editor.core.edit import Edit
@@ -17,6 +19,10 @@ from presets.store import PresetStore, apply_look
 
 SAME_AS_PREVIOUS = "Same as previous"
 PREVIEW_DIR = ".previews"
+
+
+class DevelopError(Exception):
+    """The capture could not be decoded (damaged or incomplete file); the message names it."""
 
 
 class AutoLook:
@@ -58,10 +64,15 @@ class AutoLook:
         return "Same as previous" if self.look == SAME_AS_PREVIOUS else f"Look: {self.look}"
 
     def _write_preview(self, photo: Path, edit: Edit) -> Path:
-        opened = sources.open_photo(photo)
-        image = opened.preview(self.preview_size)
-        developed = render(image, edit, RenderContext(opened.scale_of(image), opened.seed))
+        try:
+            opened = sources.open_photo(photo)
+            image = opened.preview(self.preview_size)
+            developed = render(image, edit, RenderContext(opened.scale_of(image), opened.seed))
+            data = developed.jpegsave_buffer(Q=88, keep="icc")
+        except pyvips.Error as exc:  # libvips' message is several lines; its first one names the damage
+            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
+            raise DevelopError(f"{photo.name} is damaged or incomplete, no preview made ({reason.strip()})") from exc
         out = photo.parent / PREVIEW_DIR / f"{photo.name}.jpg"
         out.parent.mkdir(exist_ok=True)
-        write_atomic(out, developed.jpegsave_buffer(Q=88, keep="icc"))
+        write_atomic(out, data)
         return out

@@ -16,7 +16,7 @@ from pathlib import Path
 from .connection import DeviceConnection, Target
 from .errors import TetherError
 from .ingest import IngestOptions
-from .naming import DEFAULT_TEMPLATE
+from .naming import DEFAULT_TEMPLATE, sanitise_component
 from .session import Session
 from .watcher import DEFAULT_FOLDERS
 
@@ -105,6 +105,8 @@ class _Printer:
             self.out(f"  will retry {data['path'].rsplit('/', 1)[-1]}: {data['message']}")
         elif kind == "rejected":
             self.out(f"  ignoring unsafe file name {data['name']!r} in {data['folder']}")
+        elif kind == "unauthorized":
+            self.out(data["message"])
         elif kind == "error":
             self.out(f"Error: {data['message']}")
 
@@ -115,6 +117,10 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
         return _list_usb(out)
     if not args.session:
         out("Error: --session NAME is required")
+        return 2
+    problem = session_name_problem(args.session)
+    if problem:
+        out(f"Error: {problem}")
         return 2
     target = Target("tcp", *_split(args.tcp)) if args.tcp else Target("usb", serial=args.usb or None)
     sessions = args.out or default_sessions_dir()
@@ -153,6 +159,15 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
             signal.signal(signal.SIGINT, previous)
     _summary(out, session, printer, time.monotonic() - started)
     return 0
+
+
+def session_name_problem(name: str) -> str | None:
+    """A session name is one folder inside --out: no separators, no '..', not absolute, nothing hidden."""
+    if (not name.strip() or name in (".", "..") or "/" in name or "\\" in name or "\0" in name
+            or name.startswith(".") or Path(name).is_absolute() or sanitise_component(name) != name):
+        return (f"--session {name!r} is not a plain folder name; it must stay inside the sessions folder "
+                f"(--out). Use letters, digits, spaces, '-', '_' or '.', e.g. --session \"Studio 25-11\".")
+    return None
 
 
 def _list_usb(out) -> int:

@@ -5,6 +5,7 @@ whose md5 matches the phone's md5sum (when the phone has one). Anything else is 
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from .connection import DeviceConnection
 from .errors import LocalStorageError, TransferError
-from .journal import Journal
+from .journal import WRITES, Intent, Journal, storage_message
 from .naming import Namer, stem_and_ext
 from .watcher import RemoteFile
 
@@ -88,36 +89,115 @@ def _jpeg_complete(path: Path) -> bool:
 
 
 def ingest(conn: DeviceConnection, remote: RemoteFile, *, serial: str, session_dir: Path, namer: Namer,
-           journal: Journal, options: IngestOptions, progress=None) -> Capture:
-    """Pull `remote` into session_dir and record it. Raises TransferError (retry later) or ConnectionLostError."""
+           journal: Journal, options: IngestOptions, progress=None, shot_key: str | None = None,
+           when: float | None = None) -> Capture:
+    """Pull `remote` into session_dir and record it, exactly once (see journal.py for the steps).
+
+    `shot_key` groups a RAW+JPEG pair under one {seq}; `when` is the capture time for {date}/{time}.
+    Raises TransferError (retry later), LocalStorageError (disk full: retry when freed; an intent left behind
+    is finished by reconcile()) or ConnectionLostError."""
     stem, ext = stem_and_ext(remote.name)
-    seq = journal.seq_for_shot(serial, stem.lower())
-    final = _free_name(session_dir, namer.name(seq, remote.name))
+    WRITES.hit("seq")
+    seq = journal.seq_for_shot(serial, shot_key or stem.lower())
+    final = _free_name(session_dir, namer.name(seq, remote.name, when))
     if not _inside(session_dir, final):
         raise TransferError(f"refusing name {final.name!r}: it would land outside the session folder")
     tmp = final.with_name(final.name + TMP_SUFFIX)
     started = time.monotonic()
     try:
+        WRITES.hit("pull")
         count, md5 = conn.pull(remote.path, tmp, progress=progress)
         _verify(conn, remote, tmp, count, md5, ext, options.verify_md5)
+        WRITES.hit("fsync")
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, final)  # atomic: the final name appears complete or not at all
-        _fsync_dir(session_dir)
+        orphan = _orphan_copy(session_dir, journal, count, md5)
+        if orphan is not None:  # landed by a run whose journal write was lost: adopt it, do not pull twice
+            tmp.unlink()
+            final = orphan
+        backup = _free_name(Path(options.backup_dir), final.name) if options.backup_dir else None
+        intent = Intent(serial, remote.path, remote.size, remote.mtime, md5, str(final),
+                        str(backup) if backup else None, seq)
+        journal.intend(intent)
     except OSError as exc:  # only local file operations raise OSError here; the link raises TetherErrors
         tmp.unlink(missing_ok=True)
-        raise LocalStorageError(f"Cannot store {final.name} in {session_dir}: {exc.strerror or exc}") from exc
+        raise LocalStorageError(f"Cannot store {final.name}: " + storage_message(session_dir, exc)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    capture = Capture(final, remote.path, serial, count, md5, seq, pull_seconds=time.monotonic() - started)
-    if options.backup_dir:
-        capture.backup_path = _backup(final, Path(options.backup_dir))
-    journal.record(serial, remote.path, remote.size, remote.mtime, md5, str(final), seq)
+    finish(journal, intent)
+    capture = Capture(final, remote.path, serial, count, md5, seq, pull_seconds=time.monotonic() - started,
+                      backup_path=backup)
     capture.ready_time = time.time()
     if options.delete_after_import:
         conn.remove(remote.path)
     return capture
+
+
+def finish(journal: Journal, intent: Intent) -> None:
+    """Steps 2 and 3 of landing, idempotent: rename (if not yet done), back up (if not yet done), record.
+    Raises LocalStorageError when the disk refuses; the intent stays and a later call completes it."""
+    final = Path(intent.local_path)
+    tmp = final.with_name(final.name + TMP_SUFFIX)
+    try:
+        if tmp.exists():
+            WRITES.hit("rename")
+            os.replace(tmp, final)  # atomic: the final name appears complete or not at all
+            _fsync_dir(final.parent)
+            WRITES.hit("renamed")
+        if intent.backup_path:
+            _backup(final, Path(intent.backup_path), intent.size, intent.md5)
+    except OSError as exc:
+        raise LocalStorageError(f"Cannot store {final.name}: " + storage_message(final.parent, exc)) from exc
+    journal.commit_intent(intent)
+
+
+def reconcile(journal: Journal) -> list[Intent]:
+    """On start (and after a storage error): finish every intent whose file is whole on disk, by size and
+    md5; forget those whose temporary copy was lost (the capture is then pulled again). Returns the intents
+    that landed."""
+    landed = []
+    for intent in journal.intents():
+        final = Path(intent.local_path)
+        tmp = final.with_name(final.name + TMP_SUFFIX)
+        if _matches(final, intent.size, intent.md5) or _matches(tmp, intent.size, intent.md5):
+            finish(journal, intent)
+            landed.append(intent)
+        else:
+            tmp.unlink(missing_ok=True)
+            journal.drop_intent(intent)
+    return landed
+
+
+def _matches(path: Path, size: int, md5: str) -> bool:
+    try:
+        return path.stat().st_size == size and file_md5(path) == md5
+    except OSError:
+        return False
+
+
+def file_md5(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _orphan_copy(session_dir: Path, journal: Journal, size: int, md5: str) -> Path | None:
+    """A file in the session with this size and md5 that the journal does not know (its record was lost in
+    a power cut). Files the journal knows are real, separate captures even when their bytes are equal."""
+    known = None
+    for entry in os.scandir(session_dir):
+        if entry.name.endswith(TMP_SUFFIX) or entry.name.startswith(".") or not entry.is_file():
+            continue
+        if entry.stat().st_size != size:
+            continue
+        if known is None:
+            known = {Path(p).name for p in journal.local_paths()}
+        if entry.name not in known and file_md5(Path(entry.path)) == md5:
+            return Path(entry.path)
+    return None
 
 
 def _verify(conn, remote: RemoteFile, tmp: Path, count: int, md5: str, ext: str, verify_md5: bool) -> None:
@@ -137,10 +217,18 @@ def _verify(conn, remote: RemoteFile, tmp: Path, count: int, md5: str, ext: str,
             raise TransferError(f"{remote.path}: checksum mismatch (phone {device_md5}, pulled {md5})")
 
 
-def _backup(final: Path, backup_dir: Path) -> Path:
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    target = _free_name(backup_dir, final.name)
+def _backup(final: Path, target: Path, size: int, md5: str) -> None:
+    """Copy into the backup folder under a temporary name, fsync, rename; skipped when already there."""
+    if _matches(target, size, md5):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + TMP_SUFFIX)
-    shutil.copyfile(final, tmp)
-    os.replace(tmp, target)
-    return target
+    try:
+        WRITES.hit("backup")
+        shutil.copyfile(final, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

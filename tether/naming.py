@@ -49,6 +49,17 @@ def sanitise_component(text: str, fallback: str = "x") -> str:
     return text[:80] or fallback
 
 
+# Pixel RAW+JPEG: PXL_20231010_101010123.RAW-01.COVER.jpg + PXL_20231010_101010123.RAW-02.ORIGINAL.dng;
+# Huawei / Samsung keep one stem for both (IMG_20231010_101010.jpg + RAW/IMG_20231010_101010.dng).
+_PAIR_SUFFIX = re.compile(r"\.raw-\d+\.[a-z]+$")
+
+
+def shot_key(device_name: str) -> str:
+    """What the JPEG and the RAW of one shot have in common, so they share one {seq}."""
+    stem = posixpath.splitext(device_name)[0].lower()
+    return _PAIR_SUFFIX.sub("", stem)
+
+
 def stem_and_ext(device_name: str) -> tuple[str, str]:
     stem, ext = posixpath.splitext(device_name)
     return stem, ext.lower()
@@ -69,6 +80,8 @@ class Namer:
                 raise ValueError(f"unknown field {{{field}}} in naming template; use {sorted(allowed)}")
 
     def name(self, seq: int, device_name: str, when: float | None = None) -> str:
+        """`when`: the capture time (the phone's mtime, seconds since the epoch) for {date} and {time};
+        the desktop's clock only when the phone gave none."""
         when = time.time() if when is None else when
         stem, ext = stem_and_ext(device_name)
         values = {"session": self.session, "date": time.strftime("%Y%m%d", time.localtime(when)),

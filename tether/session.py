@@ -5,10 +5,17 @@
     ...
     session.stop()
 
-`on_capture(capture)` runs on the session thread after the file is verified and renamed into place.
+`on_capture(capture)` runs on the session thread after the file is verified and renamed into place (the look
+hook: sidecar and preview). Once it returns the capture is marked developed in the journal; a capture whose hook
+was cut short (kill, power cut, full disk) is handed to on_capture again when the session next starts, with
+`capture.extra["recovered"] = True`.
+
+Nothing ends the session thread but stop(): a lost phone is reconnected (also through a new "Allow USB
+debugging?" prompt), a full disk is reported in words and retried until space is freed.
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import threading
@@ -16,13 +23,20 @@ import time
 from pathlib import Path
 
 from .connection import DeviceConnection, RemoteEntry
-from .errors import ConnectionLostError, DeviceCommandError, LocalStorageError, TetherError, TransferError
-from .ingest import TMP_SUFFIX, Capture, IngestOptions, ingest
-from .journal import Journal
-from .naming import DEFAULT_TEMPLATE, Namer, is_capture_candidate
+from .errors import (ConnectionLostError, DeviceCommandError, LocalStorageError, TetherError, TransferError,
+                     UnauthorizedError)
+from .ingest import TMP_SUFFIX, Capture, IngestOptions, ingest, reconcile
+from .journal import DEVELOPED_DONE, DEVELOPED_FAILED, WRITES, Journal, storage_message
+from .naming import DEFAULT_TEMPLATE, Namer, is_capture_candidate, shot_key
 from .watcher import DEFAULT_FOLDERS, RemoteFile, Watcher
 
 log = logging.getLogger(__name__)
+
+BIG_FILE = 8 * 1024 * 1024  # after pulling one this big, list again: a JPEG that landed meanwhile goes next
+WRITE_ATOMIC_GRACE = 1.0  # seconds: a younger hidden temp may be an editor's sidecar write in progress
+STORAGE_RETRY = (1.0, 5.0)  # first and longest wait between attempts while the disk is full
+UNAUTHORISED_MESSAGE = ("The phone asks again to 'Allow USB debugging?'. Unlock it and tap 'Allow' "
+                        "(tick 'Always allow from this computer'); tethering resumes by itself.")
 
 
 class Session:
@@ -45,6 +59,7 @@ class Session:
         self.watcher = Watcher(connection, folders, stable_seconds,
                                on_rejected=lambda folder, n: self.on_event("rejected", folder=folder, name=n))
         self.captures: list[Capture] = []
+        self._delivered: set[Path] = set()
         self.errors: list[str] = []
         self.serial = ""
         self.model = ""
@@ -55,11 +70,13 @@ class Session:
         self._last_claim: tuple[str, float] | None = None  # (shot stem, press time): the DNG inherits it
         self._last_list_seconds = 0.0
         self._known_serial = ""  # the phone we identified last, to notice a swap after a reconnect
+        self._needs_recovery = True  # intents to finish and captures to develop (at start, after a storage error)
+        self._storage_wait = STORAGE_RETRY[0]
         self._captured = threading.Condition()
         self.watching = threading.Event()  # set once the first listing (the baseline) is taken
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._clean_stale_temps()
+        self._finish_landings()
 
     # ---- lifecycle -----------------------------------------------------
     def start(self, wait: float | None = 10.0) -> "Session":
@@ -82,11 +99,31 @@ class Session:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
+    def _finish_landings(self) -> bool:
+        """Finish what a crash or a full disk interrupted: intents are completed (or forgotten, to be pulled
+        again), then temporary files nobody will finish are removed. False if the disk still refuses."""
+        try:
+            reconcile(self.journal)
+        except LocalStorageError as exc:
+            self._report_storage(exc)
+            return False
+        self._clean_stale_temps()
+        return True
+
     def _clean_stale_temps(self) -> None:
-        # Left by a crash mid-pull: never trusted, the capture is pulled again from scratch.
-        for tmp in self.session_dir.glob("*" + TMP_SUFFIX):
-            if tmp.is_file():
-                tmp.unlink(missing_ok=True)
+        # Pull temps not covered by an intent are never trusted: the capture is pulled again from scratch.
+        folders = [self.session_dir, self.session_dir / ".previews"]
+        if self.options.backup_dir:
+            folders.append(Path(self.options.backup_dir))
+        now = time.time()
+        for folder in folders:
+            for tmp in folder.glob("*" + TMP_SUFFIX):
+                try:
+                    if tmp.name.startswith(".") and now - tmp.stat().st_mtime < WRITE_ATOMIC_GRACE:
+                        continue  # write_atomic's temp of a sidecar or preview being written right now
+                    tmp.unlink()
+                except OSError:
+                    pass
 
     def _identify(self) -> None:
         if not self.connection.connected:
@@ -118,13 +155,22 @@ class Session:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
+                if self._needs_recovery and self._finish_landings():
+                    self._develop_leftovers()
                 if not self.serial:
                     self._identify()
                 self._cycle()
+                self._storage_wait = STORAGE_RETRY[0]
             except ConnectionLostError as exc:
                 if self._stop.is_set():
                     break
                 self._recover(exc)
+            except UnauthorizedError as exc:
+                self._unauthorised(exc)
+            except LocalStorageError as exc:
+                self._report_storage(exc)
+                self._stop.wait(self._storage_wait)
+                self._storage_wait = min(self._storage_wait * 2, STORAGE_RETRY[1])
             except TetherError as exc:
                 self.errors.append(str(exc))
                 self.on_event("error", message=str(exc))
@@ -136,17 +182,38 @@ class Session:
                 self._stop.wait(1.0)
 
     def _recover(self, exc: Exception) -> None:
+        """Reconnect until the phone answers or stop(); every wait is announced, so nothing stalls silently."""
         self.on_event("disconnected", message=str(exc))
-        try:
-            self.connection.reconnect(self._stop, max_wait=self.reconnect_wait,
-                                      on_attempt=lambda e, d: self.on_event("reconnecting", message=str(e), delay=d))
-        except ConnectionLostError as final:
-            if not self._stop.is_set():
-                self.errors.append(str(final))
-                self.on_event("error", message=str(final))
-            return
         self.serial = ""  # re-identify: the phone on the other end may have changed
-        self.on_event("reconnected", attempts=self.connection.reconnects)
+        while not self._stop.is_set():
+            try:
+                self.connection.reconnect(self._stop, max_wait=self.reconnect_wait,
+                                          on_attempt=lambda e, d: self.on_event("reconnecting", message=str(e),
+                                                                                delay=d))
+            except UnauthorizedError as refused:
+                self._unauthorised(refused)
+                continue
+            except TetherError as final:  # not back within reconnect_wait: say so, and keep trying
+                if not self._stop.is_set():
+                    self.errors.append(str(final))
+                    self.on_event("error", message=f"{final} Still trying.")
+                    self._stop.wait(1.0)
+                continue
+            self.on_event("reconnected", attempts=self.connection.reconnects)
+            return
+
+    def _unauthorised(self, exc: Exception) -> None:
+        """The phone forgot this computer (restart, revoked authorisations): wait for the user's "Allow"."""
+        self.serial = ""
+        self.on_event("unauthorized", message=UNAUTHORISED_MESSAGE, detail=str(exc))
+        self._stop.wait(1.0)
+
+    def _report_storage(self, exc: LocalStorageError) -> None:
+        self._needs_recovery = True
+        message = str(exc)
+        if not self.errors or self.errors[-1] != message:  # one line per distinct problem, not one per retry
+            self.errors.append(message)
+        self.on_event("error", message=message)
 
     def _cycle(self) -> None:
         listed = time.monotonic()
@@ -161,8 +228,14 @@ class Session:
             # about a quarter of the time rather than a fixed rate.
             self._stop.wait(max(self.poll_interval, 3 * self._last_list_seconds))
             return
-        # One file per cycle, then poll again: a JPEG that lands during a long DNG pull goes next.
-        self._ingest_one(ready[0])
+        # Every ready file in one cycle (a burst lands together); after a big RAW, list again so that a JPEG
+        # that landed during its pull goes before the next RAW.
+        for remote in ready:
+            if self._stop.is_set():
+                return
+            self._ingest_one(remote)
+            if remote.size >= BIG_FILE:
+                return
 
     def _load_baseline(self) -> set:
         """Photos already on the phone when this session first met it are not new captures.
@@ -184,16 +257,13 @@ class Session:
         progress = self._progress_reporter(remote)
         try:
             capture = ingest(self.connection, remote, serial=self.serial, session_dir=self.session_dir,
-                             namer=self.namer, journal=self.journal, options=self.options, progress=progress)
+                             namer=self.namer, journal=self.journal, options=self.options, progress=progress,
+                             shot_key=shot_key(remote.name), when=remote.mtime or None)
         except (TransferError, DeviceCommandError) as exc:  # incomplete, changed or vanished: try again later
             self.watcher.mark_failed(remote)
             self.on_event("retry", path=remote.path, message=str(exc))
             return None
-        except LocalStorageError as exc:  # disk full etc.: tell the user, back off, keep the phone connected
-            self.watcher.mark_failed(remote)
-            self.errors.append(str(exc))
-            self.on_event("error", message=str(exc))
-            return None
+        # LocalStorageError (disk full) goes up to _loop, which reports it and waits before the next cycle.
         capture.complete_time = complete
         capture.appeared_time = appeared
         capture.shutter_time = self._claim_trigger(remote)
@@ -213,18 +283,59 @@ class Session:
         return report
 
     def _deliver(self, capture: Capture) -> None:
+        """Develop (look hook), mark developed, announce. A full disk is raised after the announcement: the
+        capture has landed, and its look is applied again once space is freed."""
+        state, storage = DEVELOPED_DONE, None
         if self.on_capture:
             started = time.monotonic()
             try:
-                self.on_capture(capture)
-            except Exception as exc:  # the app's hook must not stop tethering
-                log.exception("on_capture hook failed")
-                self.errors.append(f"on_capture failed for {capture.local_path.name}: {exc}")
+                state = self._develop(capture)
+            except LocalStorageError as exc:
+                state, storage = None, exc
             self.hook_seconds.append(time.monotonic() - started)
+        if state is not None:
+            try:
+                self.journal.mark_developed(str(capture.local_path), state)
+            except LocalStorageError as exc:
+                storage = exc  # the look is written; at worst it is applied again on the next attempt
         with self._captured:
-            self.captures.append(capture)
+            if capture.local_path not in self._delivered:
+                self._delivered.add(capture.local_path)
+                self.captures.append(capture)
             self._captured.notify_all()
         self.on_event("capture", capture=capture)
+        if storage is not None:
+            raise storage
+
+    def _develop(self, capture: Capture) -> int | None:
+        """Run the look hook. Returns the journal's developed state, or None to try again later (disk full)."""
+        try:
+            WRITES.hit("develop")
+            self.on_capture(capture)
+            return DEVELOPED_DONE
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise LocalStorageError(storage_message(capture.local_path.parent, exc)) from exc
+            message = f"Could not develop {capture.local_path.name}: {exc.strerror or exc}"
+        except Exception as exc:  # the app's hook must not stop tethering; a bad file is named, not traced
+            message = f"Could not develop {capture.local_path.name}: {exc}"
+        log.debug("on_capture hook failed", exc_info=True)
+        self.errors.append(message)
+        self.on_event("error", message=message)
+        return DEVELOPED_FAILED
+
+    def _develop_leftovers(self) -> None:
+        """Captures that landed in an earlier run (or before the disk filled) but were never developed."""
+        self._needs_recovery = False
+        for entry in self.journal.undeveloped():
+            path = Path(entry.local_path)
+            if self._stop.is_set():
+                return
+            if not path.is_file():
+                continue
+            capture = Capture(path, entry.device_path, entry.device_serial, entry.size, entry.md5, entry.seq,
+                              ready_time=time.time(), extra={"recovered": True})
+            self._deliver(capture)
 
     # ---- triggers ------------------------------------------------------
     def note_trigger(self) -> tuple[float, float]:
@@ -286,7 +397,8 @@ class Session:
                 continue
             remote = RemoteFile(entry.name, name, entry.size, entry.mtime, time.monotonic(), time.monotonic())
             capture = ingest(self.connection, remote, serial=self.serial, session_dir=self.session_dir,
-                             namer=self.namer, journal=self.journal, options=self.options)
+                             namer=self.namer, journal=self.journal, options=self.options,
+                             shot_key=shot_key(name), when=entry.mtime or None)
             self._deliver(capture)
             done.append(capture)
         return done
