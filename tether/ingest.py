@@ -97,7 +97,6 @@ def ingest(conn: DeviceConnection, remote: RemoteFile, *, serial: str, session_d
     Raises TransferError (retry later), LocalStorageError (disk full: retry when freed; an intent left behind
     is finished by reconcile()) or ConnectionLostError."""
     stem, ext = stem_and_ext(remote.name)
-    WRITES.hit("seq")
     seq = journal.seq_for_shot(serial, shot_key or stem.lower())
     final = _free_name(session_dir, namer.name(seq, remote.name, when))
     if not _inside(session_dir, final):

@@ -167,6 +167,7 @@ class Journal:
     @_guarded
     def seq_for_shot(self, serial: str, shot_key: str) -> int:
         """The JPEG and DNG of one shot share a number; a new shot takes the next one (atomically)."""
+        WRITES.hit("seq")
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:

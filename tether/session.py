@@ -43,7 +43,8 @@ class Session:
     def __init__(self, connection: DeviceConnection, session_dir: Path, name: str | None = None, *,
                  template: str = DEFAULT_TEMPLATE, folders=DEFAULT_FOLDERS, poll_interval: float = 0.15,
                  stable_seconds: float = 0.25, options: IngestOptions | None = None, on_capture=None,
-                 on_event=None, ignore_existing: bool = True, reconnect_wait: float = 120.0):
+                 on_event=None, ignore_existing: bool = True, reconnect_wait: float = 120.0,
+                 storage_retry: tuple[float, float] = STORAGE_RETRY):
         self.connection = connection
         self.session_dir = Path(session_dir)
         self.session_dir.mkdir(parents=True, exist_ok=True)
@@ -71,7 +72,8 @@ class Session:
         self._last_list_seconds = 0.0
         self._known_serial = ""  # the phone we identified last, to notice a swap after a reconnect
         self._needs_recovery = True  # intents to finish and captures to develop (at start, after a storage error)
-        self._storage_wait = STORAGE_RETRY[0]
+        self.storage_retry = storage_retry  # (first, longest) wait between attempts while the disk is full
+        self._storage_wait = storage_retry[0]
         self._captured = threading.Condition()
         self.watching = threading.Event()  # set once the first listing (the baseline) is taken
         self._stop = threading.Event()
@@ -160,7 +162,7 @@ class Session:
                 if not self.serial:
                     self._identify()
                 self._cycle()
-                self._storage_wait = STORAGE_RETRY[0]
+                self._storage_wait = self.storage_retry[0]
             except ConnectionLostError as exc:
                 if self._stop.is_set():
                     break
@@ -170,7 +172,7 @@ class Session:
             except LocalStorageError as exc:
                 self._report_storage(exc)
                 self._stop.wait(self._storage_wait)
-                self._storage_wait = min(self._storage_wait * 2, STORAGE_RETRY[1])
+                self._storage_wait = min(self._storage_wait * 2, self.storage_retry[1])
             except TetherError as exc:
                 self.errors.append(str(exc))
                 self.on_event("error", message=str(exc))

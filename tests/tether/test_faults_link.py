@@ -1,0 +1,102 @@
+"""The link to the phone: re-authorisation refused then allowed, a phone that freezes, 30 cuts mid-pull.
+The session never dies, never stalls silently, and every shot lands exactly once."""
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+
+from fault_proxy import FaultProxy
+from tether.connection import DeviceConnection
+from tether.session import Session
+from tether.simphone.auth import AuthPolicy
+from tether_helpers import md5_of
+
+
+def _landed(session_dir):
+    return sorted(p for p in session_dir.iterdir() if p.suffix == ".jpg")
+
+
+def _exactly_once(session, shots):
+    files = _landed(session.session_dir)
+    assert sorted(md5_of(p) for p in files) == sorted(s.md5 for s in shots)
+    assert not list(session.session_dir.glob("*.tmp"))
+
+
+def test_reauthorisation_refused_then_allowed_keeps_the_session(phone, connect, tmp_path):
+    events = []
+    session = Session(connect(phone, auth_timeout=1.0), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1,
+                      on_event=lambda kind, **d: events.append((kind, time.monotonic()))).start()
+    try:
+        shots = [phone.shoot()]
+        assert session.wait_for_captures(1, 10)
+        phone.auth = AuthPolicy(refuse=True)  # the phone restarted and the user tapped "Cancel"
+        phone.disconnect_all()
+        shots.append(phone.shoot())  # taken while the desktop is locked out
+        deadline = time.monotonic() + 10
+        while sum(kind == "unauthorized" for kind, _ in events) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sum(kind == "unauthorized" for kind, _ in events) >= 2, "told twice to tap Allow"
+        assert session._thread.is_alive(), "the session waits instead of dying"
+        phone.auth = AuthPolicy(approve_after=0.3)  # ... then "Allow"
+        assert session.wait_for_captures(2, 15)
+        shots.append(phone.shoot())
+        assert session.wait_for_captures(3, 10)
+    finally:
+        session.stop()
+    assert "reconnected" in [kind for kind, _ in events]
+    _exactly_once(session, shots)
+
+
+FREEZE = 4.0  # stands for a 20 s freeze: every timeout below is scaled by the same 1/5 (io 1 s for 5 s)
+
+
+@pytest.mark.slow
+def test_phone_frozen_is_reported_within_the_timeout_and_resumes(phone, host_key, tmp_path):
+    proxy = FaultProxy(phone.port)
+    conn = DeviceConnection(f"127.0.0.1:{proxy.port}", key_path=host_key, io_timeout=1.0, connect_timeout=1.0,
+                            auth_timeout=2.0).connect()
+    events = []
+    session = Session(conn, tmp_path / "s", poll_interval=0.05, stable_seconds=0.1,
+                      on_event=lambda kind, **d: events.append((kind, time.monotonic()))).start()
+    try:
+        shots = [phone.shoot()]
+        assert session.wait_for_captures(1, 10)
+        frozen_at = time.monotonic()
+        proxy.freeze(FREEZE)
+        shots += [phone.shoot() for _ in range(3)]
+        time.sleep(FREEZE)
+        assert session.wait_for_captures(4, 15)
+    finally:
+        session.stop()
+        conn.close()
+        proxy.close()
+    told = [t for kind, t in events if kind in ("disconnected", "reconnecting") and t > frozen_at]
+    assert told and told[0] - frozen_at < 2.5, "the photographer hears about it within the io timeout (+ a poll)"
+    assert "reconnected" in [kind for kind, _ in events]
+    _exactly_once(session, shots)
+
+
+@pytest.mark.slow
+def test_thirty_cuts_mid_pull(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], image_size="small", write_duration=0.02, write_steps=2)
+    rng = random.Random(7)
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.03, stable_seconds=0.05).start()
+    shots = []
+    try:
+        while phone.faults.drops < 30:
+            phone.faults.drop_next_recv(after_bytes=rng.randint(1, 60_000))  # the next pull dies part-way
+            shots.append(phone.shoot())
+            deadline = time.monotonic() + 10
+            while phone.faults.drop_after_bytes is not None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert phone.faults.drop_after_bytes is None, "the armed cut was reached"
+        assert session.wait_for_captures(len(shots), 30)
+        time.sleep(0.3)
+    finally:
+        session.stop()
+    assert phone.faults.drops == 30 and session.connection.reconnects >= 30
+    assert len(session.captures) == len(shots)
+    _exactly_once(session, shots)
