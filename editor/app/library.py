@@ -1,0 +1,174 @@
+"""The catalog as the library views see it: folders and sessions with counts, the filter and sort, and the
+matching photos in order. Qt-free; the library panel shows it.
+
+Only the ordered ids of the matching photos are held (50,000 ints); a photo's row is fetched with its page
+of PAGE rows when a view first asks for it, so a 50k-photo library costs nothing until scrolled to. Scans
+run on the runner with their own connection, so the views keep reading while a scan writes (WAL).
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from pathlib import Path
+
+from editor.app.events import Event, Immediate, Runner
+from editor.core.catalog import Catalog, Filter, Folder, Photo, ScanReport
+
+PAGE = 256
+PAGES_KEPT = 64  # ~16k rows in memory at most
+
+
+def scan_catalog(path: Path, folders: list[Path] | None = None) -> ScanReport:
+    """Scan (some of) the catalog's folders with a connection of its own (runs on a worker)."""
+    with Catalog(path) as catalog:
+        chosen = None if folders is None else [f for f in catalog.folders() if f.path in set(folders)]
+        return catalog.scan(chosen)
+
+
+def write_marks(path: Path, photo: Path, values: dict) -> Photo | None:
+    """Sidecar first (the truth), then the catalog row, with a connection of its own (runs on a worker)."""
+    with Catalog(path) as catalog:
+        return catalog.set_marks(photo, **values)
+
+
+class LibraryController:
+    """Events: `changed()` when the list of photos was replaced (filter, sort, scan); `rows_changed(rows)`
+    when some rows' data changed; `folders_changed()`; `scanned(report)`; `message(text)`."""
+
+    def __init__(self, catalog: Catalog, runner: Runner | None = None):
+        self.catalog = catalog
+        self.runner = runner or Immediate()
+        self.filter = Filter()
+        self.ids: list[int] = []
+        self._pages: OrderedDict[int, list[Photo]] = OrderedDict()
+        self._rows: dict[int, int] | None = None  # id -> row, built on first use
+        self.scanning = False
+        self.changed, self.rows_changed, self.folders_changed = Event(), Event(), Event()
+        self.scanned, self.message = Event(), Event()
+        self.refresh()
+
+    # -- the list ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Query the ids again (after a filter change or a scan): ~10-30 ms for 50k photos."""
+        self.ids = self.catalog.ids(self.filter)
+        self._pages.clear()
+        self._rows = None
+        self.changed.emit()
+
+    def set_filter(self, **changes) -> None:
+        """Change some of the filter's fields (see editor.core.catalog.Filter), e.g. rating=3, sort='name'."""
+        new = dataclasses.replace(self.filter, **changes)
+        if new != self.filter:
+            self.filter = new
+            self.refresh()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def photo(self, row: int) -> Photo | None:
+        """The photo at `row`, fetching its page of rows on first use."""
+        if not 0 <= row < len(self.ids):
+            return None
+        page = row // PAGE
+        rows = self._pages.get(page)
+        if rows is None:
+            rows = self._fetch(page)
+        else:
+            self._pages.move_to_end(page)
+        offset = row - page * PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    def _fetch(self, page: int) -> list[Photo]:
+        wanted = self.ids[page * PAGE:(page + 1) * PAGE]
+        found = {p.id: p for p in self.catalog.by_ids(wanted)}
+        rows = [found.get(i) for i in wanted]  # a row deleted meanwhile stays None until the next refresh
+        self._pages[page] = rows
+        while len(self._pages) > PAGES_KEPT:
+            self._pages.popitem(last=False)
+        return rows
+
+    def row_of(self, photo_id: int) -> int:
+        if self._rows is None:
+            self._rows = {pid: row for row, pid in enumerate(self.ids)}
+        return self._rows.get(photo_id, -1)
+
+    def row_of_path(self, path: Path) -> int:
+        photo = self.catalog.photo(path)
+        return -1 if photo is None else self.row_of(photo.id)
+
+    def _replace(self, photo: Photo | None) -> None:
+        """Put a changed row into its cached page and say so."""
+        if photo is None:
+            return
+        row = self.row_of(photo.id)
+        if row < 0:
+            return
+        page = self._pages.get(row // PAGE)
+        if page is not None:
+            page[row % PAGE] = photo
+        self.rows_changed.emit([row])
+
+    # -- folders ----------------------------------------------------------------------------------
+    def folders(self) -> list[Folder]:
+        return self.catalog.folders()
+
+    def total(self) -> int:
+        return self.catalog.count()
+
+    def show_folder(self, folder: Folder | None) -> None:
+        """Show one folder or session, or None for all photographs."""
+        self.set_filter(folder_id=None if folder is None else folder.id)
+
+    def add_folder(self, path: Path, kind: str = "folder") -> Folder:
+        """Catalog a folder (or a tether session) and scan it in the background."""
+        folder = self.catalog.add_folder(path, kind)
+        self.folders_changed.emit()
+        self.scan([folder.path])
+        return folder
+
+    def remove_folder(self, folder: Folder) -> None:
+        self.catalog.remove_folder(folder.path)
+        if self.filter.folder_id == folder.id:
+            self.filter = dataclasses.replace(self.filter, folder_id=None)
+        self.folders_changed.emit()
+        self.refresh()
+
+    def scan(self, folders: list[Path] | None = None) -> None:
+        """Bring the catalog up to date with the disk in the background; the views update when it is done."""
+        self.scanning = True
+        self.message.emit("Reading the library's folders…")
+        self.runner.run(scan_catalog, self.catalog.path, folders, done=self._scanned, error=self._scan_failed)
+
+    def _scanned(self, report: ScanReport) -> None:
+        self.scanning = False
+        if report.added or report.changed or report.removed or report.moved or report.offline:
+            self.folders_changed.emit()
+            self.refresh()
+        self.scanned.emit(report)
+        self.message.emit(f"Library: {report.summary()}")
+
+    def _scan_failed(self, exc: Exception) -> None:
+        self.scanning = False
+        self.message.emit(f"The library could not be read: {exc}")
+
+    # -- marks and captures -------------------------------------------------------------------------
+    def set_marks(self, rows: list[int], **values) -> None:
+        """Rate or flag photos: sidecar and catalog are written on the runner; the rows update when done."""
+        for row in rows:
+            photo = self.photo(row)
+            if photo is not None:
+                self.runner.run(write_marks, self.catalog.path, photo.path, dict(values), done=self._replace,
+                                error=lambda exc, p=photo: self.message.emit(f"{p.name}: not saved ({exc})"))
+
+    def note_sidecar(self, path: Path) -> None:
+        """A photo's sidecar was written elsewhere (the editor saved an edit): read it into its row."""
+        self._replace(self.catalog.note_sidecar(path))
+
+    def add_capture(self, path: Path, session: Path | None = None) -> None:
+        """A tether capture arrived: catalog its session (once) and the photo, and show it."""
+        if session is not None and self.catalog.folder(session) is None:
+            self.catalog.add_folder(session, "session")
+            self.folders_changed.emit()
+        if self.catalog.add_photo(path) is not None:
+            self.folders_changed.emit()
+            self.refresh()

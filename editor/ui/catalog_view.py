@@ -1,0 +1,311 @@
+"""The library panel over the catalog: folders and sessions with counts, a filter bar, and a grid that
+fetches its rows lazily from editor.app.library.LibraryController (a windowed model: the view asks only
+for the rows it paints, and the controller reads them a page at a time).
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractListModel, QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLineEdit, QListWidget,
+                               QListWidgetItem, QMenu, QPushButton, QSplitter, QToolButton, QVBoxLayout, QWidget)
+
+from editor.app.library import LibraryController
+from editor.core.catalog import Folder, Photo
+from editor.ui.library_view import EntryRole, ThumbList
+from editor.ui.workers import ThumbnailService
+
+FolderRole = Qt.ItemDataRole.UserRole + 2
+SORT_LABELS = {"time": "Capture time", "name": "Name", "rating": "Rating", "edited": "Edit time"}
+FLAG_LABELS = {None: "Any flag", "pick": "Picks", "reject": "Rejects", "none": "Unflagged"}
+TEXT_DELAY_MS = 150  # typing in the name box filters after a short pause, not on every key
+# Thumbnails are asked for once scrolling pauses this long, for at most the last THUMB_BATCH photos painted:
+# a fling through 50,000 photos must not queue 50,000 renders ahead of the ones on screen.
+THUMB_DELAY_MS = 120
+THUMB_BATCH = 96
+IMAGES_KEPT = 1500
+
+
+class CatalogModel(QAbstractListModel):
+    """Rows are the controller's matching photos; each row's Photo is read only when a view asks for it."""
+
+    def __init__(self, controller: LibraryController, thumbs: ThumbnailService, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.thumbs = thumbs
+        self.broken: dict[Path, str] = {}
+        self._images: OrderedDict[Path, QImage] = OrderedDict()  # thumbnails at hand, least recent first
+        self._wanted: OrderedDict[Path, Photo] = OrderedDict()  # painted without one, newest last
+        self._asked: set[str] = set()  # thumb keys requested from the service
+        self._timer = QTimer(self, singleShot=True, interval=THUMB_DELAY_MS, timeout=self._ask)
+        controller.changed.subscribe(self._reset)
+        controller.rows_changed.subscribe(self._rows_changed)
+        thumbs.ready.connect(self._thumb_ready)
+        thumbs.failed.connect(self._thumb_failed)
+
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self.endResetModel()
+
+    def _rows_changed(self, rows: list[int]) -> None:
+        for row in rows:
+            self.dataChanged.emit(self.index(row), self.index(row))
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.controller)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        photo = self.controller.photo(index.row())
+        if photo is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return photo.name
+        if role == EntryRole:
+            return photo  # has what ThumbDelegate reads: path, name, rating, flag
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbnail(photo)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(photo, self.broken.get(photo.path))
+        return None
+
+    def _thumbnail(self, photo: Photo):
+        image = self._images.get(photo.path)
+        if image is not None:
+            self._images.move_to_end(photo.path)
+        if photo.path not in self.broken and photo.thumb_key not in self._asked:
+            self._wanted[photo.path] = photo
+            self._wanted.move_to_end(photo.path)
+            self._timer.start()
+        return image
+
+    def _ask(self) -> None:
+        """Request the thumbnails of the photos painted last (the ones on screen when scrolling paused)."""
+        wanted = list(self._wanted.values())[-THUMB_BATCH:]
+        self._wanted.clear()
+        for photo in wanted:
+            self._asked.add(photo.thumb_key)
+            image = self.thumbs.get(photo.path, photo.stat_key, photo.edit_hash)
+            if image is not None:
+                self._keep(photo.path, image)
+
+    def _keep(self, path: Path, image: QImage) -> None:
+        self._images[path] = image
+        self._images.move_to_end(path)
+        while len(self._images) > IMAGES_KEPT:
+            self._images.popitem(last=False)
+
+    def _thumb_ready(self, path, _key, image) -> None:
+        if image is not None:
+            self._keep(Path(path), image)
+        row = self.controller.row_of_path(path)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row), self.index(row), [Qt.ItemDataRole.DecorationRole])
+
+    def _thumb_failed(self, path, message) -> None:
+        self.broken[Path(path)] = message
+        self._thumb_ready(path, "", None)
+
+
+def _tooltip(photo, broken: str | None) -> str:
+    lines = [str(photo.path), time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(photo.captured))]
+    exposure = []
+    if photo.exposure:
+        exposure.append(f"1/{round(1 / photo.exposure)} s" if photo.exposure < 1 else f"{photo.exposure:g} s")
+    if photo.fnumber:
+        exposure.append(f"f/{photo.fnumber:g}")
+    if photo.iso:
+        exposure.append(f"ISO {photo.iso}")
+    lines.append("  ".join(filter(None, [photo.camera, photo.lens, *exposure])))
+    lines.append(f"{'★' * photo.rating or 'no rating'}  {photo.flag or ''}  {photo.look or ''}".rstrip())
+    problem = broken or photo.problem
+    return "\n".join(line for line in lines if line) + (f"\n⚠ {problem}" if problem else "")
+
+
+class FolderList(QWidget):
+    """"All photographs" and every folder and tether session, with counts; offline ones are greyed."""
+
+    def __init__(self, controller: LibraryController, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.list = QListWidget()
+        self.list.setObjectName("libraryFolders")
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.add_button = QPushButton("Add folder…")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.add_button)
+        self.add_button.clicked.connect(self.choose_folder)
+        self.list.currentItemChanged.connect(self._chosen)
+        self.list.customContextMenuRequested.connect(self._menu)
+        controller.folders_changed.subscribe(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        chosen = self.controller.filter.folder_id
+        self.list.blockSignals(True)
+        self.list.clear()
+        folders = self.controller.folders()
+        everything = QListWidgetItem(f"All photographs   {sum(f.count for f in folders)}")
+        everything.setData(FolderRole, None)
+        self.list.addItem(everything)
+        for folder in folders:
+            mark = "◉ " if folder.kind == "session" else ""
+            item = QListWidgetItem(f"{mark}{folder.name}   {folder.count}" + ("" if folder.online else "  (offline)"))
+            item.setData(FolderRole, folder)
+            item.setToolTip(f"{folder.path}\n{'tether session' if folder.kind == 'session' else 'folder'}"
+                            + ("" if folder.online else "\noffline: its disk is not connected; photos kept"))
+            if not folder.online:
+                item.setForeground(QColor(130, 130, 130))
+            self.list.addItem(item)
+            if folder.id == chosen:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None:
+            self.list.setCurrentRow(0)
+        self.list.blockSignals(False)
+
+    def _chosen(self, item, _previous) -> None:
+        if item is not None:
+            self.controller.show_folder(item.data(FolderRole))
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder to the library", str(Path.home()))
+        if folder:
+            self.controller.add_folder(Path(folder))
+
+    def _menu(self, pos) -> None:
+        item = self.list.itemAt(pos)
+        folder: Folder | None = item.data(FolderRole) if item is not None else None
+        menu = QMenu(self)
+        menu.addAction("Rescan", lambda: self.controller.scan(None if folder is None else [folder.path]))
+        if folder is not None:
+            menu.addAction("Remove from library (files stay)", lambda: self.controller.remove_folder(folder))
+        menu.exec(self.list.mapToGlobal(pos))
+
+
+class FilterBar(QWidget):
+    """Rating ≥, flag, look, camera, date range, file type, text in the name, and the sort order."""
+
+    def __init__(self, controller: LibraryController, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.rating = _combo([("Any rating", None)] + [("★" * n + " or more", n) for n in range(1, 6)])
+        self.flag = _combo([(label, key) for key, label in FLAG_LABELS.items()])
+        self.look, self.camera, self.type = QComboBox(), QComboBox(), QComboBox()
+        self.since, self.until = _date_edit("from"), _date_edit("to")
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Name contains…")
+        self.text.setClearButtonEnabled(True)
+        self.sort = _combo([(label, key) for key, label in SORT_LABELS.items()])
+        self.reverse = QToolButton()
+        self.reverse.setCheckable(True)
+        self.reverse.setText("↓")
+        self.reverse.setToolTip("Reverse the order")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        for widget in (self.rating, self.flag, self.look, self.camera, self.since, self.until, self.type):
+            layout.addWidget(widget)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.sort)
+        layout.addWidget(self.reverse)
+        self.text_timer = QTimer(self, singleShot=True, interval=TEXT_DELAY_MS, timeout=self.apply)
+        for box in (self.rating, self.flag, self.look, self.camera, self.type, self.sort):
+            box.currentIndexChanged.connect(self.apply)
+        for edit in (self.since, self.until):
+            edit.dateChanged.connect(self.apply)
+        self.reverse.toggled.connect(self.apply)
+        self.text.textChanged.connect(lambda _t: self.text_timer.start())
+        controller.folders_changed.subscribe(self.reload_menus)
+        self.reload_menus()
+
+    def reload_menus(self) -> None:
+        """The looks, cameras and file types present in the catalog."""
+        for box, column, anything in ((self.look, "look", "Any look"), (self.camera, "camera", "Any camera"),
+                                      (self.type, "ext", "Any type")):
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(anything, None)
+            for value in self.controller.catalog.values(column):
+                box.addItem(value.upper() if column == "ext" else value, value)
+            box.setCurrentIndex(max(0, box.findData(current)))
+            box.blockSignals(False)
+
+    def apply(self) -> None:
+        since, until = _day(self.since), _day(self.until, end=True)
+        self.controller.set_filter(
+            rating=self.rating.currentData(), flag=self.flag.currentData(), look=self.look.currentData(),
+            camera=self.camera.currentData(), types=(self.type.currentData(),) if self.type.currentData() else (),
+            since=since, until=until, text=self.text.text().strip() or None, sort=self.sort.currentData(),
+            descending=self.reverse.isChecked())
+
+
+def _combo(items) -> QComboBox:
+    box = QComboBox()
+    for label, data in items:
+        box.addItem(label, data)
+    return box
+
+
+def _date_edit(empty: str) -> QDateEdit:
+    """A date box whose lowest value means "no limit" (shown as `empty`)."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(QDate(1900, 1, 1))
+    edit.setSpecialValueText(empty)
+    edit.setDate(edit.minimumDate())
+    return edit
+
+
+def _day(edit: QDateEdit, end: bool = False) -> float | None:
+    if edit.date() == edit.minimumDate():
+        return None
+    date = edit.date().addDays(1) if end else edit.date()
+    return date.startOfDay().toSecsSinceEpoch() - (1e-3 if end else 0)
+
+
+class LibraryPanel(QWidget):
+    """Folders on the left, the filter bar over the grid on the right. Keys 0-5 rate, P/X/U flag."""
+
+    opened = Signal(object)  # Path of a photo double-clicked (or Enter)
+
+    def __init__(self, controller: LibraryController, thumbs: ThumbnailService, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.model = CatalogModel(controller, thumbs, self)
+        self.folders = FolderList(controller)
+        self.filters = FilterBar(controller)
+        self.grid = ThumbList(self.model, strip=False)
+        self.grid.setObjectName("catalogGrid")
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        rl.addWidget(self.filters)
+        rl.addWidget(self.grid, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.folders)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 900])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self.grid.activated_entry.connect(lambda photo: photo is not None and self.opened.emit(photo.path))
+        self._keys()
+
+    def _keys(self) -> None:
+        marks = {**{str(n): {"rating": n} for n in range(6)},
+                 "P": {"flag": "pick"}, "X": {"flag": "reject"}, "U": {"flag": None}}
+        for key, values in marks.items():
+            shortcut = QShortcut(QKeySequence(key), self.grid, context=Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(lambda values=values: self.mark(**values))
+
+    def mark(self, **values) -> None:
+        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+        if rows:
+            self.controller.set_marks(rows, **values)
