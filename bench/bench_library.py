@@ -140,21 +140,41 @@ def bench_first_build(root: Path, data: Path, photos: list[Path]) -> None:
         f"goal >= 1,000/s: {'met' if rate >= 1000 else 'MISSED'}")
 
 
+class Later:
+    """A runner that keeps the controller's background job (the full id list) to be timed on its own."""
+
+    def __init__(self):
+        self.jobs = []
+
+    def run(self, fn, *args, done=None, error=None):
+        self.jobs.append((fn, args, done))
+
+
 def bench_filters(data: Path, photos: int) -> None:
+    from editor.app.library import LibraryController
     from editor.core.catalog import Catalog, Filter
     from editor.core.library import Entry, Library
-    filters = [Filter(), Filter(sort="name"), Filter(sort="rating"), Filter(sort="edited"), Filter(rating=3),
-               Filter(flag="pick"), Filter(look="Tri-X 400"), Filter(camera="nikon"), Filter(text="IMG_1"),
-               Filter(since=time.mktime((2023, 1, 1, 0, 0, 0, 0, 0, -1)), sort="name", descending=True),
-               Filter(rating=2, flag="pick", sort="name")]
-    times: list[float] = []
+    changes = [dict(sort="name"), dict(sort="rating"), dict(sort="edited"), dict(sort="time", rating=3),
+               dict(rating=None, flag="pick"), dict(flag=None, look="Tri-X 400"), dict(look=None, camera="nikon"),
+               dict(camera=None, text="IMG_1"), dict(text=None, since=time.mktime((2023, 1, 1, 0, 0, 0, 0, 0, -1)),
+                                                     sort="name", descending=True),
+               dict(since=None, descending=False, rating=2, flag="pick", sort="name"), dict(rating=None, flag=None)]
+    screen, background = [], []
     with Catalog(data / "catalog.sqlite3") as catalog:
+        runner = Later()
+        controller = LibraryController(catalog, runner)
         for _ in range(3):
-            for where in filters:
+            for change in changes:
                 t = time.perf_counter()
-                ids = catalog.ids(where)
-                catalog.by_ids(ids[:256])
-                times.append(time.perf_counter() - t)
+                controller.set_filter(**change)
+                for r in range(min(48, len(controller))):  # the first screen of the grid
+                    controller.photo(r)
+                screen.append(time.perf_counter() - t)
+                fn, args, done = runner.jobs.pop()
+                t = time.perf_counter()
+                done(fn(*args))
+                background.append(time.perf_counter() - t)
+                runner.jobs.clear()
         entries = [Entry(p.path, p.captured, p.rating, p.flag) for p in catalog.photos()]
     library = Library(None, entries)
     ref = []
@@ -162,9 +182,10 @@ def bench_filters(data: Path, photos: int) -> None:
         t = time.perf_counter()
         library.sort(key)
         ref.append(time.perf_counter() - t)
-    worst = max(times)
-    row(f"filter/sort change, {photos} rows ({len(filters)} kinds x3)",
-        f"median {ms(statistics.median(times))}, worst {ms(worst)}",
+    worst = max(screen)
+    row(f"filter/sort change -> first screen, {photos} rows ({len(changes)} kinds x3)",
+        f"median {ms(statistics.median(screen))}, worst {ms(worst)}; then all ids in the background: "
+        f"median {ms(statistics.median(background))}",
         f"old in-memory Library.sort {ms(statistics.median(ref))}",
         f"goal <= 50 ms: {'met' if worst <= 0.05 else 'MISSED'} (worst)")
 

@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 FLAGS = ("pick", "reject", "none")
-# sort name -> ORDER BY (ascending); each ends with id so equal keys keep a stable order
+# sort name -> ORDER BY; each ends with id so equal keys keep a stable order, and each runs in one
+# direction so that an index is read forwards or backwards instead of sorting (rating: best and newest
+# first; edit time: latest first, never-edited photos (NULL) last)
 SORTS = {
     "time": "p.captured, p.id",
     "name": "p.name COLLATE NOCASE, p.id",
-    "rating": "p.rating DESC, p.captured, p.id",
-    "edited": "p.edited IS NULL, p.edited DESC, p.id",
+    "rating": "p.rating DESC, p.captured DESC, p.id DESC",
+    "edited": "p.edited DESC, p.id DESC",
 }
 COLUMNS = ("id, path, folder_id, name, ext, size, mtime_ns, captured, camera, lens, exposure, fnumber, focal, iso, "
            "width, height, rating, flag, look, edit_hash, edited, thumb_key, problem")
@@ -91,8 +93,6 @@ def _like(text: str) -> str:
 
 
 def _flip(term: str) -> str:
-    if term.endswith(" IS NULL"):
-        return term  # undated photos stay last either way
     if term.endswith(" DESC"):
         return term[:-5]
     return term + " DESC"

@@ -1,0 +1,92 @@
+"""The library panel over a real catalog: folder list with counts, filter bar, lazy grid, marks by key."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import Qt
+
+from editor.app.library import LibraryController
+from editor.core import sidecar as sidecars
+from editor.core.catalog import Catalog
+
+pytest.importorskip("pytestqt")
+
+
+def jpeg_bytes(model: str) -> bytes:
+    image = Image.new("RGB", (48, 32), (120, 90, 60))
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = model.split()[0], model  # Make, Model
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path):
+    from editor.ui.catalog_view import LibraryPanel
+    from editor.ui.workers import ThumbnailService
+    for folder, count, model in (("trip", 6, "NIKON Z6"), ("home", 4, "Canon EOS R5")):
+        (tmp_path / folder).mkdir()
+        for i in range(count):
+            (tmp_path / folder / f"{folder}_{i}.jpg").write_bytes(jpeg_bytes(model=model))
+    sidecars.save(tmp_path / "trip" / "trip_2.jpg", sidecars.Sidecar(rating=5, flag="pick"))
+    catalog = Catalog(tmp_path / "data" / "catalog.sqlite3")
+    for folder in ("trip", "home"):
+        catalog.add_folder(tmp_path / folder)
+    catalog.scan()
+    thumbs = ThumbnailService(tmp_path / "thumbs")
+    widget = LibraryPanel(LibraryController(catalog), thumbs)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    yield widget, tmp_path
+    thumbs.shutdown()
+    catalog.close()
+
+
+def labels(widget):
+    return [widget.folders.list.item(i).text() for i in range(widget.folders.list.count())]
+
+
+def test_folder_list_counts_and_choosing_a_folder_filters_the_grid(panel):
+    widget, _ = panel
+    assert labels(widget) == ["All photographs   10", "trip   6", "home   4"]
+    assert widget.model.rowCount() == 10
+    widget.folders.list.setCurrentRow(2)
+    assert widget.model.rowCount() == 4
+    assert widget.model.index(0).data(Qt.ItemDataRole.DisplayRole).startswith("home_")
+
+
+def test_filter_bar_camera_and_flag_are_answered_by_the_catalog(panel):
+    widget, _ = panel
+    bar = widget.filters
+    bar.camera.setCurrentIndex(bar.camera.findData("NIKON Z6"))
+    assert widget.model.rowCount() == 6
+    bar.flag.setCurrentIndex(bar.flag.findData("pick"))
+    assert widget.model.rowCount() == 1
+    bar.flag.setCurrentIndex(0)
+    bar.sort.setCurrentIndex(bar.sort.findData("name"))
+    bar.reverse.setChecked(True)
+    assert widget.model.index(0).data(Qt.ItemDataRole.DisplayRole) == "trip_5.jpg"
+
+
+def test_a_rating_key_on_the_grid_lands_in_sidecar_and_catalog(panel, qtbot):
+    widget, tmp_path = panel
+    widget.filters.sort.setCurrentIndex(widget.filters.sort.findData("name"))
+    widget.grid.setCurrentIndex(widget.model.index(0))  # home_0.jpg
+    widget.grid.setFocus()
+    qtbot.keyClick(widget.grid, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: sidecars.load(tmp_path / "home" / "home_0.jpg").rating == 3, timeout=3000)
+    assert widget.controller.catalog.photo(tmp_path / "home" / "home_0.jpg").rating == 3
+    assert widget.model.index(0).data(Qt.UserRole + 1).rating == 3
+
+
+def test_an_offline_folder_is_listed_greyed_with_its_photos(panel):
+    widget, tmp_path = panel
+    (tmp_path / "home").rename(tmp_path / "unplugged")
+    report = widget.controller.catalog.scan()
+    widget.controller._scanned(report)
+    assert "home   4  (offline)" in labels(widget)
+    assert widget.model.rowCount() == 10
