@@ -158,7 +158,7 @@ def bench_filters(data: Path, photos: int) -> None:
                dict(rating=None, flag="pick"), dict(flag=None, look="Tri-X 400"), dict(look=None, camera="nikon"),
                dict(camera=None, text="IMG_1"), dict(text=None, since=time.mktime((2023, 1, 1, 0, 0, 0, 0, 0, -1)),
                                                      sort="name", descending=True),
-               dict(since=None, descending=False, rating=2, flag="pick", sort="name"), dict(rating=None, flag=None)]
+               dict(since=None, descending=False, rating=2, flag="pick", sort="name"), dict(rating=None, flag=None, sort="time")]
     screen, background = [], []
     with Catalog(data / "catalog.sqlite3") as catalog:
         runner = Later()

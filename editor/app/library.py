@@ -17,8 +17,8 @@ from editor.app.events import Event, Immediate, Runner
 from editor.core.catalog import Catalog, Filter, Folder, Photo, ScanReport
 from editor.core.catalog.catalog import ordered_ids
 
-PAGE = 256
-PAGES_KEPT = 64  # ~16k rows in memory at most
+PAGE = 128  # rows read together: a first screen of the grid is ~30-60
+PAGES_KEPT = 128  # ~16k rows in memory at most
 
 
 def scan_catalog(path: Path, folders: list[Path] | None = None) -> ScanReport:
