@@ -18,7 +18,8 @@ from editor.core.export import FORMATS, SHARPENING, BatchResult, ExportSettings,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("photos", nargs="+", type=Path, metavar="PHOTO",
-                        help="photos to export; '-' reads paths from stdin (e.g. `darkslide library list`)")
+                        help="photos or folders (their photos) to export; '-' reads paths from stdin "
+                             "(e.g. `darkslide library list`)")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder (created)")
     parser.add_argument("--format", default="jpeg", choices=list(FORMATS), help="file format (jpeg)")
     parser.add_argument("--quality", type=int, default=92, help="JPEG/WebP/AVIF quality 1..100 (92)")
@@ -29,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sharpen", default="off", choices=list(SHARPENING), help="output sharpening")
     parser.add_argument("--bit-depth", type=int, default=8, choices=(8, 16), help="16 for TIFF/PNG")
     parser.add_argument("--template", default="{name}",
-                        help="file name: {name} {seq} {date} {preset}, e.g. '{date}_{seq:04d}' ({name})")
+                        help="file name: {name} {seq} (4 digits; {seq:d} unpadded) {date} {preset}, "
+                             "e.g. '{date}_{seq}' ({name})")
     parser.add_argument("--edit", type=Path, metavar="SIDECAR",
                         help="use this .darkslide sidecar's edit for every photo instead of their own")
     parser.add_argument("--preset", metavar="NAME", help="apply this look on top of the edit")
@@ -61,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError, ImportError) as exc:
         print(f"darkslide export: {exc}", file=sys.stderr)
         return 2
+    args.photos = expand_folders(args.photos)
+    if not args.photos:
+        print("darkslide export: no photos to export", file=sys.stderr)
+        return 2
     jobs, failed = [], []
     for photo in args.photos:
         try:
@@ -76,6 +82,15 @@ def run(args: argparse.Namespace) -> int:
     if result.cancelled:
         return 130
     return 1 if result.failed else 0
+
+
+def expand_folders(paths: list[Path]) -> list[Path]:
+    """Each folder replaced by the photos directly inside it, sorted by name; files stay as given."""
+    from editor.core.library import list_photos
+    out = []
+    for path in paths:
+        out.extend(sorted(list_photos(path), key=lambda p: p.name.casefold()) if path.is_dir() else [path])
+    return out
 
 
 def _shared_edit(path: Path):

@@ -121,13 +121,30 @@ class BatchResult:
 
 # ---------------------------------------------------------------------------------------------- naming
 
+class Seq(int):
+    """A sequence number that formats as 4 digits by default ({seq} -> 0007), like tethered captures'
+    names, while an explicit spec ({seq:02d}, {seq:d}) still wins."""
+
+    def __format__(self, spec: str) -> str:
+        return format(int(self), spec or "04d")
+
+
+_EMPTY = "\x00"  # stands for an empty field while formatting, removed with the separator before it
+
+
+def format_name(template: str, stem: str, seq: int, date_: str, preset: str) -> str:
+    """The file stem `template` gives; an empty field ({preset} without a look) takes the separator before
+    it along ('{name}_{preset}_{seq}' -> 'IMG_0001', not 'IMG__0001'). Path separators are replaced."""
+    values = {"name": stem, "seq": Seq(seq), "date": date_, "preset": preset or _EMPTY}
+    text = template.format(**values)
+    text = re.sub(r"[ _.\-]?" + _EMPTY, "", text).strip().lstrip("_-. ")
+    text = text.replace(os.sep, "_").replace("/", "_").replace("\0", "")
+    return stem if text in ("", ".", "..") else text
+
+
 def output_name(photo: Photo, settings: ExportSettings, seq: int = 1, preset: str = "") -> str:
-    """The file name (with suffix) the template gives for `photo`; path separators are replaced."""
-    values = {"name": photo.path.stem, "seq": seq, "date": capture_date(photo), "preset": preset}
-    stem = settings.template.format(**values).strip()
-    stem = stem.replace(os.sep, "_").replace("/", "_").replace("\0", "")
-    if stem in ("", ".", ".."):
-        stem = photo.path.stem
+    """The file name (with suffix) the template gives for `photo`."""
+    stem = format_name(settings.template, photo.path.stem, seq, capture_date(photo), preset)
     return stem + settings.suffix
 
 

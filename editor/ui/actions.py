@@ -12,10 +12,12 @@ ICONS = {"open_folder": "mdi6.folder-open", "grid": "mdi6.view-grid", "loupe": "
          "develop": "mdi6.tune", "before_after": "mdi6.compare", "undo": "mdi6.undo", "redo": "mdi6.redo",
          "export": "mdi6.export", "zoom": "mdi6.magnify-plus", "shutter": "mdi6.camera-iris",
          "copy_settings": "mdi6.content-copy", "paste_settings": "mdi6.content-paste",
-         "fullscreen": "mdi6.fullscreen", "clipping": "mdi6.alert", "crop": "mdi6.crop"}
-MENUS = {"&File": ("open_folder", "export"),
+         "fullscreen": "mdi6.fullscreen", "clipping": "mdi6.alert", "crop": "mdi6.crop",
+         "side_by_side": "mdi6.compare-horizontal", "quit": "mdi6.exit-to-app"}
+MENUS = {"&File": ("open_folder", "export", "quit"),
          "&Edit": ("undo", "redo", "copy_settings", "paste_settings", "reset"),
-         "&View": ("grid", "loupe", "develop", "before_after", "split", "clipping", "zoom", "fullscreen"),
+         "&View": ("grid", "loupe", "develop", "before_after", "side_by_side", "split", "clipping", "zoom",
+                   "fullscreen"),
          "&Tools": ("crop", "cancel"),
          "&Photo": ("pick", "reject", "unflag", *(f"rate{n}" for n in range(6)), "prev", "next", "shutter"),
          "&Help": ("shortcuts",)}
@@ -29,13 +31,14 @@ def handlers(w) -> dict:
     # Actions pass `checked` to their slot; lambdas take *_ so it never lands in a parameter.
     return {
         "open_folder": w.choose_folder, "grid": w.show_grid, "loupe": w.show_loupe, "develop": w.show_develop,
-        "before_after": w.toggle_before_after, "split": w.toggle_split, "clipping": w.toggle_clipping,
+        "before_after": lambda *_: w.toggle_compare("before"), "split": lambda *_: w.toggle_compare("split"),
+        "side_by_side": lambda *_: w.toggle_compare("side"), "clipping": w.toggle_clipping,
         "zoom": lambda *_: w.loupe.toggle_zoom(), "crop": w.toggle_crop, "cancel": w.cancel_crop, "prev": lambda *_: w.step(-1), "next": lambda *_: w.step(1),
         "pick": lambda *_: w.set_flag("pick"), "reject": lambda *_: w.set_flag("reject"),
         "unflag": lambda *_: w.set_flag(None), **{f"rate{n}": (lambda *_, n=n: w.set_rating(n)) for n in range(6)},
         "undo": w.undo, "redo": w.redo, "copy_settings": w.copy_settings, "paste_settings": w.paste_settings,
         "reset": w.reset_all, "export": w.export_selected, "shutter": w.shutter,
-        "fullscreen": w.toggle_fullscreen, "shortcuts": w.show_shortcuts,
+        "fullscreen": w.toggle_fullscreen, "shortcuts": w.show_shortcuts, "quit": w.close,
     }
 
 
@@ -50,7 +53,9 @@ def build_actions(w) -> dict[str, QAction]:
         act.triggered.connect(lambda *_, slot=slots[aid]: slot())
         w.addAction(act)
         actions[aid] = act
-    for aid in ("before_after", "split", "clipping", "crop"):
+    actions["quit"].setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+    actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+    for aid in ("before_after", "side_by_side", "split", "clipping", "crop"):
         actions[aid].setCheckable(True)
     return actions
 

@@ -56,10 +56,34 @@ def hue_groove_style() -> str:
             f"background: qlineargradient(x1:0, y1:0, x2:1, y2:0, {stops}); }}")
 
 
+def wheel_only_when_focused(widget) -> None:
+    """The wheel changes `widget` only once it has focus (a click): scrolling the develop panel over it
+    must scroll the panel, not move every slider the pointer crosses."""
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    original = widget.wheelEvent
+
+    def wheel(event, original=original):
+        if widget.hasFocus():
+            original(event)
+        else:
+            event.ignore()  # goes on to the scroll area
+    widget.wheelEvent = wheel
+
+
 class ResetSlider(QSlider):
-    """A slider whose double-click means 'back to default'."""
+    """A slider whose double-click means 'back to default'; the wheel moves it only when it has focus."""
 
     reset = Signal()
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # the develop panel scrolls instead
 
     def mouseDoubleClickEvent(self, event) -> None:
         self.reset.emit()
@@ -78,6 +102,7 @@ class SliderRow(QWidget):
 
     changed = Signal(str, object, bool)  # name, value, dragging
     released = Signal(str)
+    note = Signal(str)  # a message for the status bar (a typed value out of range was clamped)
 
     def __init__(self, spec: Spec, parent=None):
         super().__init__(parent)
@@ -135,11 +160,22 @@ class SliderRow(QWidget):
         self.released.emit(self.spec.name)
 
     def _typed(self) -> None:
+        text = self.text.text().replace(",", ".").replace("+", "").strip()
         try:
-            value = float(self.text.text().replace(",", ".").replace("+", "").strip())
+            typed = float(text)
+        except ValueError:
+            self.set_value(self.value)  # not a number: show the old value and say why
+            self.note.emit(f"{self.spec.label}: '{text}' is not a number")
+            return
+        lo, hi = self.spec.min, self.spec.max
+        value = min(max(typed, lo), hi) if lo is not None and hi is not None else typed
+        if value != typed:
+            self.note.emit(f"{self.spec.label}: {typed:g} is outside {lo:g} … {hi:g}; set to {value:g}")
+        try:
             value = self.spec.validate(int(round(value)) if self.spec.kind == "int" else value)
-        except (ValueError, ParamError):
-            self.set_value(self.value)  # not a valid number for this parameter: show the old value
+        except (ValueError, ParamError) as exc:
+            self.set_value(self.value)
+            self.note.emit(str(exc))
             return
         if value != self.value:
             self.set_value(value)
@@ -154,6 +190,7 @@ class OpSection(QWidget):
     """The controls of one operation under a collapsible header."""
 
     changed = Signal(str, dict, bool)  # op name, values, dragging
+    note = Signal(str)
 
     def __init__(self, op: ops.Operation, parent=None):
         super().__init__(parent)
@@ -207,6 +244,7 @@ class OpSection(QWidget):
     def _add_curve(self, layout, curves) -> None:
         self._curve_names = [s.name for s in curves]
         pick = QComboBox()
+        wheel_only_when_focused(pick)
         pick.setObjectName("curveChannel")
         pick.addItems([s.label for s in curves])
         self.curve = CurveEditor()
@@ -225,8 +263,9 @@ class OpSection(QWidget):
         if s.kind in ("float", "int"):
             w = SliderRow(s)
             w.changed.connect(lambda name, v, drag: self.changed.emit(self.op.name, {name: v}, drag))
+            w.note.connect(self.note)
         elif s.kind == "bool":
-            w = QCheckBox(s.label)
+            w = QCheckBox(s.label.replace("&", "&&"))  # a single & would be taken as a shortcut mark
             w.toggled.connect(lambda v, n=s.name: self.changed.emit(self.op.name, {n: bool(v)}, False))
         elif s.kind == "choice":
             w = QWidget()
@@ -234,6 +273,7 @@ class OpSection(QWidget):
             row.setContentsMargins(0, 2, 0, 2)
             row.addWidget(QLabel(s.label))
             combo = QComboBox()
+            wheel_only_when_focused(combo)
             combo.addItems(list(s.choices))
             combo.currentTextChanged.connect(lambda v, n=s.name: self.changed.emit(self.op.name, {n: v}, False))
             row.addWidget(combo, 1)
@@ -297,6 +337,7 @@ class DevelopPanel(QScrollArea):
     """All operation sections, in pipeline order."""
 
     changed = Signal(str, dict, bool)
+    note = Signal(str)  # status-bar text
 
     def __init__(self, parent=None, collapsed: tuple[str, ...] = ("crop", "hsl", "color_grading", "bw_mix",
                                                                   "lut3d", "sharpening", "grain")):
@@ -312,6 +353,7 @@ class DevelopPanel(QScrollArea):
         for op in ops.OPERATIONS:
             section = OpSection(op)
             section.changed.connect(self.changed)
+            section.note.connect(self.note)
             section.header.setChecked(op.name in collapsed)
             layout.addWidget(section)
             self.sections[op.name] = section

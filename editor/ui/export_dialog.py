@@ -11,9 +11,10 @@ from typing import Any, Callable
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QProgressBar, QPushButton,
-                               QSpinBox, QVBoxLayout, QWidget)
+                               QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
-from editor.core.export import FORMATS, RESIZE_MODES, SHARPENING, ExportSettings, export_batch
+from editor.core import sidecar as sidecars
+from editor.core.export import FORMATS, RESIZE_MODES, SHARPENING, ExportSettings, export_batch, format_name
 
 RESIZE_LABELS = {"none": "Full size", "long_edge": "Long edge (px)", "short_edge": "Short edge (px)",
                  "megapixels": "Megapixels"}
@@ -61,7 +62,7 @@ class ExportDialog(QDialog):
             self.resize_mode.addItem(RESIZE_LABELS.get(mode, mode), mode)
         self.resize_value = QDoubleSpinBox()
         self.resize_value.setRange(0, 100000)
-        self.resize_value.setDecimals(1)
+        self.resize_value.setDecimals(0)  # pixels; one decimal for megapixels (_update_enabled)
         self.resize_value.setValue(2048)
         size = QWidget()
         sl = QHBoxLayout(size)
@@ -71,9 +72,12 @@ class ExportDialog(QDialog):
         self.sharpening = QComboBox()
         self.sharpening.addItems(list(SHARPENING))
         self.template = QLineEdit("{name}")
-        self.template.setToolTip("Fields: {name} {seq} {seq:04d} {date} {preset}")
+        self.template.setToolTip("Fields: {name} {seq} (4 digits; {seq:d} unpadded) {date} {preset} "
+                                 "(the photo's look; an empty one takes the separator before it along)")
         self.name_preview = QLabel("")
         self.name_preview.setObjectName("photoInfo")
+        # a long example must not widen the dialog while typing: it is cut, and shown whole in the tooltip
+        self.name_preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.destination = QLineEdit()
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
@@ -104,7 +108,8 @@ class ExportDialog(QDialog):
         self.summary.setReadOnly(True)
         self.summary.setMaximumHeight(120)
         self.summary.hide()
-        self.export_button = QPushButton("Export")
+        n = len(self.entries)
+        self.export_button = QPushButton(f"Export {n} photo{'s' if n != 1 else ''}")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start)
         self.cancel_button = QPushButton("Cancel")
@@ -122,7 +127,8 @@ class ExportDialog(QDialog):
             w.textChanged.connect(self._update_preview)
         self.format.currentTextChanged.connect(self._update_enabled)
         self.resize_mode.currentIndexChanged.connect(self._update_enabled)
-        self.resize(520, 0)
+        self.resize(560, 0)
+        self.setMinimumWidth(560)
 
     def _restore(self) -> None:
         s = self.qsettings
@@ -155,19 +161,44 @@ class ExportDialog(QDialog):
         fmt = self.format.currentText()
         self.quality.setEnabled(fmt in ("jpeg", "webp", "avif"))
         self.bit_depth.setEnabled(fmt in ("tiff", "png"))
-        self.resize_value.setEnabled(self.resize_mode.currentData() != "none")
+        mode = self.resize_mode.currentData()
+        self.resize_value.setEnabled(mode != "none")
+        self.resize_value.setDecimals(1 if mode == "megapixels" else 0)
+        self.resize_value.setSuffix(" MP" if mode == "megapixels" else " px")
         self._update_preview()
 
     def _update_preview(self) -> None:
         try:
             settings = self.export_settings()
-            stem = self.entries[0].path.stem if self.entries else "IMG_0001"
-            name = settings.template.format(name=stem, seq=1, date=date.today().isoformat(), preset="Look")
+            first = self.entries[0].path if self.entries else Path("IMG_0001.jpg")
+            name = format_name(settings.template, first.stem, 1, self._date_of(first), self._look_of(first))
             self.name_preview.setText(f"e.g. {name}{settings.suffix}")
+            self.name_preview.setToolTip(self.name_preview.text())
             self.export_button.setEnabled(self._thread is None)
         except (ValueError, KeyError, IndexError) as exc:
             self.name_preview.setText(f"⚠ {exc}")
             self.export_button.setEnabled(False)
+
+    def _date_of(self, path: Path) -> str:
+        """The capture date the export will use for `path` ({date}), read once from its header."""
+        if getattr(self, "_first_date", None) is None:
+            try:
+                from editor.core.export import capture_date
+                from editor.core.sources import open_photo
+                self._first_date = capture_date(open_photo(path))
+            except Exception:  # an unreadable photo: the export will report it; the example needs a date
+                self._first_date = date.today().isoformat()
+        return self._first_date
+
+    def _look_of(self, path: Path) -> str:
+        """The look name the export will use for `path` ({preset}): the open photo's newest edit, else its
+        sidecar's."""
+        doc = self.current()
+        try:
+            edit = doc.edit if doc is not None and doc.path == path else sidecars.load(path).edit
+        except (sidecars.SidecarError, OSError):
+            return ""
+        return str(edit.look.get("name", "")) if edit.look else ""
 
     def export_settings(self) -> ExportSettings:
         """The settings as chosen; raises ValueError naming what is wrong."""

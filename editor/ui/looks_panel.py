@@ -24,6 +24,7 @@ from presets import apply_preset
 NameRole = Qt.ItemDataRole.UserRole + 1
 THUMB_EDGE = 120  # px, long edge of a look thumbnail
 ICON = QSize(72, 54)  # px, a thumbnail as the list shows it
+AMOUNT_LABEL_PX = 110  # widest the look's name beside the amount slider may get
 HOVER_MS = 140  # wait this long on a look before previewing it in the loupe
 VISIBLE_MS = 60  # after a scroll, expand or resize settles this long, render the newly shown looks
 EXPORT_FILTERS = {"Darkslide preset (*.json)": ".json", "Lightroom / Camera Raw preset (*.xmp)": ".xmp",
@@ -108,6 +109,7 @@ class LooksPanel(QWidget):
         amount = QHBoxLayout()
         amount.setContentsMargins(8, 0, 8, 6)
         self.amount_label = QLabel("Amount")
+        self.amount_label.setMaximumWidth(AMOUNT_LABEL_PX)
         self.amount = QSlider(Qt.Orientation.Horizontal)
         self.amount.setObjectName("lookAmount")
         self.amount.setRange(0, 200)
@@ -309,8 +311,10 @@ class LooksPanel(QWidget):
             self.amount.setValue(round(look["amount"]))
             self.amount.blockSignals(False)
             self.amount_value.setText(f"{look['amount']:.0f} %")
-            self.amount_label.setText(str(look.get("name", "Amount")))
-            self.amount_label.setToolTip(str(look.get("name", "")))
+            name = str(look.get("name", "Amount"))  # a long name is cut so the slider keeps its room
+            self.amount_label.setText(self.amount_label.fontMetrics().elidedText(
+                name, Qt.TextElideMode.ElideRight, AMOUNT_LABEL_PX))
+            self.amount_label.setToolTip(name)
         elif not look:
             self.amount_label.setText("Amount")
             self.amount_label.setToolTip("")

@@ -10,7 +10,8 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 MAX_ZOOM = 4.0
-COMPARE_MODES = ("after", "before", "split")
+COMPARE_MODES = ("after", "before", "split", "side")  # side: before and after next to each other
+SIDE_GAP = 4  # px between the two images side by side
 
 
 class Loupe(QWidget):
@@ -160,6 +161,9 @@ class Loupe(QWidget):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.fit or self.current_zoom() < 1.0)
         rect = self._image_rect()
         after = self.hover_image or self.image
+        if self.compare == "side":
+            self._paint_side_by_side(p, after)
+            return
         if self.compare == "before":
             p.drawImage(rect, self.before)
         else:
@@ -185,6 +189,25 @@ class Loupe(QWidget):
                 self._label(p, max(cut, left + 80) + 12, "After")
         if self.compare == "before":
             self._label(p, max(0, int(rect.left())) + 12, "Before")
+
+    def side_rects(self) -> tuple[QRectF, QRectF]:
+        """Where the before and the after image are painted side by side: each fitted into half the view."""
+        half = (self.width() - SIDE_GAP) / 2
+        fw, fh = self.full_size
+        z = min(half / max(fw, 1), self.height() / max(fh, 1))
+        w, h = fw * z, fh * z
+        top = (self.height() - h) / 2
+        return (QRectF(half - w, top, w, h) if w < half else QRectF(0, top, w, h),
+                QRectF(half + SIDE_GAP, top, w, h))
+
+    def _paint_side_by_side(self, p: QPainter, after: QImage) -> None:
+        before_rect, after_rect = self.side_rects()
+        p.drawImage(before_rect, self.before)
+        p.drawImage(after_rect, after)
+        if self.show_clipping and self.overlay is not None and self.hover_image is None:
+            p.drawImage(after_rect, self.overlay)
+        self._label(p, int(before_rect.left()) + 12, "Before")
+        self._label(p, int(after_rect.left()) + 12, "After")
 
     def _label(self, p: QPainter, x: int, text: str) -> None:
         """A small caption on a dark pill, readable over bright skies."""

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter, QStackedWidget,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QScrollArea, QSizePolicy, QSplitter,
+                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from editor.app.document import DocumentController, uncropped
 from editor.app.preview import PreviewScheduler
+from editor.app.samples import user_samples
 from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
@@ -94,6 +95,10 @@ class MainWindow(QMainWindow):
         self.histogram = HistogramView()
         self.info = QLabel("")
         self.info.setObjectName("photoInfo")
+        # One line, as tall as its text needs and never squeezed by the develop panel below it (a long name
+        # is cut at the panel's width and shown whole in the tooltip).
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.info.setMinimumHeight(self.info.sizeHint().height())
         self.develop = DevelopPanel()
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -189,6 +194,8 @@ class MainWindow(QMainWindow):
         self.loupe.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.loupe.zoom_changed.connect(lambda _z: self.refine_timer.start())  # a bigger view may need more pixels
         self.develop.changed.connect(self.documents.set_params)
+        self.develop.note.connect(lambda text: self.status(text, 8000))
+        self.develop.setEnabled(False)  # until a photo that decodes is open
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.activated_entry.connect(lambda _e: self.show_develop())
         self.sort_box.currentIndexChanged.connect(lambda i: self.sort_library(("time", "name")[i]))
@@ -218,7 +225,11 @@ class MainWindow(QMainWindow):
         last = self.settings.value("last_folder")
         if last and Path(last).is_dir():
             return Path(last)
-        return theme.SAMPLES if theme.SAMPLES.is_dir() else None
+        try:  # first start: the samples, as the user's own copy (their sidecars must not land in the program)
+            return user_samples(theme.SAMPLES)
+        except OSError as exc:
+            self.status(f"Could not copy the sample photos into your data folder: {exc}", 15000)
+            return None
 
     def closeEvent(self, event) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -353,6 +364,7 @@ class MainWindow(QMainWindow):
         if entry is None or (self.doc is not None and self.doc.path == entry.path):
             return
         self.close_document()
+        self.statusBar().clearMessage()  # an error about the last photo is not about this one
         thumb = current.data(Qt.ItemDataRole.DecorationRole)
         if thumb is not None and not thumb.isNull():  # the filmstrip thumbnail until the preview arrives
             self.loupe.set_fit()
@@ -371,6 +383,7 @@ class MainWindow(QMainWindow):
             self.loupe.crop_tool = None
             self.actions_by_id["crop"].setChecked(False)
         self.documents.close()
+        self.develop.setEnabled(False)  # no photo (or an empty folder): nothing to edit
         self.model.library.document = None
         self.model.current_edit = None
         self.previews.forget()
@@ -382,6 +395,7 @@ class MainWindow(QMainWindow):
         self.model.library.document = doc
         self.documents.open(doc)
         self.develop.set_edit(doc.edit)
+        self.develop.setEnabled(self.documents.editable)
         self._update_history_actions()
         self.loupe.set_fit()
         self.request_preview()
@@ -396,6 +410,8 @@ class MainWindow(QMainWindow):
                 section.update_header(doc.edit[name])
         self.model.current_edit = (doc.path, doc.edit)
         self._update_history_actions()
+        if self.loupe.crop_tool is not None:
+            self._follow_crop_settings(doc.edit)
         self.request_preview(draft=bool(self.documents.dragging))
         self.thumb_timer.start()
 
@@ -478,6 +494,8 @@ class MainWindow(QMainWindow):
         self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same)
         photo = self.doc.photo
         self.info.setText(f"{self.doc.path.name}   {photo.width} × {photo.height}")
+        self.info.setToolTip(self.info.text())
+        self.develop.setEnabled(True)  # decoded after all (a photo opened before its first render)
         self.render_label.setText(f"render {res.millis:.0f} ms")
         self.zoom_label.setText(f"{self.loupe.current_zoom() * 100:.0f} %")
         if not res.draft and getattr(self, "_looks_pending", False) and self.looks is not None:
@@ -501,6 +519,7 @@ class MainWindow(QMainWindow):
 
     def _render_failed(self, gen: int, doc, message: str) -> None:
         if doc is self.doc:
+            self.develop.setEnabled(self.documents.editable)
             self.loupe.show_message(f"Cannot show {doc.path.name}:\n{message}")
             self.histogram.set_histogram(None)
             self.status(message)
@@ -534,11 +553,7 @@ class MainWindow(QMainWindow):
         if tool is None:
             self.show_develop()
             params = self.doc.edit["crop"]
-            photo = self.doc.photo  # already decoded by the render worker
-            frame = crop_op.output_size(photo.width, photo.height, uncropped(self.doc.edit)["crop"])
-            ratio = crop_op.ASPECTS.get(params.aspect)
-            if params.aspect == "original":
-                ratio = frame[0] / frame[1]
+            frame, ratio = self._crop_frame(self.doc.edit)
             self.loupe.crop_tool = CropTool(CropBox(params.left, params.top, params.width, params.height),
                                             frame, ratio)
             self.loupe.crop_tool.bind_angle(lambda: self.doc.edit["crop"].angle,
@@ -558,23 +573,43 @@ class MainWindow(QMainWindow):
                                                       height=round(min(b.height, 1.0), 4)))
         self.request_preview()
 
+    def _crop_frame(self, edit: Edit) -> tuple[tuple[int, int], float | None]:
+        """The uncropped (rotated, straightened) frame size of the open photo and the aspect lock of `edit`."""
+        photo = self.doc.photo  # already decoded by the render worker
+        params = edit["crop"]
+        frame = crop_op.output_size(photo.width, photo.height, uncropped(edit)["crop"])
+        ratio = frame[0] / frame[1] if params.aspect == "original" else crop_op.ASPECTS.get(params.aspect)
+        return frame, ratio
+
+    def _follow_crop_settings(self, edit: Edit) -> None:
+        """An aspect (or a quarter turn) chosen in the panel while cropping applies to the frame at once."""
+        tool = self.loupe.crop_tool
+        frame, ratio = self._crop_frame(edit)
+        if (frame, ratio) != (tool.frame_size, tool.ratio):
+            tool.frame_size, tool.ratio = frame, ratio
+            tool.box = tool._constrained(tool.box)
+            self.loupe.update()
+
     def cancel_crop(self) -> None:
         if self.loupe.crop_tool is not None:
             self.loupe.crop_tool = None
             self.actions_by_id["crop"].setChecked(False)
             self.request_preview()
 
+    COMPARE_ACTIONS = {"before": "before_after", "split": "split", "side": "side_by_side"}
+
+    def toggle_compare(self, mode: str) -> None:
+        """Show `mode` (before, split, side by side), or the edited photo again if it is already shown."""
+        mode = "after" if self.loupe.compare == mode else mode
+        for shown, action in self.COMPARE_ACTIONS.items():
+            self.actions_by_id[action].setChecked(shown == mode)
+        self.loupe.set_compare(mode)
+
     def toggle_before_after(self) -> None:
-        self.actions_by_id["split"].setChecked(False)
-        on = self.loupe.compare != "before"
-        self.actions_by_id["before_after"].setChecked(on)
-        self.loupe.set_compare("before" if on else "after")
+        self.toggle_compare("before")
 
     def toggle_split(self) -> None:
-        self.actions_by_id["before_after"].setChecked(False)
-        on = self.loupe.compare != "split"
-        self.actions_by_id["split"].setChecked(on)
-        self.loupe.set_compare("split" if on else "after")
+        self.toggle_compare("split")
 
     def toggle_clipping(self) -> None:
         self.loupe.show_clipping = not self.loupe.show_clipping

@@ -12,7 +12,8 @@ SHORTCUTS: dict[str, tuple[str, str]] = {
     "loupe": ("E", "Loupe (one photo)"),
     "develop": ("D", "Develop (loupe with the develop panel)"),
     "before_after": ("\\", "Toggle before / after"),
-    "split": ("Y", "Split view: before and after side by side"),
+    "side_by_side": ("Y", "Before and after side by side"),
+    "split": ("Shift+Y", "Before / after split view (drag the dividing line)"),
     "clipping": ("J", "Show clipped highlights (red) and shadows (blue)"),
     "zoom": ("Z", "Zoom: fit / 100 %"),
     "crop": ("R", "Crop tool (drag the frame; R again applies it)"),
@@ -32,6 +33,7 @@ SHORTCUTS: dict[str, tuple[str, str]] = {
     "shutter": ("F12", "Tether: take a picture"),
     "fullscreen": ("F", "Full screen"),
     "shortcuts": ("Ctrl+/", "This list of shortcuts"),
+    "quit": ("Ctrl+Q", "Quit Darkslide"),
 }
 
 

@@ -196,7 +196,7 @@ def test_batch_with_a_bad_file_exports_the_others_and_reports_it(make_photo, tmp
 def test_batch_with_two_workers_exports_everything(make_photo, tmp_path):
     photos = [make_photo(f"w{i}.jpg") for i in range(4)]
     result = export_batch(photos, ExportSettings(template="{seq}"), tmp_path / "out", workers=2)
-    assert sorted(p.name for p in result.done) == ["1.jpg", "2.jpg", "3.jpg", "4.jpg"]
+    assert sorted(p.name for p in result.done) == ["0001.jpg", "0002.jpg", "0003.jpg", "0004.jpg"]  # {seq}: 4 digits, as tether
 
 
 def test_cancel_before_start_writes_nothing(make_photo, tmp_path):
@@ -233,7 +233,7 @@ def test_cli_exports_reports_and_fails_on_bad_photo(make_photo, tmp_path, capsys
     err = capsys.readouterr().err
     assert code == 1
     assert "exported 1, skipped 0, failed 1 of 2" in err and "bad.jpg" in err
-    image = _load(tmp_path / "out" / "cli_1.png")
+    image = _load(tmp_path / "out" / "cli_0001.png")
     assert (image.width, image.height) == (150, 100)
     assert export_cli.main([str(good), "--out", str(tmp_path / "out"), "--format", "png",
                             "--long-edge", "150", "--template", "{name}_{seq}"]) == 0
@@ -292,3 +292,19 @@ def test_missing_lut_fails_that_photo_with_its_name(make_photo, tmp_path):
     result = export_batch([(src, edit), make_photo("fine.jpg")], ExportSettings(), tmp_path / "out")
     assert [p.name for p in result.done] == ["fine.jpg"]
     assert len(result.failed) == 1 and "lut.jpg" in result.failed[0][1]
+
+
+def test_cli_exports_the_photos_of_a_folder(make_photo, tmp_path):
+    from editor.cli import export as export_cli
+    a, b = make_photo("a.png"), make_photo("b.png")
+    assert a.parent == b.parent
+    assert export_cli.main([str(a.parent), "--out", str(tmp_path / "fromfolder"), "--format", "png",
+                            "--template", "{seq}_{name}"]) == 0
+    assert sorted(p.name for p in (tmp_path / "fromfolder").iterdir()) == ["0001_a.png", "0002_b.png"]
+
+
+def test_an_empty_field_takes_its_separator_along_and_seq_has_four_digits():
+    from editor.core.export import format_name
+    assert format_name("{name}_{preset}_{seq}", "IMG", 7, "2026-01-02", "") == "IMG_0007"
+    assert format_name("{name}_{preset}_{seq:d}", "IMG", 7, "2026-01-02", "Chrome") == "IMG_Chrome_7"
+    assert format_name("{preset}-{name}", "IMG", 1, "d", "") == "IMG"
