@@ -67,7 +67,8 @@ CHANGES = {
     "tone_curve": dict(master=((0.0, 0.1), (1.0, 1.0))), "vibrance": dict(vibrance=10.0),
     "saturation": dict(saturation=10.0), "hsl": dict(red_hue=10.0), "color_grading": dict(shadows_sat=10.0),
     "bw_mix": dict(enabled=True), "lut3d": dict(lut="look.cube"), "sharpening": dict(amount=40.0),
-    "vignette": dict(amount=-20.0), "grain": dict(amount=20.0),
+    "vignette": dict(amount=-20.0), "grain": dict(amount=20.0), "parametric_curve": dict(darks=10.0),
+    "clarity": dict(amount=20.0), "texture": dict(amount=20.0), "dehaze": dict(amount=20.0),
 }
 
 
@@ -81,11 +82,13 @@ def test_a_changed_operation_becomes_active_in_pipeline_order(op):
     assert [o.name for o, _ in everything.active()] == [o.name for o in ops.OPERATIONS]
 
 
-@pytest.mark.parametrize("name", ["tone_curve", "color_grading", "bw_mix", "sharpening", "grain", "vignette"])
+@pytest.mark.parametrize("name", ["tone_curve", "color_grading", "bw_mix", "sharpening", "grain", "vignette",
+                                  "parametric_curve"])
 def test_params_that_do_nothing_keep_the_operation_inactive(name):
     inert = {"tone_curve": dict(master=((0.0, 0.0), (0.5, 0.5), (1.0, 1.0))),
              "color_grading": dict(shadows_hue=200.0, balance=30.0), "bw_mix": dict(red=40.0),
-             "sharpening": dict(radius=2.0), "grain": dict(size=60.0), "vignette": dict(midpoint=20.0)}[name]
+             "sharpening": dict(radius=2.0), "grain": dict(size=60.0), "vignette": dict(midpoint=20.0),
+             "parametric_curve": dict(shadow_split=40.0, highlight_split=60.0)}[name]
     assert Edit().update(name, **inert).active() == []
 
 

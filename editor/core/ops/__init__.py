@@ -13,7 +13,8 @@ and, by KIND, one pure function:
               sRGB gamut: consecutive such operations are chained in OkLab and brought back into gamut
               once, at constant hue (editor.core.fused.evaluate)
   "spatial"   affine(lum, params, ctx) -> (gain, offset) and build(image, params, ctx) -> image:
-              sharpening, grain, vignette, applied last; optional READS_NEIGHBOURS, DETAIL, exact_luminance
+              clarity, texture, dehaze, sharpening, grain, vignette, applied last; optional
+              READS_NEIGHBOURS, DETAIL, exact_luminance
 Channel and colour operations are fused into one colour transform per render (editor.core.fused).
 """
 from __future__ import annotations
@@ -25,9 +26,9 @@ from typing import Any
 
 from editor.core.params import ParamError, Spec, from_dict, specs, to_dict
 from editor.core.ops import contract
-from editor.core.ops import (bw_mix, color_grading, contrast, crop, exposure, grain, highlights_shadows, hsl,
-                             lut3d, saturation, sharpening, tone_curve, vibrance, vignette, white_balance,
-                             whites_blacks)
+from editor.core.ops import (bw_mix, clarity, color_grading, contrast, crop, dehaze, exposure, grain,
+                             highlights_shadows, hsl, lut3d, parametric_curve, saturation, sharpening, texture,
+                             tone_curve, vibrance, vignette, white_balance, whites_blacks)
 
 @dataclass(frozen=True)
 class Operation:
@@ -113,8 +114,9 @@ class Operation:
         return dataclasses.replace(params, **checked)
 
 
-_MODULES = (crop, white_balance, exposure, contrast, highlights_shadows, whites_blacks, tone_curve, vibrance,
-            saturation, hsl, bw_mix, color_grading, lut3d, sharpening, grain, vignette)
+_MODULES = (crop, white_balance, exposure, contrast, highlights_shadows, whites_blacks, parametric_curve, tone_curve,
+            vibrance, saturation, hsl, bw_mix, color_grading, lut3d, clarity, texture, dehaze, sharpening, grain,
+            vignette)
 _PROBLEMS = [problem for m in _MODULES for problem in contract.check(m)]
 if _PROBLEMS:  # a programming error in an operation module: say which and what, at import
     raise TypeError("operation modules break editor.core.ops.contract:\n  " + "\n  ".join(_PROBLEMS))

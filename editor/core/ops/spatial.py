@@ -167,3 +167,68 @@ def build(affine, image: pyvips.Image, p, ctx) -> pyvips.Image:
     if gain is None and offset is None:
         return image
     return keep_format(apply(image, gain, offset, top), image)
+
+
+# Large radii (clarity, dehaze) are computed on a shrunk copy of the luminance and enlarged back
+# bilinearly: a Gaussian of sigma 70 px at full size costs ~400 taps per pixel, on a copy shrunk 20x
+# it costs ~20, and the result is smooth at that scale anyway (measured on a photo: within 0.4 % of
+# white of the full-size blur, mean 0.05 %).
+_BOX_SIGMA = 3.0  # shrink so that the blur left on the shrunk copy is about this many pixels
+
+
+def shrink_factor(sigma: float) -> int:
+    """The integer shrink at which a blur of `sigma` px is done (1: at full size)."""
+    return max(1, int(sigma // _BOX_SIGMA))
+
+
+def shrunk(image: pyvips.Image, factor: int) -> pyvips.Image:
+    """`image` box-averaged `factor` times smaller, its edges extended to a whole number of boxes."""
+    if factor == 1:
+        return image
+    width, height = -(-image.width // factor) * factor, -(-image.height // factor) * factor
+    if (width, height) != (image.width, image.height):
+        image = image.embed(0, 0, width, height, extend="copy")
+    return image.shrink(factor, factor)
+
+
+def enlarged(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Image:
+    """`small` (made by `shrunk(like, factor)`) enlarged bilinearly back to the size of `like`."""
+    if factor == 1:
+        return small
+    return small.resize(factor, kernel="linear").crop(0, 0, like.width, like.height)
+
+
+def smooth(image: pyvips.Image, sigma: float) -> pyvips.Image:
+    """A Gaussian blur (float) of the one-band `image` with `sigma` px, large ones on a shrunk copy."""
+    factor = shrink_factor(sigma)
+    small = shrunk(image, factor)
+    # a box of `factor` already spreads by factor / sqrt(12): only the rest is left to the Gaussian
+    rest = (sigma * sigma - factor * factor / 12.0) ** 0.5 / factor
+    return enlarged(small.gaussblur(rest, precision="float"), factor, image)
+
+
+DETAIL_STEPS = 32768  # detail lookups: index units per full white, so ±white spans 65536 entries
+
+
+def detail_index(detail: pyvips.Image, top: float) -> pyvips.Image:
+    """The float `detail` (±top) as an unsigned index for a table of DETAIL_STEPS per white."""
+    return detail.linear(DETAIL_STEPS / top, DETAIL_STEPS + 0.5).cast("ushort")
+
+
+def detail_values(top: float) -> np.ndarray:
+    """The detail (levels, full white = top) that each entry of a `detail_index` table stands for."""
+    return (np.arange(65536) - DETAIL_STEPS) * (top / DETAIL_STEPS)
+
+
+TONE_STEPS = 16383  # tone lookups: index units per full white (a 65536-entry table reaches 4x white)
+
+
+def tone_index(lum: pyvips.Image, top: float) -> pyvips.Image:
+    """The luminance (full white = top) as an unsigned index for a table of TONE_STEPS per white
+    (negative values clip to 0)."""
+    return lum.linear(TONE_STEPS / top, 0.5).cast("ushort")
+
+
+def tone_values() -> np.ndarray:
+    """The luminance (0..1 of white) that each entry of a `tone_index` table stands for."""
+    return np.arange(65536) / TONE_STEPS

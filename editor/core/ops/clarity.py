@@ -1,0 +1,85 @@
+"""Clarity: local contrast at a large radius, weighted to the mid-tones.
+
+The luminance minus its Gaussian blur at a radius proportional to the image (0.8 % of the long side:
+about 70 px on a 50 MP photo, 13 px on a 1600 px preview, so the preview looks like the export
+downsized) is added back to R, G and B alike: + deepens local contrast (with a soft limit against
+halos), − softens it towards the blurred luminance. A weight 4·L·(1 − L) on the luminance keeps black
+and white where they are, as Lightroom's Clarity spares the extremes.
+"""
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyvips
+
+from editor.core.ops import spatial
+from editor.core.params import param
+
+NAME = "clarity"
+LABEL = "Clarity"
+VERSION = 1
+KIND = "spatial"
+READS_NEIGHBOURS = True  # a blur of the luminance: the pipeline caches its input
+DETAIL = True  # its offset is local detail: later operations read the luminance without it
+
+RADIUS = 0.008  # blur sigma as a share of the image's long side
+_GAIN = 1.0  # detail added at +100 (before the halo limit); −100 takes away this share of it
+_SOFTEN = 0.9
+_LIMIT = 0.2  # halo limit: detail beyond about this share of white is compressed
+
+
+@dataclass(frozen=True)
+class Params:
+    amount: float = param(0.0, -100.0, 100.0, label="Amount")
+
+
+def is_identity(p: Params) -> bool:
+    return p.amount == 0.0
+
+
+def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
+    return spatial.build(affine, image, p, ctx)
+
+
+def sigma(width: int, height: int) -> float:
+    """The blur radius (px) for a rendered image of this size."""
+    return RADIUS * max(width, height)
+
+
+def affine(lum: pyvips.Image, p: Params, ctx):
+    """(None, offset): the weighted local detail, added equally to R, G and B."""
+    if p.amount == 0:
+        return None, None
+    lum = lum if lum.format == "float" else lum.cast("float")
+    detail = lum - spatial.smooth(lum, sigma(lum.width, lum.height))
+    return None, local_offset(lum, detail, p.amount, ctx.white, _LIMIT, _weight_table())
+
+
+def local_offset(lum, detail, amount: float, top: float, limit: float, weight: pyvips.Image) -> pyvips.Image:
+    """detail adjusted by `_adjust` (a table on the detail) times a tone `weight` table on `lum`."""
+    adjusted = spatial.detail_index(detail, top).maplut(_detail_table(amount, top, limit))
+    return adjusted * spatial.tone_index(lum, top).maplut(weight)
+
+
+@lru_cache(maxsize=8)
+def _detail_table(amount: float, top: float, limit: float) -> pyvips.Image:
+    return spatial.lut(adjust(spatial.detail_values(top), amount, top, limit))
+
+
+def adjust(d: np.ndarray, amount: float, top: float, limit: float = _LIMIT) -> np.ndarray:
+    """What is added for local detail `d` (levels, white = top) at `amount` (−100..100)."""
+    if amount < 0:
+        return d * (_SOFTEN * amount / 100.0)
+    d = d / (1.0 + np.abs(d) / (limit * top))
+    return d * (_GAIN * amount / 100.0)
+
+
+@lru_cache(maxsize=1)
+def _weight_table() -> pyvips.Image:
+    return spatial.lut(midtone_weight(spatial.tone_values()))
+
+
+def midtone_weight(t: np.ndarray, power: float = 1.0) -> np.ndarray:
+    """1 at mid-grey falling to 0 at black and white (t: luminance, 0..1 of white)."""
+    t = np.clip(t, 0.0, 1.0)
+    return (4.0 * t * (1.0 - t)) ** power

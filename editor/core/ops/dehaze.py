@@ -1,0 +1,82 @@
+"""Dehaze: removes (or adds) haze with a simplified dark-channel model.
+
+He, Sun & Tang's dark-channel prior models a hazy pixel as I = J·t + A·(1 − t) (J the clear scene,
+A the airlight, t the transmission) and estimates haze from the darkest values in a neighbourhood.
+Darkslide simplifies it, so that it stays one gain and offset per pixel alike in R, G and B:
+- the dark channel is the minimum of the *luminance* (not of R, G, B) over a window of 1.5 % of the
+  image's long side, smoothed by a Gaussian of the same size (no halos at depth edges, no
+  guided filter); computed on a shrunk copy, so its cost does not grow with the radius;
+- the airlight A is white (haze is bright and neutral), so white stays white;
+- + removes haze: t = 1 − 0.5·amount/100·dark, J = (I − A·(1 − t)) / t, which deepens the tones and
+  raises the colour of hazy (bright, flat) regions most and leaves dark, contrasty ones alone;
+- − adds haze: t = 1 − 0.4·|amount|/100·(0.5 + 0.5·dark), J = I·t + A·(1 − t).
+The window is a share of the image, so the preview looks like the export downsized.
+"""
+import math
+from dataclasses import dataclass
+from functools import lru_cache, partial
+
+import numpy as np
+import pyvips
+
+from editor.core.ops import spatial
+from editor.core.params import param
+
+NAME = "dehaze"
+LABEL = "Dehaze"
+VERSION = 1
+KIND = "spatial"
+READS_NEIGHBOURS = True
+
+WINDOW = 0.015  # half-width of the dark-channel window as a share of the image's long side
+_REMOVE = 0.5  # largest share of haze removed at +100 (gain up to 2, the pipeline's limit)
+_ADD = 0.4
+
+
+@dataclass(frozen=True)
+class Params:
+    amount: float = param(0.0, -100.0, 100.0, label="Amount")
+
+
+def is_identity(p: Params) -> bool:
+    return p.amount == 0.0
+
+
+def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
+    return spatial.build(affine, image, p, ctx)
+
+
+def dark_channel(lum: pyvips.Image) -> pyvips.Image:
+    """The smoothed local minimum of the one-band `lum` (same units), the size of `lum`."""
+    radius = WINDOW * max(lum.width, lum.height)
+    factor = max(1, int(radius // 2))
+    small = spatial.shrunk(lum if lum.format == "float" else lum.cast("float"), factor)
+    half = max(1, math.ceil(radius / factor))
+    size = min(2 * half + 1, small.width, small.height) | 1
+    dark = small.rank(size, size, 0) if size > 1 else small
+    return spatial.enlarged(dark.gaussblur(max(radius / factor, 0.5), precision="float"), factor, lum)
+
+
+def affine(lum: pyvips.Image, p: Params, ctx):
+    """(gain, offset) per pixel from the dark channel of `lum`, both looked up from one index."""
+    if p.amount == 0:
+        return None, None
+    index = spatial.tone_index(dark_channel(lum), ctx.white)
+    gain = spatial.Lookup(index, partial(_table, p.amount, 0.0))
+    return gain, spatial.Lookup(index, partial(_table, p.amount, ctx.white))
+
+
+def transmission(dark: np.ndarray, amount: float) -> np.ndarray:
+    """t for the dark channel `dark` (0..1 of white) at `amount` (−100..100)."""
+    dark = np.clip(dark, 0.0, 1.0)
+    if amount >= 0:
+        return 1.0 - _REMOVE * amount / 100.0 * dark
+    return 1.0 - _ADD * -amount / 100.0 * (0.5 + 0.5 * dark)
+
+
+@lru_cache(maxsize=8)
+def _table(amount: float, top: float, bands: int, bias: float) -> pyvips.Image:
+    """With top == 0 the gain table, else the offset table (full white = top): rgb * gain + offset."""
+    t = transmission(spatial.tone_values(), amount)
+    gain = 1.0 / t if amount >= 0 else t
+    return spatial.lut((gain if top == 0 else top * (1.0 - gain)) + bias, bands)

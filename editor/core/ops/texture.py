@@ -1,0 +1,57 @@
+"""Texture: contrast of fine detail (skin, foliage, fabric), leaving edges and flat areas alone.
+
+A band of the luminance between a blur of 0.7 px (which keeps pixel noise out) and one of 4 px, both in
+full-resolution pixels and scaled by ctx.scale (so a small preview, where such detail is below a pixel,
+shows little, as the export downsized would), is added to R, G and B alike: + brings out texture,
+− smooths it (skin). Weighted gently towards the mid-tones.
+"""
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyvips
+
+from editor.core.ops import spatial
+from editor.core.ops.clarity import local_offset, midtone_weight
+from editor.core.params import param
+
+NAME = "texture"
+LABEL = "Texture"
+VERSION = 1
+KIND = "spatial"
+READS_NEIGHBOURS = True
+DETAIL = True
+
+FINE = 0.7  # px at full resolution: finer than this is noise, not texture
+COARSE = 4.0  # px at full resolution: coarser than this is structure (clarity's business)
+_MIN_SIGMA = 0.35  # below this a blur does nothing visible
+_LIMIT = 0.1
+
+
+@dataclass(frozen=True)
+class Params:
+    amount: float = param(0.0, -100.0, 100.0, label="Amount")
+
+
+def is_identity(p: Params) -> bool:
+    return p.amount == 0.0
+
+
+def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
+    return spatial.build(affine, image, p, ctx)
+
+
+def affine(lum: pyvips.Image, p: Params, ctx):
+    """(None, offset): the weighted band of fine detail, added equally to R, G and B."""
+    coarse = COARSE * ctx.scale
+    if p.amount == 0 or coarse < 2 * _MIN_SIGMA:  # the band is below a pixel here
+        return None, None
+    lum = lum if lum.format == "float" else lum.cast("float")
+    fine = FINE * ctx.scale
+    top = lum if fine < _MIN_SIGMA else lum.gaussblur(fine, precision="float")
+    band = top - spatial.smooth(lum, coarse)
+    return None, local_offset(lum, band, p.amount, ctx.white, _LIMIT, _weight_table())
+
+
+@lru_cache(maxsize=1)
+def _weight_table() -> pyvips.Image:
+    return spatial.lut(midtone_weight(spatial.tone_values(), 0.3))
