@@ -567,3 +567,129 @@ def test_export_sized_grain_repeats_one_cached_plate():
     other = grain._noise_index(2500, 2000, p.size, p.roughness, 1.0, 9 + 3 * tile + 5).numpy()
     assert not np.array_equal(big, other)
     np.testing.assert_array_equal(other[:1990, :2490], big[3:1993, 5:2495])
+
+
+# --- clarity, texture, dehaze, parametric curve --------------------------------------------------------
+
+def sine_image(width: int, period: float, base: float = 128.0, amplitude: float = 20.0, rows: int = 64):
+    """A grey image whose value varies as a sine along x (8-bit working space)."""
+    x = np.arange(width)
+    row = base + amplitude * np.sin(2 * np.pi * x / period)
+    return image(np.repeat(np.rint(row)[None, :, None], rows, axis=0).repeat(3, axis=2).astype(np.uint8))
+
+
+def amplitude(arr: np.ndarray) -> float:
+    """Half the peak-to-peak swing of the middle row and columns (edges excluded)."""
+    row = arr[arr.shape[0] // 2, arr.shape[1] // 8: -arr.shape[1] // 8, 0]
+    return (np.percentile(row, 99) - np.percentile(row, 1)) / 2
+
+
+@pytest.mark.parametrize("name", ["clarity", "texture", "dehaze", "parametric_curve"])
+def test_new_operations_at_zero_add_nothing_to_the_render(name):
+    src = image((np.random.default_rng(5).random((20, 24, 3)) * 255).astype(np.uint8))
+    edit = Edit().update(name, **{ops.get(name).specs[0].name: 0.0})
+    assert edit.active() == [] and render(src, edit, CTX) is src
+
+
+@pytest.mark.parametrize("amount, low, high", [(100.0, 1.3, 2.2), (50.0, 1.15, 1.6), (-100.0, 0.0, 0.5)])
+def test_clarity_scales_large_scale_local_contrast_in_the_midtones(amount, low, high):
+    # 640 px wide: clarity's blur sigma is 5 px, a 12 px period is local detail to it
+    src = sine_image(640, 12.0)
+    before = amplitude(pixels(src))
+    after = amplitude(rendered(Edit().update("clarity", amount=amount), src))
+    assert low <= after / before <= high
+
+
+def test_clarity_leaves_black_white_and_flat_areas_alone_and_keeps_colour():
+    arr = np.zeros((40, 200, 3), np.uint8)
+    arr[:, 50:100] = 255
+    arr[:, 100:150] = (200, 120, 60)
+    out = rendered(Edit().update("clarity", amount=100.0), image(arr))
+    assert np.array_equal(out[:, :30], arr[:, :30]) and np.array_equal(out[:, 60:90], arr[:, 60:90])
+    middle = out[:, 118:132].reshape(-1, 3)
+    assert np.abs(middle - (200, 120, 60)).max() <= 1  # flat inside a patch wider than the radius
+    edge = out[20, 100:104] - arr[20, 100:104]  # a lightened or darkened rim: R, G, B move alike
+    assert np.abs(edge - edge[:, :1]).max() <= 1
+
+
+def test_texture_acts_on_fine_detail_and_leaves_broad_tones_alone():
+    fine, broad = sine_image(400, 6.0), sine_image(400, 160.0)
+    up = Edit().update("texture", amount=100.0)
+    assert amplitude(rendered(up, fine)) / amplitude(pixels(fine)) >= 1.3
+    assert amplitude(rendered(Edit().update("texture", amount=-100.0), fine)) / amplitude(pixels(fine)) <= 0.6
+    assert np.abs(rendered(up, broad) - pixels(broad))[:, 20:-20].max() <= 1.5
+
+
+def test_texture_in_a_small_preview_where_its_detail_is_below_a_pixel_is_a_no_op():
+    src = sine_image(100, 6.0)
+    out = render(src, Edit().update("texture", amount=100.0), RenderContext(scale=0.1))
+    assert np.array_equal(pixels(out), pixels(src))
+
+
+def hazy(width: int = 480, height: int = 240) -> np.ndarray:
+    """Left: dark contrasty ground; right: a bright, flat, hazy region with faint texture."""
+    rng = np.random.default_rng(11)
+    arr = np.empty((height, width, 3))
+    arr[:, : width // 2] = rng.uniform(10, 120, (height, width // 2, 1))
+    x = np.arange(width - width // 2)
+    arr[:, width // 2:] = 190 + 8 * np.sin(2 * np.pi * x / 10)[None, :, None] + np.array([0.0, 4.0, 10.0])
+    return np.rint(arr).astype(np.uint8)
+
+
+def test_dehaze_deepens_and_adds_contrast_to_hazy_regions_and_spares_dark_ones():
+    arr = hazy()
+    out = rendered(Edit().update("dehaze", amount=100.0), image(arr))
+    haze, ground = (slice(None), slice(300, 460)), (slice(None), slice(20, 200))
+    assert out[haze].mean() < arr[haze].mean() - 25  # the veil comes off
+    assert out[haze][..., 0].std() > 1.4 * arr[haze][..., 0].std()  # its texture shows
+    blue_minus_red = lambda a: (a[haze][..., 2] - a[haze][..., 0]).mean()  # noqa: E731
+    assert blue_minus_red(out) > 1.4 * blue_minus_red(arr)  # and its colour
+    # the dark, contrasty ground changes far less (the box-averaged dark channel still sees some haze)
+    assert arr[ground].mean() - out[ground].mean() < 0.6 * (arr[haze].mean() - out[haze].mean())
+    gain = lambda region: out[region][..., 0].std() / arr[region][..., 0].std()  # noqa: E731
+    assert gain(ground) < gain(haze) - 0.3
+    white = rendered(Edit().update("dehaze", amount=100.0), flat((255, 255, 255), (40, 40)))
+    assert white.min() >= 254
+
+
+def test_negative_dehaze_adds_a_bright_veil():
+    arr = hazy()
+    out = rendered(Edit().update("dehaze", amount=-100.0), image(arr))
+    assert out.mean() > arr.mean() + 20 and out[:, 20:200].std() < 0.8 * arr[:, 20:200].std()
+
+
+@pytest.mark.parametrize("name, change", [("clarity", dict(amount=80.0)), ("dehaze", dict(amount=80.0)),
+                                          ("texture", dict(amount=80.0))])
+def test_spatial_looks_the_same_in_a_preview_and_in_the_export_downsized(name, change):
+    full = image(np.repeat(hazy(960, 480), 1, axis=0))
+    edit = Edit().update(name, **change)
+    exported = render(full, edit, RenderContext(scale=1.0)).resize(0.25, kernel="linear")
+    preview = render(full.resize(0.25, kernel="linear").cast("uchar"), edit, RenderContext(scale=0.25))
+    diff = np.abs(pixels(exported) - pixels(preview))[4:-4, 4:-4]
+    assert diff.mean() < 2.0
+
+
+def test_parametric_curve_moves_each_zone_by_its_slider():
+    from editor.core.ops import parametric_curve as pc
+    x = np.array([0.0, 0.125, 0.375, 0.625, 0.875, 1.0])
+    for zone, i in zip(pc.ZONES, range(1, 5)):
+        y = pc.curves(x, pc.Params(**{zone: 100.0}))[0]
+        assert y[0] == 0.0 and y[-1] == pytest.approx(1.0)
+        assert y[i] - x[i] == pytest.approx(0.1, abs=1e-9)  # 40 % of the 25 % zone at +100
+        others = [j for j in range(1, 5) if j != i]
+        assert all(y[j] - x[j] < y[i] - x[i] for j in others)
+    down = pc.curves(x, pc.Params(highlights=-100.0))[0]
+    assert down[4] == pytest.approx(0.775)
+
+
+def test_parametric_curve_splits_move_the_zones_and_the_curve_stays_monotone():
+    from editor.core.ops import parametric_curve as pc
+    x = np.linspace(0.0, 1.0, 1001)
+    wide = pc.curves(x, pc.Params(shadows=100.0, shadow_split=60.0))[0]
+    narrow = pc.curves(x, pc.Params(shadows=100.0, shadow_split=20.0))[0]
+    assert wide[400] - 0.4 > narrow[400] - 0.4 + 0.05
+    for p in (pc.Params(shadows=100.0, darks=-100.0, lights=100.0, highlights=-100.0),
+              pc.Params(shadows=-100.0, darks=100.0, lights=-100.0, highlights=100.0, shadow_split=70.0,
+                        midtone_split=20.0, highlight_split=30.0)):
+        y = pc.curves(x, p)[0]
+        assert np.all(np.diff(y) >= -1e-12) and y[0] == 0.0 and y[-1] == pytest.approx(1.0)

@@ -201,10 +201,11 @@ def enlarged(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Ima
 def smooth(image: pyvips.Image, sigma: float) -> pyvips.Image:
     """A Gaussian blur (float) of the one-band `image` with `sigma` px, large ones on a shrunk copy."""
     factor = shrink_factor(sigma)
-    small = shrunk(image, factor)
+    if factor == 1:
+        return image.gaussblur(max(sigma, 0.3), precision="float")
     # a box of `factor` already spreads by factor / sqrt(12): only the rest is left to the Gaussian
     rest = (sigma * sigma - factor * factor / 12.0) ** 0.5 / factor
-    return enlarged(small.gaussblur(rest, precision="float"), factor, image)
+    return enlarged(shrunk(image, factor).gaussblur(rest, precision="float"), factor, image)
 
 
 DETAIL_STEPS = 32768  # detail lookups: index units per full white, so ±white spans 65536 entries
