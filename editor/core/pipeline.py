@@ -53,7 +53,8 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             if image.width * image.height <= spatial_ops.PREVIEW_PIXELS:
                 image = image.copy_memory()
             else:
-                image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
+                # Large radii (clarity, dehaze) read their shrunk copy up to a few hundred rows ahead.
+                image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=192, threaded=True)
         lum = spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in spatial))
         total = (None, None)
         for i, (op, params) in enumerate(spatial):

@@ -346,3 +346,13 @@ def test_show_filter_hides_photos_and_navigation_skips_them(qtbot, make_window, 
     assert window.grid.isRowHidden(2)
     window.filter_box.setCurrentText("All photos")
     assert not any(window.grid.isRowHidden(r) for r in range(3))
+
+
+def test_clarity_texture_dehaze_and_the_parametric_curve_get_sliders_from_their_declarations(
+        qtbot, make_window, photo_folder):
+    window, _ = open_first(qtbot, make_window, photo_folder)
+    for name, param in (("clarity", "amount"), ("texture", "amount"), ("dehaze", "amount"),
+                        ("parametric_curve", "shadows"), ("parametric_curve", "highlight_split")):
+        assert window.develop.row(name, param).slider is not None
+    window.develop.row("clarity", "amount").slider.setValue(window.develop.row("clarity", "amount").slider.maximum())
+    assert window.doc.edit["clarity"].amount == 100.0 and "•" in window.develop.sections["clarity"].header.text()

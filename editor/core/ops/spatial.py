@@ -188,7 +188,10 @@ def shrunk(image: pyvips.Image, factor: int) -> pyvips.Image:
     width, height = -(-image.width // factor) * factor, -(-image.height // factor) * factor
     if (width, height) != (image.width, image.height):
         image = image.embed(0, 0, width, height, extend="copy")
-    return image.shrink(factor, factor)
+    small = image.shrink(factor, factor)
+    # What reads the shrunk copy (a blur, a minimum, the enlargement) asks for margins of several of its
+    # rows, each `factor` full rows: cached whole (it is small), every full row is shrunk once.
+    return small.tilecache(tile_width=small.width, tile_height=4, max_tiles=small.height // 4 + 2, threaded=True)
 
 
 def enlarged(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Image:
