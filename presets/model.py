@@ -8,6 +8,7 @@ version are migrated forward, a newer preset format is refused.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -22,6 +23,36 @@ META_FIELDS = ("group", "description", "author", "tags", "recipe", "inspired_by"
 
 class PresetError(ValueError):
     """A preset (or preset file) that cannot be used; the message names the source and every problem."""
+
+
+MAX_NAME = 200
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """`value` for an error message: repr (control characters escaped), cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def name_problem(name: Any, what: str = "name") -> str | None:
+    """Why `name` cannot name a preset or group (None when it can): text, not blank, at most MAX_NAME
+    characters, and no control or format characters (ESC, newline, bidi overrides), which would reach
+    terminals, file names and menus raw."""
+    if not isinstance(name, str) or not name.strip():
+        return f"{what} must be non-empty text"
+    if len(name) > MAX_NAME:
+        return f"{what} is {len(name)} characters long, over the {MAX_NAME} allowed"
+    bad = sorted({c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")})
+    if bad:
+        return f"{what} {shown(name)} holds control characters ({', '.join(repr(c) for c in bad[:5])})"
+    return None
+
+
+def check_name(name: Any, what: str = "name") -> None:
+    """Raise PresetError if `name` cannot name a preset (see `name_problem`)."""
+    problem = name_problem(name, what)
+    if problem:
+        raise PresetError(f"preset {problem}" if what == "name" else problem)
 
 
 def _frozen(params: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
@@ -95,16 +126,17 @@ class Preset:
             raise PresetError(f"{source}: expected a JSON object, got {type(data).__name__}")
         problems: list[str] = []
         if data.get("format", FORMAT) != FORMAT:
-            problems.append(f"format is {data.get('format')!r}, expected {FORMAT!r}")
+            problems.append(f"format is {shown(data.get('format'))}, expected {FORMAT!r}")
         version = data.get("version", FORMAT_VERSION)
         if not isinstance(version, int) or isinstance(version, bool):
-            problems.append(f"version must be a whole number, got {version!r}")
+            problems.append(f"version must be a whole number, got {shown(version)}")
         elif version > FORMAT_VERSION:
             raise PresetError(f"{source}: preset format version {version} is newer than this Darkslide "
                               f"understands ({FORMAT_VERSION}); update Darkslide")
         name = data.get("name")
-        if not isinstance(name, str) or not name.strip():
-            problems.append("name must be non-empty text")
+        for problem in (name_problem(name), name_problem(data.get("group", "User"), "group")):
+            if problem:
+                problems.append(problem)
         meta = _read_meta(data, problems)
         params = _read_operations(data.get("operations", {}), problems)
         if problems:
@@ -124,11 +156,11 @@ def _read_meta(data: Mapping[str, Any], problems: list[str]) -> dict[str, Any]:
                 continue
             value = tuple(value)
         elif not isinstance(value, str):
-            problems.append(f"{key} must be text, got {value!r}")
+            problems.append(f"{key} must be text, got {shown(value)}")
             continue
         meta[key] = value
     unknown = set(data) - set(META_FIELDS) - {"format", "version", "name", "operations"}
-    problems.extend(f"unknown field '{k}'" for k in sorted(unknown))
+    problems.extend(f"unknown field {shown(k)}" for k in sorted(unknown)[:10])
     return meta
 
 
@@ -143,7 +175,7 @@ def _read_operations(operations: Any, problems: list[str]) -> dict[str, dict[str
             op = ops.get(op_name)
             out[op.name] = load_partial(op, saved)
         except ParamError as exc:
-            problems.append(f"{op_name}: {exc}")
+            problems.append(f"{shown(op_name, 40)}: {exc}")
     return out
 
 
@@ -152,8 +184,8 @@ def load_partial(op: ops.Operation, saved: Any) -> dict[str, Any]:
     if not isinstance(saved, Mapping) or not isinstance(saved.get("params", {}), Mapping):
         raise ParamError("expected a table with 'version' and 'params'")
     version = saved.get("version", op.version)
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ParamError(f"version must be a whole number, got {version!r}")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ParamError(f"version must be a whole number from 1, got {shown(version)}")
     values = dict(saved.get("params", {}))
     migrate = getattr(op.module, "migrate", None)
     named = set(migrate(version, dict(values)) if (migrate and version < op.version) else values)

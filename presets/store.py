@@ -22,7 +22,7 @@ from editor.core.ops import lut3d
 from presets.apply import apply_preset, check_lut
 from presets.formats import Imported, native, read_file
 from presets.looks import builtin, builtin_looks
-from presets.model import Preset, PresetError
+from presets.model import Preset, PresetError, check_name
 
 SUFFIX = ".json"
 
@@ -62,12 +62,14 @@ class PresetStore:
         return [err for p, err in self._scan() if p is None]
 
     def _scan(self) -> list[tuple[Preset | None, str]]:
+        """Every file's presets, or why it cannot be read: one bad file never hides the others (native.load
+        turns hostile content into PresetError; the rest is a last guard for the store's own listing)."""
         out = []
         for path in self._files():
             try:
                 out.extend((p, "") for p in native.load(path))
-            except PresetError as exc:
-                out.append((None, str(exc)))
+            except (PresetError, RecursionError) as exc:
+                out.append((None, str(exc) if isinstance(exc, PresetError) else f"{path}: {type(exc).__name__}"))
         return out
 
     def all(self) -> list[Preset]:
@@ -100,8 +102,8 @@ class PresetStore:
     # ------------------------------------------------------------------------------------------ writing
     def save(self, preset: Preset, *, overwrite: bool = False) -> Path:
         """Write `preset` atomically as <group>/<name>.json; refuses to replace another preset unless told."""
-        if not preset.name.strip():
-            raise PresetError("a preset needs a name")
+        check_name(preset.name)
+        check_name(preset.group or "User", "group")
         if _is_builtin(preset.name):
             raise PresetError(f"'{preset.name}' is the name of a built-in look; choose another name")
         old = None
@@ -150,8 +152,8 @@ class PresetStore:
             params = {n: {k: getattr(edit[n], k) for k in values} for n, values in preset.params.items()}
             preset = preset.replace(params=params)
         new = preset.replace(**fields)
-        if not new.name.strip():
-            raise PresetError("a preset needs a name")
+        check_name(new.name)
+        check_name(new.group or "User", "group")
         if new.name.casefold() != preset.name.casefold() and (self.exists(new.name) or _is_builtin(new.name)):
             raise PresetError(f"a preset called '{new.name}' already exists")
         self._write(new, replacing=self.path_of(preset_name))

@@ -6,15 +6,18 @@ Every reader refuses files over MAX_FILE_BYTES before reading them and raises Lu
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # refuse bigger LUT files unread: a 256^3 .cube is ~ 400 MB of text
 MAX_CUBE_SIZE = 256
+MAX_1D_SIZE = 65536
 MIN_CUBE_SIZE = 2
 HALD_LEVELS = range(2, 17)
 # Output values this far outside the domain are treated as a broken file, not an extended-range LUT.
@@ -34,21 +37,31 @@ class Lut:
     domain_min: tuple[float, float, float] = (0.0, 0.0, 0.0)
     domain_max: tuple[float, float, float] = (1.0, 1.0, 1.0)
     comments: tuple[str, ...] = ()
+    stages: str = ""  # for a 1D or shaper + 3D file: what it held ("LUT_1D_SIZE 1024 + LUT_3D_SIZE 33")
+    file_domain: tuple | None = None  # (min, max) the file declares when the table was rebuilt on 0..1
+
+    @property
+    def input_domain(self) -> tuple:
+        """The input range the file expects, as (min, max) 3-tuples."""
+        return self.file_domain or (self.domain_min, self.domain_max)
 
     @property
     def size(self) -> int:
         return self.table.shape[0]
 
     def normalised(self) -> np.ndarray:
-        """The table as if its input domain were 0..1 (what the lut3d operation samples)."""
+        """The table as if its input domain were 0..1 (what the lut3d operation samples).
+
+        Resampled tetrahedrally onto twice the file's grid (at least 33, at most its own size past 65):
+        a grid that holds the file's own nodes reproduces tetrahedral sampling exactly (the finer
+        tetrahedra nest in the coarser), and one that does not comes within the fused 33^3 grid's own
+        precision, which every render goes through anyway."""
         if self.domain_min == (0.0, 0.0, 0.0) and self.domain_max == (1.0, 1.0, 1.0):
             return self.table
         # Resample: the 0..1 lattice point v sits at (v - min) / (max - min) in the file's lattice.
-        n = self.size
-        g = np.linspace(0.0, 1.0, n)
+        n = self.size if self.size > 65 else min(max(2 * self.size - 1, 33), 65)
         lo, hi = np.array(self.domain_min), np.array(self.domain_max)
-        pos = np.stack(np.meshgrid(g, g, g, indexing="ij"), axis=-1)
-        return sample(self.table, (pos - lo) / (hi - lo), "trilinear")
+        return sample(self.table, (identity_table(n) - lo) / (hi - lo)).astype(np.float32)
 
 
 def identity_table(size: int) -> np.ndarray:
@@ -116,69 +129,195 @@ def _check_size(path: Path) -> None:
 
 
 def read_cube(path: str | os.PathLike) -> Lut:
-    """Parse a .cube file (TITLE, LUT_3D_SIZE, DOMAIN_MIN/MAX, comments, any line endings)."""
+    """Parse a .cube file (Adobe Cube LUT Specification 1.0, and Resolve's 1D shaper + 3D form), streaming:
+    memory stays bounded by the table the header declares, never by the text."""
     path = Path(path)
     _check_size(path)
-    raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise LutError(f"{path}: not a .cube text file (binary data)")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    try:
-        return parse_cube(text)
+        with open(path, "rb") as file:
+            head = file.read(4096)
+            if b"\x00" in head:
+                raise LutError("not a .cube text file (binary data)")
+            file.seek(0)
+            return _parse(_lines(file), os.path.getsize(path))
     except LutError as exc:
         raise LutError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise LutError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def parse_cube(text: str) -> Lut:
     """Parse .cube text; raises LutError (without a file name) on any problem."""
-    title, size, lo, hi, comments, rows = "", None, (0.0,) * 3, (1.0,) * 3, [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line:
-            continue
-        if line[0] in _NUMBER_START:  # fast path for the (up to 16 million) table rows
-            rows.append((number, line))
-            continue
-        if line.startswith("#"):
-            comments.append(line[1:].strip())
-            continue
-        word = line.split(None, 1)[0].upper()
-        if _is_number(word):  # nan/inf parse here too, to be refused with a clear message below
-            rows.append((number, line))
-        elif word == "TITLE":
-            title = line[5:].strip().strip('"')
-        elif word == "LUT_3D_SIZE":
-            size = _int_value(line, number)
-        elif word == "DOMAIN_MIN":
-            lo = tuple(_floats(" ".join(line.split()[1:]), number))
-        elif word == "DOMAIN_MAX":
-            hi = tuple(_floats(" ".join(line.split()[1:]), number))
-        elif word == "LUT_1D_SIZE":
-            raise LutError("1D LUTs (LUT_1D_SIZE) are not supported; use a 3D LUT")
+    data = text.encode("utf-8")
+    return _parse(_lines(io.BytesIO(data)), len(data))
+
+
+_BLOCK = 1 << 20
+_CHUNK_ROWS = 1 << 16  # table rows parsed per numpy call: fast, and a few MB at most
+_MIN_ROW_BYTES = 6  # "0 0 0\n": no table row is shorter, so a file this short cannot hold its table
+ONE_D_GRID = 65  # points per axis of the 3D table a 1D (or shaper + 3D) file is applied through
+
+
+def _lines(file) -> Iterator[str]:
+    """Text lines of a binary file read in blocks, for LF, CRLF or CR line endings; a UTF-8 BOM dropped."""
+    rest = b""
+    block = file.read(_BLOCK).removeprefix(b"\xef\xbb\xbf")
+    while block:
+        data, held = rest + block, b""
+        if data.endswith(b"\r"):  # may be the first half of a CRLF split between blocks
+            data, held = data[:-1], b"\r"
+        parts = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        rest = parts.pop() + held
+        yield from (line.decode("latin-1") for line in parts)  # table text is ASCII; titles may not be
+        block = file.read(_BLOCK)
+    if rest.strip():
+        yield rest.decode("latin-1")
+
+
+class _Header:
+    def __init__(self):
+        self.title, self.comments = "", []
+        self.size3, self.size1 = None, None
+        self.domain = None  # DOMAIN_MIN/MAX (Adobe): the input domain of the file's one table
+        self.range1 = self.range3 = None  # LUT_1D/3D_INPUT_RANGE (Resolve), one pair each
+
+    def read(self, word: str, line: str, number: int) -> None:
+        if word == "TITLE":
+            self.title = line[5:].strip().strip('"')
+        elif word in ("LUT_3D_SIZE", "LUT_1D_SIZE"):
+            setattr(self, "size3" if word == "LUT_3D_SIZE" else "size1", _int_value(line, number))
+        elif word in ("DOMAIN_MIN", "DOMAIN_MAX"):
+            lo, hi = self.domain or ((0.0,) * 3, (1.0,) * 3)
+            values = tuple(_floats(" ".join(line.split()[1:]), number))
+            self.domain = (values, hi) if word == "DOMAIN_MIN" else (lo, values)
         elif word in ("LUT_1D_INPUT_RANGE", "LUT_3D_INPUT_RANGE"):
-            value = line.split()[1:]
             try:
-                lo, hi = (float(value[0]),) * 3, (float(value[1]),) * 3
-            except (ValueError, IndexError):
+                a, b = (float(v) for v in line.split()[1:])
+            except ValueError:
                 raise LutError(f"line {number}: expected two numbers in {line!r:.60}") from None
+            setattr(self, "range1" if word.startswith("LUT_1D") else "range3", ((a,) * 3, (b,) * 3))
         else:
             raise LutError(f"line {number}: unknown keyword {word!r}")
-    if size is None:
-        raise LutError("no LUT_3D_SIZE line")
-    if not MIN_CUBE_SIZE <= size <= MAX_CUBE_SIZE:
-        raise LutError(f"LUT_3D_SIZE {size} is outside {MIN_CUBE_SIZE}..{MAX_CUBE_SIZE}")
+
+    def domains(self):
+        """(1D domain or None, 3D domain or None), each a (min, max) pair of 3-tuples, checked.
+        DOMAIN_MIN/MAX belong to the first table the input meets (the only one in Adobe's form)."""
+        unit = ((0.0,) * 3, (1.0,) * 3)
+        one = None if self.size1 is None else (self.range1 or self.domain or unit)
+        three = None if self.size3 is None else (
+            self.range3 or (self.domain if self.size1 is None else None) or unit)
+        for domain in (one, three):
+            if domain is not None:
+                _check_domain(*domain)
+        return one, three
+
+
+def _parse(lines: Iterator[str], file_bytes: int) -> Lut:
+    header, table, filled, expected = _Header(), None, 0, 0
+    chunk: list[tuple[int, str]] = []
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line[0] == "#":
+            if table is None and len(header.comments) < 1000:
+                header.comments.append(line[1:].strip())
+            continue
+        if line[0] not in _NUMBER_START and not _is_number(line.split(None, 1)[0]):
+            if table is not None:
+                raise LutError(f"line {number}: keyword {line.split()[0]!r:.40} after the table rows began")
+            header.read(line.split(None, 1)[0].upper(), line, number)
+            continue
+        if table is None:
+            table, expected = _allocate(header, file_bytes, number)
+        chunk.append((number, line))
+        if len(chunk) == _CHUNK_ROWS:
+            filled = _store(table, filled, chunk, expected)
+            chunk = []
+    if table is None:
+        if header.size3 is None and header.size1 is None:
+            raise LutError("no LUT_3D_SIZE (or LUT_1D_SIZE) line")
+        table, expected = _allocate(header, file_bytes, 0)
+    filled = _store(table, filled, chunk, expected)
+    if filled != expected:
+        raise LutError(f"expected {expected} table rows for {_sizes(header)}, found {filled}")
+    return _build(header, table)
+
+
+def _sizes(header: _Header) -> str:
+    return " + ".join(f"{k} {v}" for k, v in (("LUT_1D_SIZE", header.size1), ("LUT_3D_SIZE", header.size3))
+                      if v is not None)
+
+
+def _allocate(header: _Header, file_bytes: int, number: int) -> tuple[np.ndarray, int]:
+    """The empty (rows, 3) float32 table the header declares, after checking the sizes against the file."""
+    if header.size3 is None and header.size1 is None:
+        raise LutError(f"line {number}: table rows before any LUT_3D_SIZE (or LUT_1D_SIZE) line")
+    if header.size3 is not None and not MIN_CUBE_SIZE <= header.size3 <= MAX_CUBE_SIZE:
+        raise LutError(f"LUT_3D_SIZE {header.size3} is outside {MIN_CUBE_SIZE}..{MAX_CUBE_SIZE}")
+    if header.size1 is not None and not MIN_CUBE_SIZE <= header.size1 <= MAX_1D_SIZE:
+        raise LutError(f"LUT_1D_SIZE {header.size1} is outside {MIN_CUBE_SIZE}..{MAX_1D_SIZE}")
+    header.domains()  # refuse a bad domain before reading the rows
+    expected = (header.size1 or 0) + (header.size3 or 0) ** 3
+    if expected * _MIN_ROW_BYTES > file_bytes:
+        raise LutError(f"expected {expected} table rows for {_sizes(header)}, more than a {file_bytes}-byte "
+                       "file can hold (the file is cut short, or the size is wrong)")
+    return np.empty((expected, 3), dtype=np.float32), expected  # float32: half the memory, ample precision
+
+
+def _store(table: np.ndarray, filled: int, chunk: list[tuple[int, str]], expected: int) -> int:
+    """Parse `chunk` (numbered table rows) into `table` from row `filled`; returns the new row count."""
+    if not chunk:
+        return filled
+    if filled + len(chunk) > expected:
+        raise LutError(f"line {chunk[expected - filled][0] if expected > filled else chunk[0][0]}: more table "
+                       f"rows than the {expected} the header declares")
+    values = _table_rows(chunk)
+    if not np.isfinite(values).all():
+        bad = chunk[int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])][0]
+        raise LutError(f"line {bad}: table holds NaN or infinite values")
+    table[filled:filled + len(chunk)] = values
+    return filled + len(chunk)
+
+
+def _build(header: _Header, rows: np.ndarray) -> Lut:
+    """The Lut: the 3D table as written, or a 1D (or shaper + 3D) file applied through a 3D grid."""
+    one_d, three_d = header.domains()
+    n1 = header.size1 or 0
+    comments = tuple(header.comments)
+    if three_d is not None:
+        n = header.size3
+        # Red changes fastest in the file, so a C-order reshape gives [b, g, r]; swap to [r, g, b].
+        table3 = rows[n1:].reshape(n, n, n, 3).transpose(2, 1, 0, 3)
+        _check_values(table3, *three_d)
+        if one_d is None:
+            return Lut(np.ascontiguousarray(table3), header.title, *three_d, comments)
+    curves = rows[:n1].astype(np.float64)
+    _check_values(curves, *one_d)
+    # Rebuilt on the 0..1 lattice Darkslide feeds (display sRGB), not on the file's input range: a log
+    # shaper spanning 0..4 would otherwise leave a quarter of the grid for the values that occur.
+    shaped = _curve_lookup(curves, identity_table(max(ONE_D_GRID, header.size3 or 0)), *one_d)
+    if three_d is not None:
+        lo, hi = (np.array(v) for v in three_d)
+        shaped = sample(table3, (shaped - lo) / (hi - lo))
+    return Lut(shaped.astype(np.float32), header.title, comments=comments, stages=_sizes(header),
+               file_domain=one_d)
+
+
+def _curve_lookup(curves: np.ndarray, rgb: np.ndarray, lo, hi) -> np.ndarray:
+    """Per-channel linear interpolation in 1D tables (n, 3) spanning lo..hi."""
+    out = np.empty_like(rgb, dtype=np.float64)
+    for c in range(3):
+        x = np.linspace(lo[c], hi[c], curves.shape[0])
+        out[..., c] = np.interp(rgb[..., c], x, curves[:, c])
+    return out
+
+
+def _check_domain(lo, hi) -> None:
+    if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+        raise LutError(f"the input domain {lo}..{hi} holds NaN or infinite values")
     if any(h <= l for l, h in zip(lo, hi)):
         raise LutError(f"DOMAIN_MAX {hi} must be above DOMAIN_MIN {lo}")
-    data = _table_rows(rows)
-    if len(rows) != size ** 3:
-        raise LutError(f"expected {size ** 3} table rows for LUT_3D_SIZE {size}, found {len(rows)}")
-    _check_values(data, lo, hi)
-    # Red changes fastest in the file, so a C-order reshape gives [b, g, r]; swap to [r, g, b].
-    table = data.reshape(size, size, size, 3).transpose(2, 1, 0, 3).copy()
-    return Lut(table, title, lo, hi, tuple(comments))
 
 
 _NUMBER_START = frozenset("0123456789-+.")
@@ -226,10 +365,9 @@ def _int_value(line: str, number: int) -> int:
 
 
 def _check_values(data: np.ndarray, lo, hi) -> None:
-    if not np.isfinite(data).all():
-        raise LutError("table holds NaN or infinite values")
     span = max(h - l for l, h in zip(lo, hi))
-    if data.min() < min(lo) - OUTSIDE_TOLERANCE * span or data.max() > max(hi) + OUTSIDE_TOLERANCE * span:
+    if data.size and (data.min() < min(lo) - OUTSIDE_TOLERANCE * span
+                      or data.max() > max(hi) + OUTSIDE_TOLERANCE * span):
         raise LutError(f"table values {data.min():g}..{data.max():g} are far outside the domain "
                        f"{min(lo):g}..{max(hi):g}")
 
@@ -279,7 +417,8 @@ def read_hald(path: str | os.PathLike) -> Lut:
     path = Path(path)
     _check_size(path)
     try:
-        image = pyvips.Image.new_from_file(str(path), access="sequential")
+        # fail_on: a truncated or damaged image is an error, not a table silently padded with black.
+        image = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="truncated")
         if image.width != image.height:
             raise LutError(f"{path}: a Hald image must be square, this one is {image.width}x{image.height}")
         level = round(image.width ** (1 / 3))
@@ -295,7 +434,8 @@ def read_hald(path: str | os.PathLike) -> Lut:
         pixels = np.ndarray(buffer=image.write_to_memory(), dtype=_DTYPES[image.format],
                             shape=(image.height, image.width, 3)) / top
     except pyvips.Error as exc:
-        raise LutError(f"{path}: not a readable image ({str(exc).splitlines()[0]})") from None
+        reason = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        raise LutError(f"{path}: not a readable image, or cut short ({reason})") from None
     except KeyError:
         raise LutError(f"{path}: unsupported sample format") from None
     return Lut(hald_to_table(pixels), title=path.stem)
@@ -305,7 +445,8 @@ _DTYPES = {"uchar": np.uint8, "ushort": np.uint16}
 
 
 def write_hald(path: str | os.PathLike, table: np.ndarray) -> None:
-    """Write `table` as an 8-bit Hald PNG (TIFF for .tif names), atomically; its size must be a square level^2."""
+    """Write `table` as an 8-bit Hald PNG (TIFF for .tif names), atomically and readable by others (0644);
+    its size must be a square level^2."""
     import pyvips
 
     n = table.shape[0]
@@ -316,7 +457,8 @@ def write_hald(path: str | os.PathLike, table: np.ndarray) -> None:
 
     pixels = _table_to_hald(table, level)
     suffix = ".tif" if Path(path).suffix.lower() in (".tif", ".tiff") else ".png"
-    write_atomic(Path(path), pyvips.Image.new_from_array(pixels, interpretation="srgb").write_to_buffer(suffix))
+    image = pyvips.Image.new_from_array(pixels, interpretation="srgb")
+    write_atomic(Path(path), image.write_to_buffer(suffix), shared=True)
 
 
 # --------------------------------------------------------------------------------------------- any file

@@ -30,7 +30,7 @@ def load(path: str | os.PathLike) -> Imported:
     name = lut.title.strip() or path.stem
     log = any("log" in w for w in warnings)
     preset = Preset(name=name, params={"lut3d": {"lut": str(path.resolve()), "strength": 100.0}}, group="LUTs",
-                    description=f"3D LUT ({lut.size}^3) from {path.name}",
+                    description=f"{lut.stages or f'3D LUT ({lut.size}^3)'} from {path.name}",
                     inspired_by=f"Imported LUT file {path.name}",
                     input_space="camera log (see warning)" if log else "sRGB", warnings=tuple(warnings))
     return Imported([preset], [], warnings, lut_file=path)
@@ -41,9 +41,10 @@ def lut_warnings(lut: lutfiles.Lut, path: Path) -> list[str]:
     if _LOG.search(lut.title) or _LOG.search(path.stem):
         warnings.append(f"{path.name}: looks like a LUT for camera log footage; Darkslide feeds it display "
                         "sRGB, so colours and contrast will be off")
-    if lut.domain_min != (0.0, 0.0, 0.0) or lut.domain_max != (1.0, 1.0, 1.0):
-        warnings.append(f"{path.name}: unusual input domain {lut.domain_min}..{lut.domain_max}; it may expect "
-                        "log or scene-linear input")
+    lo, hi = lut.input_domain
+    if lo != (0.0, 0.0, 0.0) or hi != (1.0, 1.0, 1.0):
+        warnings.append(f"{path.name}: unusual input domain {lo}..{hi}; it may expect log or scene-linear "
+                        "input")
     if lut.table.min() < -0.01 or lut.table.max() > 1.01:
         warnings.append(f"{path.name}: outputs {lut.table.min():.2f}..{lut.table.max():.2f} leave 0..1 and "
                         "will be clipped")

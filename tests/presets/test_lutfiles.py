@@ -126,7 +126,13 @@ BAD_CUBES = {
     "far.cube": ("LUT_3D_SIZE 2\n" + "0 0 0\n" * 7 + "900 0 0\n", "far outside"),
     "no_size.cube": ("0 0 0\n", "LUT_3D_SIZE"),
     "words.cube": ("LUT_3D_SIZE 2\nhello there\n", "unknown keyword"),
-    "short_row.cube": ("LUT_3D_SIZE 2\n0 0\n", "expected 3 numbers"),
+    "short_row.cube": ("LUT_3D_SIZE 2\n0 0\n" + "0 0 0\n" * 7, "expected 3 numbers"),
+    "extra_rows.cube": ("LUT_3D_SIZE 2\n" + "0 0 0\n" * 9, "more table rows"),
+    "nan_domain.cube": ("DOMAIN_MIN nan 0 0\nLUT_3D_SIZE 2\n" + "0 0 0\n" * 8, "NaN or infinite"),
+    "inf_domain.cube": ("DOMAIN_MAX 1 inf 1\nLUT_3D_SIZE 2\n" + "0 0 0\n" * 8, "NaN or infinite"),
+    "keyword_late.cube": ("LUT_3D_SIZE 2\n" + "0 0 0\n" * 4 + "TITLE \"x\"\n" + "0 0 0\n" * 4, "after the table"),
+    "huge_claim.cube": ("LUT_3D_SIZE 256\n" + "0 0 0\n" * 100, "cut short"),
+    "bad_1d.cube": ("LUT_1D_SIZE 70000\n0 0 0\n", "outside 2..65536"),
     "bad_domain.cube": ("DOMAIN_MIN 1 1 1\nDOMAIN_MAX 0 0 0\nLUT_3D_SIZE 2\n" + "0 0 0\n" * 8, "DOMAIN_MAX"),
 }
 

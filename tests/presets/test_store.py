@@ -154,7 +154,7 @@ def test_importing_a_preset_whose_lut_is_missing_warns(store, tmp_path):
 def test_builtin_and_empty_names_are_refused(store):
     with pytest.raises(PresetError, match="built-in look"):
         store.create("chrome", edited())
-    with pytest.raises(PresetError, match="needs a name"):
+    with pytest.raises(PresetError, match="name must be non-empty"):
         store.create("  ", edited())
     store.create("Mine", edited())
     with pytest.raises(PresetError, match="already exists"):
