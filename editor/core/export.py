@@ -31,7 +31,7 @@ from typing import Callable, Iterable
 
 import pyvips
 
-from editor.core.sources import Photo, PhotoError, damage_words, open_photo, resize_to, srgb_profile
+from editor.core.sources import Photo, PhotoError, open_photo, resize_to, srgb_profile
 
 FORMATS = {"jpeg": ".jpg", "png": ".png", "tiff": ".tif", "webp": ".webp", "avif": ".avif"}
 RESIZE_MODES = ("none", "long_edge", "short_edge", "megapixels")
@@ -395,7 +395,7 @@ def export_photo(photo_path, edit, settings: ExportSettings, out_dir, seq: int =
         if cancel is not None and cancel.is_set():
             raise ExportCancelled(f"{photo_path}: cancelled") from None
         if _is_decoding(exc):  # the photo's pixels turned out damaged only once they flowed
-            raise ExportError(f"{photo_path}: cannot develop the photo: {damage_words(exc)} "
+            raise ExportError(f"{photo_path}: cannot develop the photo: {photo.damage(exc)} "
                               f"({_first_lines(exc)})") from exc
         raise ExportError(f"{photo_path}: cannot write {final.name} ({_first_lines(exc)})") from exc
     except OSError as exc:
@@ -430,7 +430,7 @@ _LOADER_WORDS = ("load", "vipsjpeg", "vipspng", "tiff2vips", "libtiff", "heif", 
 
 def _is_decoding(exc: BaseException) -> bool:
     """Whether a libvips error raised while exporting came from reading the photo (not from writing)."""
-    text = str(exc).lower()
+    text = " ".join(ln for ln in str(exc).lower().splitlines() if not ln.startswith("unable to call"))
     return "save" not in text and any(w in text for w in _LOADER_WORDS)
 
 
@@ -438,8 +438,8 @@ def _sidecar_edit(photo_path: Path):
     from editor.core import sidecar
     try:
         return sidecar.load(photo_path).edit
-    except sidecar.SidecarError as exc:
-        raise ExportError(str(exc)) from exc
+    except sidecar.SidecarError as exc:  # not developed with a default edit: that would be silent damage
+        raise ExportError(f"{photo_path}: sidecar unreadable ({exc.path}): {exc.reason}") from exc
 
 
 def _first_lines(exc: BaseException) -> str:

@@ -13,6 +13,7 @@ Files are sniffed by content, not by name (except DNG, which is a TIFF and is re
 from __future__ import annotations
 
 import os
+import re
 import zlib
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -81,9 +82,11 @@ def damage_words(exc: BaseException) -> str:
 
 # libjpeg warnings that leave every pixel intact; any other warning means damaged pixels (libjpeg would
 # paint them grey or smeared), so JPEGs decode with fail_on="warning" and fall back only for these.
-_HARMLESS_JPEG_WARNINGS = ("extraneous bytes before marker 0xd9", "unknown jfif revision",
-                           "invalid sos parameters for sequential", "bad icc marker",
-                           "inconsistent progression sequence")
+# Stray bytes before a marker are skipped harmlessly, except before a restart marker (RST0-7, 0xd0-0xd7),
+# which sits inside the scan data.
+_HARMLESS_JPEG_WARNINGS = re.compile(r"extraneous bytes before marker 0x(?!d[0-7])[0-9a-f]{2}|unknown jfif revision"
+                                     r"|invalid sos parameters for sequential|bad icc marker"
+                                     r"|inconsistent progression sequence")
 
 
 # ---------------------------------------------------------------------------------------------- working space
@@ -222,13 +225,21 @@ class Photo:
         """Lazy working-space image with its long edge `long_edge` px via shrink-on-load (not cached)."""
         return self._decode(lambda: self._scaled(int(long_edge)), "cannot decode")
 
+    def damage(self, exc: BaseException) -> str:
+        """What a decoder's error means for this photo, in words."""
+        if self.format != "png":
+            return damage_words(exc)
+        if _cut_short(self):  # libpng says only "read error", truncated or not
+            return "the file is truncated: it ends before its end marker"
+        return "the image data is corrupt (a checksum does not match or the compressed data is invalid)"
+
     def forgive(self, exc: BaseException) -> bool:
         """True (and decode less strictly from now on) when `exc` is only a harmless libjpeg warning,
         so the caller can try again; see _HARMLESS_JPEG_WARNINGS."""
         if self.fail_on != "warning":
             return False
         lines = [ln.lower() for ln in str(exc).splitlines() if "vipsjpeg:" in ln.lower()]
-        if lines and all(any(w in ln for w in _HARMLESS_JPEG_WARNINGS) for ln in lines):
+        if lines and all(_HARMLESS_JPEG_WARNINGS.search(ln) for ln in lines):
             self.fail_on = "error"
             return True
         return False
@@ -277,11 +288,24 @@ class Photo:
         except pyvips.Error as exc:
             if self.forgive(exc):
                 return self._decode(fn, what)
-            raise _fail(self.path, f"{what}: {damage_words(exc)}", exc) from exc
+            raise _fail(self.path, f"{what}: {self.damage(exc)}", exc) from exc
         except MemoryError as exc:
             raise _fail(self.path, f"{what}: there is not enough memory to decode it", exc) from exc
         except (OSError, ValueError, RuntimeError) as exc:
             raise _fail(self.path, f"{what}: {damage_words(exc)}", exc) from exc
+
+
+def _cut_short(photo: Photo) -> bool:
+    """Whether a PNG lacks its final IEND chunk."""
+    try:
+        fd = open_regular(photo.path)
+        try:
+            size = os.fstat(fd).st_size
+            return os.pread(fd, 12, max(0, size - 12)) != b"\0\0\0\0IEND\xaeB`\x82"
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
 
 
 class HeifPhoto(Photo):

@@ -125,6 +125,8 @@ def write_photos(out: Path) -> list[Case]:
     add("scan_garbage.jpg", jpeg[:mid] + bytes(range(256)) * 4 + jpeg[mid + 1024:], "refuse", "corrupt|truncated")
     add("claims_15000x16000.jpg", _jpeg_with_size(jpeg, 15000, 16000), "refuse", "15000x16000.*truncated")
     add("padded_before_eoi.jpg", jpeg[:-2] + b"\0" * 16 + b"\xff\xd9", "ok")
+    dqt = jpeg.find(b"\xff\xdb")  # libjpeg warns of stray bytes in the header but every pixel is intact
+    add("stray_header_bytes.jpg", jpeg[:dqt] + b"\0\x11\x22" + jpeg[dqt:], "ok")
     add("trailing_data.jpg", jpeg + b"maker notes after the end marker" * 10, "ok")
     add("claims_15000x15000.png", _png(15000, 15000), "refuse", "15000x15000.*truncated")
     add("bomb.png", _png(100_000, 100_000), "refuse", "MP limit")

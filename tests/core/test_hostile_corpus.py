@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import pyvips
 
 sys.path.insert(0, str(Path(__file__).parent))
 import hostile_corpus  # noqa: E402
@@ -72,6 +73,26 @@ def test_truncated_tiff_is_not_called_unsupported(corpus, tmp_path):
     folder, _ = corpus
     message = _answer(folder / "cut50.tif", tmp_path)
     assert "not a supported image" not in message and "TIFF" in message and "truncated" in message
+
+
+@pytest.mark.parametrize("name, words", [("scan_marker.jpg", "corrupt"), ("cut50.jpg", "truncated"),
+                                         ("cut50.png", "truncated"), ("flipped.png", "corrupt")])
+def test_damage_found_only_while_exporting_is_reported_in_words(corpus, tmp_path, name, words):
+    folder, _ = corpus
+    with pytest.raises(export.ExportError) as err:  # straight to export: no preview decoded it first
+        export.export_photo(folder / name, Edit(), export.ExportSettings(), tmp_path)
+    message, _, detail = str(err.value).partition(" (")
+    assert message.startswith(f"{folder / name}: cannot develop the photo") and words in message and detail
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_harmless_libjpeg_warning_is_forgiven_once_and_the_photo_exports(corpus, tmp_path):
+    folder, _ = corpus
+    photo = sources.open_photo(folder / "stray_header_bytes.jpg")
+    assert photo.fail_on == "warning"
+    assert photo.preview(64).width == 64 and photo.fail_on == "error"
+    written = export.export_photo(folder / "stray_header_bytes.jpg", Edit(), export.ExportSettings(), tmp_path)
+    assert pyvips.Image.new_from_file(str(written)).width == hostile_corpus.SIZE[0]
 
 
 def test_heic_with_missing_tiles_is_refused_before_decoding(corpus, monkeypatch):
