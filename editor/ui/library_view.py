@@ -116,6 +116,10 @@ class ThumbDelegate(QStyledItemDelegate):
             broken = index.model().broken.get(entry.path) if hasattr(index.model(), "broken") else None
             p.drawText(box, Qt.AlignmentFlag.AlignCenter, "⚠ cannot open" if broken else "…")
         p.setPen(QColor(225, 190, 80))
+        if entry.problem:  # "sidecar unreadable: ...": a visible mark; the tooltip gives the reason
+            mark = QRect(r.right() - 21, r.top() + 2, 19, 18)
+            p.fillRect(mark, QColor(0, 0, 0, 190))
+            p.drawText(mark, Qt.AlignmentFlag.AlignCenter, "⚠")
         p.drawText(QRect(r.left() + 6, r.bottom() - 16 - name_h, r.width() - 30, 14),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "★" * entry.rating)
         if entry.flag:
