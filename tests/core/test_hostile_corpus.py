@@ -180,3 +180,22 @@ def test_opening_a_photo_with_a_broken_sidecar_keeps_the_bad_file_aside(sidecar_
     kept = sidecar.path_for(photo).with_name("x.jpg.darkslide.bad")
     assert '"version": "1"' in kept.read_text()
     assert sidecar.load(photo).edit["exposure"].exposure_ev == 0.5
+
+
+def test_the_catalog_scan_skips_special_files_and_names_unreadable_sidecars(corpus, sidecar_folder, tmp_path):
+    from editor.core.catalog.catalog import Catalog
+    from editor.core.catalog.headers import read_header
+    folder, cases = corpus
+    special = [c for c in cases if c.words in ("named pipe", "character device", "socket")]
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        catalog.add_folder(folder)
+        catalog.add_folder(sidecar_folder[0])
+        report = catalog.scan()
+        listed = {Path(p.path).name: p for p in catalog.photos()}
+    assert not set(listed) & {c.name for c in special}  # listed without a hang, and not as photos
+    assert "good.jpg" in listed and not listed["good.jpg"].problem
+    broken = [(p, w) for p, w in sidecar_folder[1] if p.name != "folder_sidecar.jpg"]  # a folder: walked into
+    for photo, words in broken:
+        assert listed[photo.name].problem.startswith("sidecar unreadable: ") and words in listed[photo.name].problem
+    assert sum("sidecar unreadable" in p for p in report.problems) == len(broken)
+    assert "named pipe" in read_header(folder / "fifo.jpg").problem  # a tether capture path, say

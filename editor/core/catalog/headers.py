@@ -49,6 +49,11 @@ def camera_name(make, model) -> str | None:
 
 def read_header(path: Path) -> Header:
     """The header of one photo; never raises for a bad file (the problem is recorded instead)."""
+    from editor.core.files import check_regular
+    try:
+        check_regular(path)  # a FIFO named like a photo would block the reader for ever
+    except OSError as exc:
+        return Header(problem=f"{Path(path).name}: {exc.strerror or exc}")
     if Path(path).suffix.lower() in PILLOW_SUFFIXES:
         try:
             return _pillow(path)

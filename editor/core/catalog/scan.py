@@ -53,7 +53,7 @@ def walk(root: Path, skip: set[str]) -> tuple[dict[str, tuple[int, int]], dict[s
                     continue
                 if name.endswith(SIDECAR):
                     cars[entry.path[:-len(SIDECAR)]] = entry.stat().st_mtime_ns
-                elif os.path.splitext(name)[1].lower() in EXTENSIONS:
+                elif os.path.splitext(name)[1].lower() in EXTENSIONS and entry.is_file():  # a FIFO would hang
                     st = entry.stat()
                     photos[entry.path] = (st.st_size, st.st_mtime_ns)
             except OSError:
@@ -66,7 +66,7 @@ def read_marks(path: str) -> tuple[int, str | None, str | None, str, str]:
     try:
         car = sidecars.load(Path(path))
     except sidecars.SidecarError as exc:
-        return 0, None, None, "", str(exc)
+        return 0, None, None, "", f"sidecar unreadable: {exc}"  # names the file: scan reports list it
     look = (car.edit.look or {}).get("name")
     return car.rating, car.flag, look, edit_hash(car.edit), ""
 
