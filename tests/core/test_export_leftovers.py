@@ -56,9 +56,15 @@ def test_a_failed_or_cancelled_export_leaves_no_temporary_file(tmp_path, make_ph
     import threading
     photo = make_photo("a.jpg", size=(400, 300))
     cancel = threading.Event()
+
+    def cancelled_while_writing(_image, path, _settings):
+        path.write_bytes(b"half a photo")
+        cancel.set()
+
+    monkeypatch.setattr(export, "_save", cancelled_while_writing)
     with pytest.raises(export.ExportCancelled):
-        export.export_photo(photo, None, export.ExportSettings(), tmp_path / "out",
-                            progress=lambda f: cancel.set(), cancel=cancel)
+        export.export_photo(photo, None, export.ExportSettings(), tmp_path / "out", cancel=cancel)
+    monkeypatch.undo()
 
     def full_disk(*_a, **_k):
         raise OSError(28, "No space left on device")
