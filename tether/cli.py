@@ -51,21 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=5555)
-    parser.add_argument("--folder", type=Path, default=Path("simulated-phone/DCIM/Camera"))
-    parser.add_argument("--interval", type=float, default=None, help="shoot a photo every N seconds")
-    parser.add_argument("--size", default="medium", choices=["small", "medium", "12mp"])
-    parser.add_argument("--dng", action="store_true", help="write a DNG companion in Camera/RAW for each shot")
-    parser.add_argument("--approve-after", type=float, default=2.0,
-                        help="seconds the simulated user takes to allow a new key")
-    parser.add_argument("--refuse-auth", action="store_true", help="deny every key")
+    from .simphone.options import add_simulate_arguments as add
+    add(parser)
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    from .simphone import serve
-    serve(args.port, args.folder, args.interval, image_size=args.size, with_dng=args.dng,
-          approve_after=args.approve_after, refuse_auth=args.refuse_auth)
-    return 0
+    from .simphone.options import run_simulate as run
+    return run(args)
 
 
 def _human(n: float) -> str:

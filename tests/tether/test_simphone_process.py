@@ -1,4 +1,5 @@
-"""`python -m tether.simphone` (what `simulate-phone` runs): starts, serves a real client, stops on SIGINT."""
+"""`python -m tether.simphone` (what `simulate-phone` runs): starts realistic by default, serves a real client,
+restarts on SIGUSR1 and stops on SIGINT."""
 from __future__ import annotations
 
 import signal
@@ -10,22 +11,28 @@ from pathlib import Path
 from tether.connection import DeviceConnection
 
 
-def test_simphone_process_serves_and_shoots_on_interval(host_key, tmp_path):
+def _photos(conn) -> list[str]:
+    return [e.name for e in conn.list_dir("/sdcard/DCIM/Camera") if e.is_file and not e.name.startswith(".")]
+
+
+def test_simphone_process_is_realistic_by_default_serves_and_shoots_on_interval(host_key, tmp_path):
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen([sys.executable, "-m", "tether.simphone", "--port", "0", "--folder", str(tmp_path / "cam"),
-                             "--trust", str(host_key), "--interval", "0.3", "--size", "small"],
+                             "--trust", str(host_key), "--interval", "0.3", "--size", "small", "--roll", "200"],
                             stdout=subprocess.PIPE, text=True, cwd=root,
                             # as when started as a background job: SIGINT inherited ignored must still stop it
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         banner = proc.stdout.readline()
         port = int(banner.split(" listening on ")[1].split(",")[0].rsplit(":", 1)[1])
+        assert "Profile realistic: 200 photos in the roll" in proc.stdout.readline()
         conn = DeviceConnection(f"127.0.0.1:{port}", key_path=host_key, auth_timeout=3, io_timeout=3).connect()
-        assert conn.device_info().model == "ELS-NX9"
+        assert conn.device_info().model == "Pixel 7"
         deadline = time.monotonic() + 10
-        while len([e for e in conn.list_dir("/sdcard/DCIM/Camera") if e.is_file]) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len([e for e in conn.list_dir("/sdcard/DCIM/Camera") if e.is_file]) >= 2
+        while len(_photos(conn)) < 202 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        names = _photos(conn)
+        assert len(names) >= 202 and all(n.startswith("PXL_") for n in names)
         conn.close()
     finally:
         proc.send_signal(signal.SIGINT)

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import add_simulate_arguments
-from .phone import serve
+from .options import add_simulate_arguments, run_simulate
 
 
 def main() -> None:
@@ -12,8 +11,7 @@ def main() -> None:
     add_simulate_arguments(parser)
     parser.add_argument("--trust", action="append", default=[], help="private key path whose .pub is authorised")
     args = parser.parse_args()
-    serve(args.port, args.folder, args.interval, image_size=args.size, with_dng=args.dng,
-          approve_after=args.approve_after, refuse_auth=args.refuse_auth, trusted_keys=args.trust)
+    run_simulate(args, trusted_keys=args.trust)
 
 
 if __name__ == "__main__":

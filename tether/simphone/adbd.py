@@ -11,6 +11,10 @@ from .streams import Stream, StreamClosed
 
 log = logging.getLogger(__name__)
 
+# AOSP adb/adb.h: A_STLS starts TLS on an Android 11+ Wireless debugging connection (A_STLS_VERSION).
+STLS = adbproto.wire_id(b"STLS")
+STLS_VERSION = 0x01000000
+
 
 class HostGone(Exception):
     pass
@@ -112,6 +116,12 @@ class AdbdConnection:
         self.peer_version = min(m.arg0, adbproto.A_VERSION_SKIP_CHECKSUM)
         self.max_payload = max(adbproto.MAX_PAYLOAD_V1, min(m.arg1, self.phone.max_payload))
         self.phone.last_host_banner = m.data.rstrip(b"\0").decode("utf-8", "replace")
+        if self.phone.wireless_debugging:
+            # Wireless debugging answers CNXN with STLS and then expects a TLS 1.3 handshake keyed by
+            # `adb pair`. The simulator stops there: a host that answers STLS is disconnected (the
+            # reader fails on the unknown command), one that does not understand STLS sees only this.
+            self.send(STLS, STLS_VERSION, 0)
+            return
         if not self.phone.require_auth:
             self._go_online()
             return

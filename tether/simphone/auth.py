@@ -29,6 +29,12 @@ class AuthPolicy:
         with self._lock:
             self._trusted.append(adbkeys.parse_public_key_line(key))
 
+    def revoke_all(self) -> None:
+        """Forget every allowed key (a restart after the authorisation expired, or "Revoke USB debugging
+        authorisations"): the next connection shows the dialog again."""
+        with self._lock:
+            self._trusted.clear()
+
     def accepts(self, token: bytes, signature: bytes) -> bool:
         if self.refuse:
             return False

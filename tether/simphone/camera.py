@@ -7,6 +7,7 @@ latency models a phone's pipeline rather than this machine's numpy speed.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -19,7 +20,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .styles import ShotNames, shot_names
+
 SIZES = {"small": (640, 480), "medium": (2000, 1500), "12mp": (4000, 3000)}
+PENDING_EXPIRY_S = 7 * 86400  # MediaProvider's DEFAULT_DURATION_PENDING
 
 
 def render_photo(width: int, height: int, seed: int, quality: int = 95) -> bytes:
@@ -55,6 +59,26 @@ def fake_dng(jpeg: bytes, seed: int) -> bytes:
     return b"II*\x00\x08\x00\x00\x00" + rng.integers(0, 4096, size=len(jpeg), dtype=np.uint16).tobytes()
 
 
+def stamp_exif(jpeg: bytes, when: float, make: str, model: str, counter: int) -> bytes:
+    """The frame with an EXIF block (APP1 right after SOI) like a phone writes: make, model, capture
+    time to the millisecond with its UTC offset, and a unique image id, so every file's bytes differ."""
+    exif = Image.Exif()
+    local = time.localtime(when)
+    exif[0x010F], exif[0x0110] = make, model
+    exif[0x0132] = time.strftime("%Y:%m:%d %H:%M:%S", local)
+    sub = exif.get_ifd(0x8769)
+    sub[0x9003] = sub[0x9004] = time.strftime("%Y:%m:%d %H:%M:%S", local)
+    sub[0x9291] = f"{int((when % 1) * 1000):03d}"
+    offset = local.tm_gmtoff // 60
+    sub[0x9011] = f"{'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    sub[0xA420] = f"{counter:08d}{int(when * 1000):016x}"
+    payload = exif.tobytes()
+    if not payload.startswith(b"Exif"):
+        payload = b"Exif\x00\x00" + payload
+    segment = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+    return jpeg[:2] + segment + jpeg[2:]
+
+
 class _Stopped(Exception):
     """The camera was stopped while a shot waited for its frame."""
 
@@ -71,23 +95,29 @@ class Shot:
 
 
 class Camera:
+    """style: "huawei" or "pixel" naming (see styles.py). processing_s: shutter -> first byte.
+    pending_names: MediaStore IS_PENDING style, written as ".pending-<expiry>-NAME" then renamed."""
+
     def __init__(self, folder: Path, size="small", with_dng=False, write_steps=4, write_duration=0.3,
-                 pending_names=False, raw_subdir="RAW", device_dir="/sdcard/DCIM/Camera", frame_pool: int = 0):
+                 pending_names=False, device_dir="/sdcard/DCIM/Camera", frame_pool: int = 0,
+                 style: str = "huawei", processing_s: float = 0.0, make: str = "HUAWEI", model: str = "ELS-NX9"):
         self.folder = Path(folder)
         self.size = SIZES.get(size, size) if isinstance(size, str) else tuple(size)
         self.with_dng = with_dng
         self.write_steps = max(1, write_steps)
         self.write_duration = write_duration
-        self.pending_names = pending_names  # MediaStore style: write ".pending-…", rename when complete
-        self.raw_subdir = raw_subdir
+        self.pending_names = pending_names
         self.device_dir = device_dir
+        self.style, self.processing_s, self.make, self.model = style, processing_s, make, model
         self._seed = int.from_bytes(os.urandom(4), "little")
         self._frames: queue.Queue[bytes] = queue.Queue(maxsize=3)
         self._jobs: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._name_lock = threading.Lock()
+        self._shot_counter = 0
         # frame_pool > 0: render that many frames up front and cycle through them (benchmarks at 12 MP,
-        # where rendering on the desktop would be slower than a phone's ISP).
+        # where rendering on the desktop would be slower than a phone's ISP). Each file still gets its own
+        # EXIF block, so no two shots have the same bytes.
         self.frame_pool = frame_pool
         self.pool_ready = threading.Event()
         self._pool: list[bytes] = []
@@ -133,22 +163,31 @@ class Camera:
             raise _Stopped
         return render_photo(*self.size, seed=self._next_seed())
 
-    def _unique_name(self, stamp: str) -> str:
-        # Huawei names by second and appends _1, _2 ... within one second (bursts).
+    def _free(self, names: ShotNames) -> bool:
+        for name in filter(None, (names.jpeg, names.raw)):
+            if (self.folder / name).exists() or name in self._reserved:
+                return False
+        return True
+
+    def _unique_names(self, shutter: float) -> ShotNames:
+        # Huawei names by the second and appends _1, _2 ... within it (bursts); Pixel by the millisecond.
         n = 0
         while True:
-            name = f"IMG_{stamp}" + (f"_{n}" if n else "")
-            if not (self.folder / f"{name}.jpg").exists() and name not in self._reserved:
-                self._reserved.add(name)
-                return name
+            names = shot_names(self.style, shutter, n, self.with_dng)
+            if self._free(names):
+                self._reserved.update(filter(None, (names.jpeg, names.raw)))
+                return names
             n += 1
 
     def shoot(self, write_steps=None, write_duration=None, name=None) -> Shot:
-        """Press the shutter now; the file appears asynchronously. Returns at once."""
+        """Press the shutter now; the file appears asynchronously. Returns at once.
+        name: a stem to use instead of the camera's own naming (JPEG only)."""
         shutter = time.time()
         with self._name_lock:
-            stem = name or self._unique_name(time.strftime("%Y%m%d_%H%M%S", time.localtime(shutter)))
-        shot = Shot(f"{self.device_dir}/{stem}.jpg", self.folder / f"{stem}.jpg", shutter, threading.Event())
+            names = ShotNames(f"{name}.jpg", None) if name else self._unique_names(shutter)
+        shot = Shot(f"{self.device_dir}/{names.jpeg}", self.folder / names.jpeg, shutter, threading.Event())
+        if names.raw and self.with_dng:
+            shot.companion = self.folder / names.raw
         self.shots.append(shot)
         self._jobs.put((shot, write_steps or self.write_steps,
                         self.write_duration if write_duration is None else write_duration))
@@ -168,17 +207,21 @@ class Camera:
                 shot.done.set()
 
     def _write_shot(self, shot: Shot, steps: int, duration: float) -> None:
-        jpeg = self._take_frame()
+        # The ISP/HDR pipeline runs before the app writes anything.
+        if self.processing_s and self._stop.wait(max(0.0, shot.shutter_time + self.processing_s - time.time())):
+            raise _Stopped
+        self._shot_counter += 1
+        jpeg = stamp_exif(self._take_frame(), shot.shutter_time, self.make, self.model, self._shot_counter)
         shot.size, shot.md5 = len(jpeg), hashlib.md5(jpeg).hexdigest()
         self._write_growing(shot.local_path, jpeg, steps, duration)
-        if self.with_dng:  # like Huawei's Pro mode: the RAW lands in Camera/RAW just after the JPEG
-            raw_dir = self.folder / self.raw_subdir if self.raw_subdir else self.folder
-            raw_dir.mkdir(parents=True, exist_ok=True)
-            shot.companion = raw_dir / (shot.local_path.stem + ".dng")
+        if shot.companion is not None:  # the RAW lands just after the JPEG
+            shot.companion.parent.mkdir(parents=True, exist_ok=True)
             self._write_growing(shot.companion, fake_dng(jpeg, self._seed), steps, duration)
 
     def _write_growing(self, path: Path, data: bytes, steps: int, duration: float) -> None:
-        target = path.with_name(f".pending-{int(time.time())}-{path.name}") if self.pending_names else path
+        # MediaProvider names a pending item ".pending-<expiry seconds>-NAME", expiring 7 days on.
+        expiry = int(time.time()) + PENDING_EXPIRY_S
+        target = path.with_name(f".pending-{expiry}-{path.name}") if self.pending_names else path
         step = -(-len(data) // steps)
         with open(target, "wb") as fh:
             for i in range(steps):
@@ -186,7 +229,7 @@ class Camera:
                 fh.flush()
                 if i < steps - 1 and duration > 0:
                     if self._stop.wait(duration / max(1, steps - 1)):
-                        return
+                        return  # stopped mid-write: a pending file stays pending, as after a crash
         if self.pending_names:
             os.replace(target, path)
 
@@ -196,14 +239,22 @@ class Camera:
         self._write_thread.join(timeout=5)
 
 
-def render_screen(width: int, height: int, t: float) -> np.ndarray:
-    """A viewfinder frame: the "scene" with a moving highlight so successive frames differ."""
+@functools.lru_cache(maxsize=4)
+def _screen_background(width: int, height: int) -> np.ndarray:
     y = np.linspace(0, 255, height, dtype=np.float32)[:, None]
     x = np.linspace(0, 255, width, dtype=np.float32)[None, :]
     frame = np.empty((height, width, 3), dtype=np.uint8)
     frame[..., 0] = (0.6 * y + 0.4 * x).astype(np.uint8)
     frame[..., 1] = (0.3 * y + 0.2 * x + 40).astype(np.uint8)
     frame[..., 2] = (200 - 0.5 * y).clip(0, 255).astype(np.uint8)
+    frame.flags.writeable = False
+    return frame
+
+
+def render_screen(width: int, height: int, t: float) -> np.ndarray:
+    """A viewfinder frame: the "scene" with a moving highlight so successive frames differ. The static
+    part is cached per size, so a frame costs one copy (screenrecord needs 30 of them a second)."""
+    frame = _screen_background(width, height).copy()
     cx = int((np.sin(t) * 0.4 + 0.5) * width)
     cy = height // 2
     r = max(4, width // 10)

@@ -1,0 +1,64 @@
+"""A camera roll of thousands of older photos and videos, made cheaply.
+
+Files are sparse: `truncate()` gives each the size a real photo or video has (2-6 MB, 20-300 MB) without
+writing its bytes, and the mtime is the time it was "taken". A listing (sync LIST, `ls -l`) is therefore
+realistic; the contents are zeros and are never meant to be pulled (a tether session treats the roll as
+its baseline).
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+from pathlib import Path
+
+from .styles import roll_name
+
+# Rough mix of a phone's camera folder: mostly photos, some videos, a few RAW pairs on a Pixel.
+_KINDS = (("jpg", 0.86), ("mp4", 0.06), ("mp", 0.05), ("raw-pair", 0.03))
+
+
+def _pick(rng: random.Random) -> str:
+    x, acc = rng.random(), 0.0
+    for kind, share in _KINDS:
+        acc += share
+        if x < acc:
+            return kind
+    return "jpg"
+
+
+def _sparse(path: Path, size: int, when: float) -> None:
+    with open(path, "wb") as fh:
+        fh.truncate(size)
+    os.utime(path, (when, when))
+
+
+def make_roll(folder: Path, count: int, style: str, seed: int = 1, end: float | None = None) -> int:
+    """Fill `folder` up to `count` existing files (fewer made if some are there already); returns how
+    many were made. Shots go back in time from `end` (default: an hour ago) in bursts and gaps."""
+    folder.mkdir(parents=True, exist_ok=True)
+    have = sum(1 for _ in os.scandir(folder))
+    missing = count - have
+    if missing <= 0:
+        return 0
+    rng = random.Random(seed)
+    when = (end or time.time() - 3600) + rng.random()
+    made = 0
+    while made < missing:
+        # Most shots come in sessions a few seconds apart; sessions are hours to days apart.
+        when -= rng.uniform(1.2, 20.0) if rng.random() < 0.85 else rng.uniform(3600, 3 * 86400)
+        kind = _pick(rng)
+        name = roll_name(style, when, kind)
+        path = folder / name
+        if path.exists():
+            continue
+        if kind == "mp4":
+            _sparse(path, rng.randint(20, 300) << 20, when)
+        else:
+            _sparse(path, rng.randint(2_000_000, 6_000_000), when)
+        made += 1
+        if kind == "raw-pair" and style == "pixel" and made < missing:
+            _sparse(folder / name.replace(".RAW-01.COVER.jpg", ".RAW-02.ORIGINAL.dng"),
+                    rng.randint(14_000_000, 25_000_000), when + 0.8)
+            made += 1
+    return made
