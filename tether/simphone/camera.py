@@ -124,10 +124,20 @@ class Camera:
         self._pool_index = 0
         self._render_thread = threading.Thread(target=self._render_ahead, daemon=True, name="simcam-render")
         self._write_thread = threading.Thread(target=self._write_loop, daemon=True, name="simcam-write")
-        self._render_thread.start()
         self._write_thread.start()
+        if frame_pool:
+            self.warm_up()
         self.shots: list[Shot] = []
         self._reserved: set[str] = set()
+
+    def warm_up(self) -> None:
+        """Start rendering frames ahead (done by the first shot otherwise, so an idle phone costs no CPU)."""
+        with self._name_lock:
+            if not self._render_thread.is_alive() and not self._stop.is_set():
+                try:
+                    self._render_thread.start()
+                except RuntimeError:
+                    pass  # already started once and finished (a frame pool)
 
     def _next_seed(self) -> int:
         self._seed += 1
@@ -183,6 +193,7 @@ class Camera:
         """Press the shutter now; the file appears asynchronously. Returns at once.
         name: a stem to use instead of the camera's own naming (JPEG only)."""
         shutter = time.time()
+        self.warm_up()
         with self._name_lock:
             names = ShotNames(f"{name}.jpg", None) if name else self._unique_names(shutter)
         shot = Shot(f"{self.device_dir}/{names.jpeg}", self.folder / names.jpeg, shutter, threading.Event())
@@ -235,7 +246,8 @@ class Camera:
 
     def stop(self) -> None:
         self._stop.set()
-        self._render_thread.join(timeout=5)
+        if self._render_thread.is_alive():
+            self._render_thread.join(timeout=5)
         self._write_thread.join(timeout=5)
 
 

@@ -306,6 +306,7 @@ def serve(port: int, folder: Path, interval: float | None, **options) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _interrupt)
     phone = SimulatedPhone(folder, port=port, interval=interval, **options).start()
+    phone.camera.warm_up()
     signal.signal(signal.SIGUSR1, lambda *_: phone.restart(wait=False))
     p = phone.profile
     print(f"Simulated {phone.manufacturer} {phone.model} (serial {phone.serial}) listening on "
