@@ -38,6 +38,7 @@ class PhoneProfile:
     screen_timeout_s: float | None
     lock: str
     screen_size: tuple[int, int]
+    screenrecord: bool  # False: `screenrecord` is not found, as on phones whose vendor removed it
     screenrecord_fps: float
     reboot_s: float  # a simulated restart: the phone is unreachable this long
     # `shell:CMD` under a PTY ("\n" -> "\r\n") as before Android 7; current adbd runs it raw.
@@ -57,7 +58,7 @@ REALISTIC = PhoneProfile(
     screencap_min_s=0.7, screencap_max_s=2.5, screencap_raw_s=0.68,
     list_request_s=0.015, list_entry_s=40e-6, stat_s=0.002,
     processing_s=0.25, write_steps=4, write_duration_s=0.3, pending_names=True, image_size="medium",
-    screen_timeout_s=60.0, lock="swipe", screen_size=(1080, 2400), screenrecord_fps=30.0, reboot_s=3.0,
+    screen_timeout_s=60.0, lock="swipe", screen_size=(1080, 2400), screenrecord=True, screenrecord_fps=30.0, reboot_s=3.0,
     legacy_shell_pty=False,
 )
 
@@ -66,7 +67,7 @@ FAST = PhoneProfile(
     screencap_min_s=0.02, screencap_max_s=0.02, screencap_raw_s=0.0,
     list_request_s=0.0, list_entry_s=0.0, stat_s=0.0,
     processing_s=0.0, write_steps=4, write_duration_s=0.3, pending_names=False, image_size="small",
-    screen_timeout_s=None, lock="none", screen_size=(540, 1170), screenrecord_fps=30.0, reboot_s=0.2,
+    screen_timeout_s=None, lock="none", screen_size=(540, 1170), screenrecord=False, screenrecord_fps=30.0, reboot_s=0.2,
     legacy_shell_pty=True,
 )
 

@@ -193,6 +193,8 @@ def _screencap(phone, args):
 
 def _screenrecord(phone, args):
     from .screenrecord import parse_args, record
+    if not phone.profile.screenrecord:
+        return _result(err=b"/system/bin/sh: screenrecord: inaccessible or not found\n", code=127)
     options, error = parse_args(args, phone)
     if error:
         return _result(err=error.encode(), code=2)
