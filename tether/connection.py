@@ -58,13 +58,15 @@ class Target:
     def parse(cls, text: str) -> "Target":
         if text.startswith("usb:"):
             return cls("usb", serial=text[4:] or None)
+        if text.startswith("adb:"):  # through Google's adb server (tether.adb_server)
+            return cls("adb", serial=text[4:] or None)
         host, _, port = text.rpartition(":")
         if not host:
             host, port = text, "5555"
         return cls("tcp", host=host, port=int(port))
 
     def __str__(self) -> str:
-        return f"{self.host}:{self.port}" if self.kind == "tcp" else f"usb:{self.serial or 'first'}"
+        return f"{self.host}:{self.port}" if self.kind == "tcp" else f"{self.kind}:{self.serial or 'first'}"
 
 
 use_fast_checksum()

@@ -61,14 +61,18 @@ class _Attempt:
 
 
 class TetherController:
-    def __init__(self, sessions_dir: Path, *, key_path: Path | None = None, develop=None,
-                 connection_factory=DeviceConnection, auth_timeout: float = 60.0):
+    def __init__(self, sessions_dir: Path, *, key_path: Path | None = None, develop=None, connector=None,
+                 auth_timeout: float = 60.0):
         """`develop(path)` runs on the session thread for each verified capture (writes its look); errors it
-        raises are reported, never fatal. `key_path` None uses the adb key the phone already trusts."""
+        raises are reported, never fatal. `key_path` None uses the adb key the phone already trusts.
+        `connector(target, key_path, **options)` returns a connected connection (tether.transport's
+        connect_phone: adb-shell directly, or the adb server when it holds the phone or TLS is needed)."""
         self.sessions_dir = Path(sessions_dir)
         self.key_path = key_path
         self.develop = develop
-        self.connection_factory = connection_factory
+        if connector is None:
+            from .transport import connect_phone as connector
+        self.connector = connector
         self.auth_timeout = auth_timeout
         self.state, self.detail = "disconnected", ""
         self.info = None
@@ -145,6 +149,24 @@ class TetherController:
         self._spawn(work, "darkslide-tether-simphone")
         return attempt.number
 
+    def pair(self, pair_address: str, code: str, connect_address: str, name: str = "Session",
+             template: str = DEFAULT_TEMPLATE, server=None) -> int:
+        """Android 11+ Wireless debugging: pair with the six-digit code, `adb connect`, then connect as usual
+        through the adb server. Runs on a worker; failures arrive as connect_failed with adb's words."""
+        attempt = self._new_attempt(f"{connect_address} (pairing)")
+
+        def work():
+            from .transport import pair_wireless
+            try:
+                serial = pair_wireless(pair_address, code, connect_address, server)
+            except TetherError as exc:
+                self._failed(attempt, str(exc))
+                return
+            self._emit("log", message=f"Paired with {connect_address}")
+            self._connect(attempt, Target("adb", serial=serial), name, template)
+        self._spawn(work, "darkslide-tether-pair")
+        return attempt.number
+
     def _new_attempt(self, where: str) -> _Attempt:
         with self._lock:
             self._attempt += 1
@@ -160,10 +182,9 @@ class TetherController:
 
     def _connect(self, attempt: _Attempt, target: Target, name: str, template: str) -> None:
         try:
-            conn = attempt.connection = self.connection_factory(
+            conn = attempt.connection = self.connector(
                 target, self.key_path, auth_timeout=self.auth_timeout, on_auth_prompt=lambda: self._emit(
                     "log", message="Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))
-            conn.connect()
             info = conn.device_info()
             session_dir = self.sessions_dir / sanitise_component(name, "Session")
             attempt.session = Session(conn, session_dir, name, template=template,

@@ -18,7 +18,7 @@ def test_usb_error_mapping():
     usb1 = pytest.importorskip("usb1")
     target = Target("usb")
     busy = explain_usb_error(target, usb1.USBErrorBusy())
-    assert isinstance(busy, UsbBusyError) and "adb kill-server" in str(busy)
+    assert isinstance(busy, UsbBusyError) and "Close Android Studio" in str(busy)
     denied = explain_usb_error(target, usb1.USBErrorAccess())
     assert isinstance(denied, UsbPermissionError) and "udev" in str(denied)
     missing = explain_usb_error(target, adb_exc.UsbDeviceNotFoundError("none"))
@@ -29,3 +29,5 @@ def test_target_parsing():
     assert Target.parse("10.0.0.5:5555") == Target("tcp", host="10.0.0.5", port=5555)
     assert Target.parse("10.0.0.5") == Target("tcp", host="10.0.0.5", port=5555)
     assert Target.parse("usb:ABC") == Target("usb", serial="ABC")
+    assert Target.parse("adb:192.168.1.20:41234") == Target("adb", serial="192.168.1.20:41234")
+    assert str(Target.parse("adb:R5CT")) == "adb:R5CT"

@@ -1,0 +1,121 @@
+"""The tether controller without Qt: connection lifecycle, candidate attempts that never disturb a working
+session, the look hook's failures reported, finished workers forgotten."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from tether.controller import TetherController
+
+
+class Recorder:
+    def __init__(self, controller):
+        self.events: list[tuple[str, dict]] = []
+        self._cond = threading.Condition()
+        controller.observe(self)
+
+    def __call__(self, kind, data):
+        with self._cond:
+            self.events.append((kind, data))
+            self._cond.notify_all()
+
+    def wait(self, kind, count=1, timeout=15.0):
+        with self._cond:
+            ok = self._cond.wait_for(lambda: len(self.of(kind)) >= count, timeout)
+        assert ok, f"no {kind} event; got {[k for k, _ in self.events]}"
+        return self.of(kind)[count - 1]
+
+    def of(self, kind):
+        return [d for k, d in self.events if k == kind]
+
+    def states(self):
+        return [d["state"] for d in self.of("state")]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def controller(tmp_path, host_key):
+    made = []
+
+    def make(**options):
+        c = TetherController(tmp_path / "sessions", key_path=host_key, **options)
+        made.append(c)
+        return c
+    yield make
+    for c in made:
+        c.shutdown()
+
+
+def test_a_failed_connect_never_disturbs_the_working_session(controller, make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key])
+    c = controller()
+    events = Recorder(c)
+    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
+    events.wait("connected")
+    session = c.session
+    c.connect(f"127.0.0.1:{_closed_port()}", "Shoot")  # a wrong address while tethered
+    failed = events.wait("connect_failed")
+    assert failed["kept"] and "refused" in failed["message"]
+    assert c.state == "connected" and c.session is session and not session.stopping
+    assert events.states() == ["connecting", "connected"]  # no "error", no "reconnecting"
+    assert c.shoot()
+    assert events.wait("capture")["path"].parent == session.session_dir
+
+
+def test_a_new_phone_replaces_the_old_only_once_it_works(controller, make_phone, host_key):
+    first, second = make_phone(trusted_keys=[host_key]), make_phone(trusted_keys=[host_key], serial="SECOND01")
+    c = controller()
+    events = Recorder(c)
+    c.connect(f"127.0.0.1:{first.port}", "One")
+    events.wait("connected")
+    old = c.session
+    c.connect(f"127.0.0.1:{second.port}", "Two")
+    assert events.wait("connected", 2)["info"].serial == "SECOND01"
+    assert old.stopping and c.session is not old and c.session.session_dir.name == "Two"
+
+
+def test_disconnect_while_connecting_drops_the_attempt(controller, make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key])
+    c = controller()
+    events = Recorder(c)
+    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
+    c.disconnect()
+    deadline = time.monotonic() + 10
+    while c.workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert c.workers == 0 and c.session is None and c.state == "disconnected"
+    assert not events.of("connected")
+
+
+def test_a_failing_look_is_reported_and_the_capture_still_lands(controller, make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key])
+
+    def develop(path):
+        raise OSError(28, "No space left on device")
+    c = controller(develop=develop)
+    events = Recorder(c)
+    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
+    events.wait("connected")
+    for n in (1, 2):
+        assert c.shoot()
+        events.wait("capture", n)
+    assert any("look not applied" in d["message"] and "No space left" in d["message"] for d in events.of("log"))
+    deadline = time.monotonic() + 5
+    while c.workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert c.workers == 0  # shutter workers are forgotten once done
+
+
+def test_shooting_while_disconnected_says_so(controller):
+    c = controller()
+    events = Recorder(c)
+    assert not c.shoot()
+    assert events.of("log")[-1]["message"] == "Connect a phone first"
