@@ -14,6 +14,7 @@ colour_amount, mode, the base params of every operation the preset touches and t
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping
 
 import numpy as np
@@ -117,18 +118,25 @@ def blend_params(op: ops.Operation, base, values: Mapping[str, Any], t: float):
         return _blend_lut(op, base, values, t)
     out = {}
     for name, target in values.items():
-        spec = op.spec(name)
+        spec = _spec(op, name)
         out[name] = blend_value(spec, getattr(base, name), target, t, _hue_carrier(op, base, name))
     if op.name in FADES and FADES[op.name][0] in values:
         out.update(_fade(op, base, values, t, *FADES[op.name]))
     return op.replace(base, **out)
 
 
+@lru_cache(maxsize=None)
+def _spec(op: ops.Operation, name: str) -> Spec:
+    """op.spec(name), which rebuilds every Spec of the operation: cached, as an amount slider re-blends a
+    look on every move (half the time of `set_amount` went there)."""
+    return op.spec(name)
+
+
 def _fade(op: ops.Operation, base, values: Mapping[str, Any], t: float, switch: str, strength: str):
     """The switch and its strength blended as one strength that is 0 while switched off."""
     before = getattr(base, strength) if getattr(base, switch) else 0.0
     after = values.get(strength, getattr(op.defaults(), strength)) if values[switch] else 0.0
-    value = _clamp(op.spec(strength), before + (after - before) * t)
+    value = _clamp(_spec(op, strength), before + (after - before) * t)
     return {switch: value > 0, strength: float(value)}
 
 
