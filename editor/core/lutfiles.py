@@ -119,8 +119,12 @@ def _tetrahedral(at, fr, fg, fb):
 # ------------------------------------------------------------------------------------------------- .cube
 
 def _check_size(path: Path) -> None:
+    """A regular file (a FIFO would block, a link to /dev/zero never ends) of at most MAX_FILE_BYTES."""
+    from editor.core.files import NotRegularFile, check_regular
     try:
-        size = os.path.getsize(path)
+        size = check_regular(path).st_size
+    except NotRegularFile as exc:
+        raise LutError(f"{path}: {exc}") from None
     except OSError as exc:
         raise LutError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if size > MAX_FILE_BYTES:

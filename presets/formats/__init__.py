@@ -26,14 +26,18 @@ class Imported:
 
 
 def read_limited(path: str | os.PathLike) -> bytes:
-    """The bytes of `path`, refusing files over MAX_FILE_BYTES without reading them."""
+    """The bytes of `path`, refusing files over MAX_FILE_BYTES without reading them, and anything but a
+    regular file (a FIFO would block, a link to /dev/zero never ends) before any read."""
+    from editor.core.files import NotRegularFile, read_limited as read_regular
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise PresetError(f"{path}: file is {size / 2**20:.0f} MB, over the "
                               f"{MAX_FILE_BYTES // 2**20} MB limit for preset files")
-        return path.read_bytes()
+        return read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        raise PresetError(f"{path}: {exc}") from None
     except OSError as exc:
         raise PresetError(f"{path}: cannot read ({exc.strerror or exc})") from None
 

@@ -2,6 +2,7 @@
 clear answer naming the file, the controls still work, nothing hangs and nothing escapes as another error."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -199,3 +200,22 @@ def test_the_catalog_scan_skips_special_files_and_names_unreadable_sidecars(corp
         assert listed[photo.name].problem.startswith("sidecar unreadable: ") and words in listed[photo.name].problem
     assert sum("sidecar unreadable" in p for p in report.problems) == len(broken)
     assert "named pipe" in read_header(folder / "fifo.jpg").problem  # a tether capture path, say
+
+
+def test_special_files_as_presets_are_refused_without_a_hang(tmp_path):
+    from presets import PresetError
+    from presets.formats import read_file
+    from presets.store import PresetStore
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.json")
+    os.symlink("/dev/zero", folder / "zero.json")
+    os.symlink("/dev/zero", folder / "zero.xmp")
+    os.mkfifo(folder / "pipe.cube")
+    os.symlink("/dev/zero", folder / "zero.png")
+    for name, words in (("pipe.json", "named pipe"), ("zero.json", "character device"),
+                        ("zero.xmp", "character device"), ("pipe.cube", "named pipe"), ("zero.png", "character device")):
+        with pytest.raises(PresetError, match=words):
+            read_file(folder / name)
+    problems = PresetStore(tmp_path).problems()
+    assert len(problems) == 2 and all("not a regular file" in p for p in problems)
