@@ -23,6 +23,9 @@ class Imported:
     ignored: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     lut_file: Path | None = None  # a LUT file the presets refer to, to copy into the store
+    # every setting the file states (e.g. each crs: attribute of a Lightroom preset) -> what became of it:
+    # "op.param" it was mapped to, or why it was ignored or is bookkeeping; nothing is dropped unsaid
+    report: dict[str, str] = field(default_factory=dict)
 
 
 def read_limited(path: str | os.PathLike) -> bytes:
