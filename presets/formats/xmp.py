@@ -210,10 +210,7 @@ class _Reader:
             else:
                 shift = text[:1] in "+-"
                 kelvin = REFERENCE_K + value if shift else value
-                if kelvin < 2000.0 or kelvin > 50000.0:
-                    self.warnings.append(f'crs:Temperature="{text}" gives {kelvin:g} K, outside Lightroom\'s '
-                                         "2000..50000 K: used the nearest")
-                    kelvin = min(max(kelvin, 2000.0), 50000.0)
+                kelvin = min(max(kelvin, 2000.0), 50000.0)  # Lightroom's range; Darkslide's is narrower
                 self.put("white_balance", "temperature", 1e6 / REFERENCE_K - 1e6 / kelvin, "Temperature", raw)
                 how = (f"a signed shift: {kelvin:g} K against {REFERENCE_K:g} K daylight" if shift
                        else f"{kelvin:g} K (raw) against {REFERENCE_K:g} K daylight, in mired")
@@ -445,6 +442,7 @@ def format_number(name: str, value: Any, signed: bool) -> str:
     the sharpening radius with one; whole values without decimals, others with as few as they need."""
     value = float(value)
     decimals = {"Exposure2012": 2, "SharpenRadius": 1}.get(name)
+    signed = signed or name == "SharpenRadius"  # Adobe writes "+1.0" although the radius is never negative
     if decimals is not None:
         text = f"{value:.{decimals}f}"
         if float(text) != value:
