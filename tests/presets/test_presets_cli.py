@@ -32,7 +32,8 @@ def test_show_prints_the_recipe_card(tmp_path, capsys):
 def test_import_reports_ignored_settings(tmp_path, capsys):
     assert run(tmp_path, "import", str(DATA / "lr_unsupported.xmp")) == 0
     out = capsys.readouterr().out
-    assert "imported 'Partly Supported'" in out and "Dehaze" in out and "clamped" in out
+    assert "imported 'Partly Supported'" in out and "LensProfileEnable (lens correction" in out
+    assert 'crs:Exposure2012="+7.5" is beyond' in out
 
 
 def test_import_of_a_bad_file_fails_with_its_name(tmp_path, capsys):

@@ -95,7 +95,8 @@ def test_import_native_xmp_and_bundle(store, tmp_path):
                                            store.get("Sepia").replace(name="B", builtin=False)]))
     assert [p.name for p in store.import_file(bundle).presets] == ["A", "B"]
     result = store.import_file(DATA / "lr_unsupported.xmp")
-    assert result.presets[0].name == "Partly Supported" and "Dehaze" in result.ignored
+    assert result.presets[0].name == "Partly Supported" and result.report["Dehaze"] == "dehaze.amount"
+    assert any(item.startswith("LensProfileEnable (") for item in result.ignored)
     assert {p.name for p in store.user_presets()} == {"A", "B", "Partly Supported"}
 
 
