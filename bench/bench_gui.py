@@ -1,12 +1,15 @@
 """GUI responsiveness benchmark: the real main window, offscreen, on a 24 MP photo.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--changes 100] [--no-tether]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--changes 100] [--no-tether] [--dpr 2]
 
 Measures, from the moment a slider's value changes until the new preview is painted in the loupe:
   * drag   : slider held down (reduced preview, at most 800 px)
-  * settled: a click/keyboard change (the preview at the loupe's screen size), in a 1600x1000 window and
-             in a 2560x1440 one (where the loupe is wider than 1600 px, so the preview is the 1600 px cap)
-and, with the simulated phone, from a capture being verified on disk to its thumbnail in the filmstrip.
+  * settled: a click/keyboard change (the preview at the loupe's size in device pixels), in a 1600x1000
+             window and in a 3840x2160 one (4K: the preview is up to 3840 px)
+each beside a reference measured in the same run: the engine rendering the edit's colour operations
+alone at the same size, without the GUI (the ratio is what the GUI and the spatial operations add).
+`--dpr 2` runs the window at devicePixelRatio 2 (QT_SCALE_FACTOR=2: a HiDPI screen at 200 %).
+With the simulated phone, also from a capture being verified on disk to its thumbnail in the filmstrip.
 Prints a table of median / p95 / max in milliseconds.
 """
 from __future__ import annotations
@@ -21,6 +24,9 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+if "--dpr" in sys.argv:  # must be set before Qt starts
+    os.environ["QT_SCALE_FACTOR"] = sys.argv[sys.argv.index("--dpr") + 1]
 
 import pyvips  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
@@ -79,6 +85,23 @@ def slider_latencies(app, window, changes: int, drag: bool) -> list[float]:
     return out
 
 
+def reference_latencies(window, edge: int, changes: int, draft: bool = False) -> list[float]:
+    """The same exposure changes rendered by the engine alone at `edge` px: the edit's colour operations
+    (no spatial ones, no GUI), into 8-bit pixels, as the render worker does."""
+    from editor.core.pipeline import RenderContext, render
+    from editor.ui import imaging
+    doc = window.doc
+    base = doc.photo.preview(edge)
+    colour_only = doc.edit.reset([op for op in ("sharpening", "grain", "vignette")])
+    out = []
+    for i in range(changes):
+        edit = colour_only.update("exposure", exposure_ev=round(-1.0 + (i * 7 % 40) / 20, 2))
+        start = time.perf_counter()
+        imaging.to_rgb8(render(base, edit, RenderContext(scale=base.width / doc.photo.width, draft=draft)))
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
 def settled(app, window, timeout: float = 30.0) -> None:
     wait(app, lambda: window.shown_gen == window.gen and not window.shown_draft, timeout)
 
@@ -131,6 +154,7 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--shots", type=int, default=5)
     parser.add_argument("--no-tether", action="store_true")
+    parser.add_argument("--dpr", type=float, default=1.0, help="device pixel ratio (QT_SCALE_FACTOR)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     from editor.ui import theme
@@ -163,17 +187,24 @@ def main() -> int:
         wait(app, lambda: window.last_result is not None and window.last_result.edit == window.doc.edit, 60)
         slider_latencies(app, window, 5, drag=False)  # warm-up: ICC/LUT caches, numpy
         from editor.ui.workers import DRAG_EDGE
-        drag = slider_latencies(app, window, args.changes, True)
-        rows.append((f"slider drag → preview shown ({min(DRAG_EDGE, window.preview_edge())} px)", drag))
-        for size in ((1600, 1000), (2560, 1440)):
+        dpr = window.loupe.devicePixelRatioF()
+        for size in ((1600, 1000), (3840, 2160)):
             window.resize(*size)
             app.processEvents()
             window.request_preview()
             settled(app, window)
             edge = window.preview_edge()
             w, h = window.loupe.width(), window.loupe.height()
-            rows.append((f"slider change → preview shown ({edge} px; loupe {w}x{h})",
+            where = f"loupe {w}x{h} @{dpr:g}x"
+            draft_edge = min(DRAG_EDGE, edge)
+            rows.append((f"slider drag → draft shown ({draft_edge} px; {where})",
+                         slider_latencies(app, window, args.changes, True)))
+            rows.append((f"  reference: colour operations alone at {draft_edge} px",
+                         reference_latencies(window, draft_edge, args.changes, draft=True)))
+            rows.append((f"slider change → settled shown ({edge} px; {where})",
                          slider_latencies(app, window, args.changes, False)))
+            rows.append((f"  reference: colour operations alone at {edge} px",
+                         reference_latencies(window, edge, args.changes)))
         window.resize(1600, 1000)
         # The same on a built-in look as a photographer would use it (it fuses differently from the above).
         from presets.apply import apply_preset

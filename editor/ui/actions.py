@@ -18,7 +18,7 @@ MENUS = {"&File": ("open_folder", "export", "quit"),
          "&Edit": ("undo", "redo", "copy_settings", "paste_settings", "reset"),
          "&View": ("grid", "loupe", "develop", "before_after", "side_by_side", "split", "clipping", "zoom",
                    "fullscreen"),
-         "&Tools": ("crop", "cancel"),
+         "&Tools": ("crop", "cancel", "swap_aspect"),
          "&Photo": ("pick", "reject", "unflag", *(f"rate{n}" for n in range(6)), "prev", "next", "shutter"),
          "&Help": ("shortcuts",)}
 TOOLBAR_VIEWS = ("open_folder", "grid", "loupe", "develop")
@@ -33,7 +33,8 @@ def handlers(w) -> dict:
         "open_folder": w.choose_folder, "grid": w.show_grid, "loupe": w.show_loupe, "develop": w.show_develop,
         "before_after": lambda *_: w.toggle_compare("before"), "split": lambda *_: w.toggle_compare("split"),
         "side_by_side": lambda *_: w.toggle_compare("side"), "clipping": w.toggle_clipping,
-        "zoom": lambda *_: w.loupe.toggle_zoom(), "crop": w.toggle_crop, "cancel": w.cancel_crop, "prev": lambda *_: w.step(-1), "next": lambda *_: w.step(1),
+        "zoom": lambda *_: w.loupe.toggle_zoom(), "crop": w.toggle_crop, "cancel": w.cancel_crop,
+        "swap_aspect": lambda *_: w.develop.swap_aspect(), "prev": lambda *_: w.step(-1), "next": lambda *_: w.step(1),
         "pick": lambda *_: w.set_flag("pick"), "reject": lambda *_: w.set_flag("reject"),
         "unflag": lambda *_: w.set_flag(None), **{f"rate{n}": (lambda *_, n=n: w.set_rating(n)) for n in range(6)},
         "undo": w.undo, "redo": w.redo, "copy_settings": w.copy_settings, "paste_settings": w.paste_settings,

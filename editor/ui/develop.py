@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxL
 
 from editor.core import ops
 from editor.core.params import ParamError, Spec
+from editor.ui import theme
 from editor.ui.curve_editor import CurveEditor
 
 
@@ -68,6 +69,39 @@ def wheel_only_when_focused(widget) -> None:
         else:
             event.ignore()  # goes on to the scroll area
     widget.wheelEvent = wheel
+
+
+# Slider tracks that show what the slider does: cooler <-> warmer, green <-> magenta (as in Lightroom).
+TRACKS = {"temperature": ((0.0, (70, 120, 210)), (0.5, (150, 150, 150)), (1.0, (225, 175, 60))),
+          "tint": ((0.0, (80, 175, 80)), (0.5, (150, 150, 150)), (1.0, (200, 80, 190)))}
+
+
+def band_track(name: str):
+    """Stops for an HSL band's slider: its hue turning ±30° towards the neighbours, its saturation from
+    grey to full, its luminance from dark to light; None for other sliders."""
+    import numpy as np
+
+    from editor.core.colour import BAND_HUES, BAND_NAMES, oklch_to_srgb
+    band, _, prop = name.rpartition("_")
+    if band not in BAND_NAMES or prop not in ("hue", "saturation", "luminance"):
+        return None
+    hue = BAND_HUES[BAND_NAMES.index(band)]
+    at = np.linspace(0.0, 1.0, 7)
+    if prop == "hue":
+        lch = np.stack([np.full(7, 0.72), np.full(7, 0.12), hue + (at - 0.5) * 60.0], axis=-1)
+    elif prop == "saturation":
+        lch = np.stack([np.full(7, 0.72), at * 0.15, np.full(7, hue)], axis=-1)
+    else:
+        lch = np.stack([0.35 + at * 0.55, np.full(7, 0.10), np.full(7, hue)], axis=-1)
+    rgb = np.rint(np.clip(oklch_to_srgb(lch), 0.0, 1.0) * 255).astype(int)
+    return tuple((float(a), tuple(int(c) for c in v)) for a, v in zip(at, rgb))
+
+
+def track_style(stops) -> str:
+    """A slider groove painted with the colour stops [(position 0..1, (r, g, b))]."""
+    text = ", ".join(f"stop:{at:.3f} rgb({r},{g},{b})" for at, (r, g, b) in stops)
+    return ("QSlider::groove:horizontal { height: 4px; border-radius: 2px; "
+            f"background: qlineargradient(x1:0, y1:0, x2:1, y2:0, {text}); }}")
 
 
 class ResetSlider(QSlider):
@@ -126,6 +160,8 @@ class SliderRow(QWidget):
         self.slider.setToolTip(f"{spec.label}: double-click to reset to {spec.default}")
         if is_hue(spec):
             self.slider.setStyleSheet(hue_groove_style())
+        elif spec.name in TRACKS or band_track(spec.name):
+            self.slider.setStyleSheet(track_style(TRACKS.get(spec.name) or band_track(spec.name)))
         grid.addWidget(self.label, 0, 0)
         grid.addWidget(self.text, 0, 1)
         grid.addWidget(self.slider, 1, 0, 1, 2)
@@ -359,6 +395,40 @@ class DevelopPanel(QScrollArea):
             self.sections[op.name] = section
         layout.addStretch(1)
         self.setWidget(inner)
+        self._add_quarter_turns(self.sections["crop"])
+
+    def _add_quarter_turns(self, section: "OpSection") -> None:
+        """Rotate 90° left / right buttons above the crop controls (the `rotate90` parameter, one step each)."""
+        row = QWidget()
+        bar = QHBoxLayout(row)
+        bar.setContentsMargins(0, 2, 0, 2)
+        bar.addWidget(QLabel("Rotate"))
+        bar.addStretch(1)
+        self.turn_buttons = {}
+        for key, icon, tip, step in (("left", "mdi6.rotate-left", "Rotate 90° to the left", -1),
+                                     ("right", "mdi6.rotate-right", "Rotate 90° to the right", 1)):
+            button = QToolButton()
+            button.setIcon(theme.icon(icon))
+            button.setToolTip(tip)
+            button.setObjectName(f"rotate_{key}")
+            button.clicked.connect(lambda _=False, step=step: self.turn(step))
+            bar.addWidget(button)
+            self.turn_buttons[key] = button
+        section.body.layout().insertWidget(0, row)
+
+    def turn(self, quarters: int) -> None:
+        """A quarter turn more (1) or less (-1) than the photo has, as one step."""
+        current = self.sections["crop"]._params.rotate90
+        self.changed.emit("crop", {"rotate90": (current + quarters) % 4}, False)
+
+    def swap_aspect(self) -> None:
+        """The crop aspect turned on its side (3:2 <-> 2:3); free and original have no side."""
+        from editor.core.ops.crop import ASPECTS
+        aspect = self.sections["crop"]._params.aspect
+        a, _, b = aspect.partition(":")
+        swapped = f"{b}:{a}"
+        if b and swapped in ASPECTS and swapped != aspect:
+            self.changed.emit("crop", {"aspect": swapped}, False)
 
     def set_edit(self, edit) -> None:
         for name, section in self.sections.items():

@@ -75,10 +75,12 @@ class Loupe(QWidget):
     def current_zoom(self) -> float:
         return self.fit_zoom() if self.fit else self.zoom
 
-    def screen_scale(self, full_size) -> float:
-        """Device pixels per full-resolution pixel for an output of `full_size` at the current zoom."""
+    def screen_scale(self, full_size, fit: bool | None = None) -> float:
+        """Device pixels per full-resolution pixel for an output of `full_size` at the current zoom (or,
+        with `fit`, when the whole photo is fitted into the view)."""
         fw, fh = full_size
-        zoom = min(self.width() / max(fw, 1), self.height() / max(fh, 1)) if self.fit else self.zoom
+        fit = self.fit if fit is None else fit
+        zoom = min(self.width() / max(fw, 1), self.height() / max(fh, 1)) if fit else self.zoom
         return zoom * self.devicePixelRatioF()
 
     def set_fit(self) -> None:

@@ -29,7 +29,8 @@ from editor.ui.histogram import HistogramView
 from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
 from editor.ui.loupe import Loupe
 from editor.ui.shortcuts import ShortcutsDialog
-from editor.ui.workers import (DRAG_EDGE, MIN_PREVIEW_EDGE, PREVIEW_EDGE, PREVIEW_STEP, AsyncSaver, DetailJob,
+from editor.ui.workers import (DRAG_EDGE, MIN_PREVIEW_EDGE, PREVIEW_EDGE, PREVIEW_STEP, ZOOMED_EDGE, AsyncSaver,
+                               DetailJob,
                                PreviewJob, RenderWorker, Tasks, ThumbnailService)
 
 REFINE_MS = 180  # after the last change of a drag, render the full-size preview
@@ -450,14 +451,19 @@ class MainWindow(QMainWindow):
     def preview_edge(self, edit: Edit | None = None) -> int:
         """Long edge (px) of the uncropped preview that the loupe shows at one screen pixel per preview pixel.
 
-        Rendering more pixels than the screen shows only costs time (darktable sizes its centre view's
-        pipe the same way): it is rounded up to PREVIEW_STEP so resizing re-renders rarely, and capped at
-        PREVIEW_EDGE, beyond which the loupe's 1:1 detail tiles take over."""
+        Screen pixels are device pixels (a HiDPI screen at 200 % needs twice the logical size). Rendering
+        more pixels than the screen shows only costs time (darktable sizes its centre view's pipe the same
+        way): it is rounded up to PREVIEW_STEP so resizing re-renders rarely, and capped at PREVIEW_EDGE (a
+        4K screen). Zoomed in, the 1:1 detail tiles show the pixels: the preview is then at most the fit
+        view's size or ZOOMED_EDGE, whichever is larger."""
         photo = self.doc.opened_photo
         if photo is None:  # it could not be opened: the worker reports why
-            return PREVIEW_EDGE
+            return ZOOMED_EDGE
         full = crop_op.output_size(photo.width, photo.height, (edit or self.doc.edit)["crop"])
-        edge = max(photo.width, photo.height) * self.loupe.screen_scale(full)
+        longest = max(photo.width, photo.height)
+        edge = longest * self.loupe.screen_scale(full)
+        if not self.loupe.fit:
+            edge = min(edge, max(ZOOMED_EDGE, longest * self.loupe.screen_scale(full, fit=True)))
         edge = math.ceil(edge / PREVIEW_STEP) * PREVIEW_STEP
         return max(MIN_PREVIEW_EDGE, min(PREVIEW_EDGE, edge))
 

@@ -18,6 +18,7 @@ SHORTCUTS: dict[str, tuple[str, str]] = {
     "zoom": ("Z", "Zoom: fit / 100 %"),
     "crop": ("R", "Crop tool (drag the frame; R again applies it)"),
     "cancel": ("Esc", "Leave the crop tool without changing the crop"),
+    "swap_aspect": ("O", "Crop aspect on its side (3:2 ↔ 2:3)"),
     "prev": ("Left", "Previous photo"),
     "next": ("Right", "Next photo"),
     "pick": ("P", "Flag as pick"),

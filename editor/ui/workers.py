@@ -25,7 +25,9 @@ from editor.core.edit import Edit
 from editor.ui import imaging
 
 MEMORY_THUMBS = 800  # thumbnails kept in memory (~150 kB each); the rest come back from the disk cache
-PREVIEW_EDGE = 1600  # largest settled preview (long edge of the uncropped photo, px); beyond it, 1:1 tiles
+PREVIEW_EDGE = 3840  # largest settled preview (long edge of the uncropped photo, device px): a 4K screen
+BASE_TIERS = (1600, 2560, PREVIEW_EDGE)  # decoded preview sizes; a view between two uses the larger, reduced
+ZOOMED_EDGE = 1600  # zoomed in, the preview only fills the view until the 1:1 tiles come: no more than this
 MIN_PREVIEW_EDGE = 512  # smallest settled preview, px (the view asks for its own size, rounded up)
 PREVIEW_STEP = 32  # settled preview sizes are multiples of this, so resizing the window re-renders less often
 DRAG_EDGE = 800  # largest preview while a slider is being dragged, px
@@ -272,17 +274,23 @@ class RenderWorker(QObject):
         self.histogram_ready.emit(res.gen, res.doc, res.long_edge, imaging.histogram(rgb))
 
     def _base(self, doc, long_edge: int):
+        """The source for a `long_edge` preview: decoded once at the smallest tier that covers it (a 4K
+        view decodes more than a laptop's, a laptop's no more than it needs), reduced in memory from there."""
         if self._bases is None or self._bases.doc is not doc:
             self._bases = _Bases(doc)
         bases = self._bases
         if long_edge not in bases.images:
-            if PREVIEW_EDGE not in bases.images:
-                bases.images[PREVIEW_EDGE] = doc.photo.preview(PREVIEW_EDGE)  # decoded, in memory
-            big = bases.images[PREVIEW_EDGE]
-            if long_edge != PREVIEW_EDGE:
+            tier = next((t for t in BASE_TIERS if t >= long_edge), BASE_TIERS[-1])
+            decoded = [t for t in BASE_TIERS if t in bases.images and t >= long_edge]
+            if not decoded:
+                bases.images[tier] = doc.photo.preview(tier)  # decoded, in memory
+                decoded = [tier]
+            big = bases.images[decoded[0]]
+            if long_edge not in BASE_TIERS:
                 factor = long_edge / max(big.width, big.height)
                 bases.images[long_edge] = big.resize(factor).copy_memory() if factor < 1 else big
-                for old in [e for e in bases.images if e not in (PREVIEW_EDGE, long_edge)][:-(BASE_SIZES - 2)]:
+                extra = [e for e in bases.images if e not in BASE_TIERS and e != long_edge]
+                for old in extra[:-(BASE_SIZES - 2)]:
                     del bases.images[old]  # sizes of earlier window sizes (dicts keep insertion order)
                     bases.befores.pop(old, None)
         base = bases.images[long_edge]
@@ -292,9 +300,10 @@ class RenderWorker(QObject):
 
     def _needs_draft(self, job: PreviewJob) -> bool:
         """A big photo opened for the first time: decoding its preview takes long enough to paint a draft."""
-        fresh = self._bases is None or self._bases.doc is not job.doc or PREVIEW_EDGE not in self._bases.images
+        fresh = (self._bases is None or self._bases.doc is not job.doc
+                 or not any(t in self._bases.images for t in BASE_TIERS))
         photo = job.doc.photo
-        return fresh and max(photo.width, photo.height) > 3 * PREVIEW_EDGE
+        return fresh and max(photo.width, photo.height) > 3 * BASE_TIERS[0]
 
     def _draft(self, job: PreviewJob):
         draft = job.doc.photo.draft()

@@ -274,7 +274,7 @@ def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, 
 def test_settled_preview_has_the_loupes_screen_size_and_grows_with_it(qtbot, make_window, tmp_path):
     from ui_helpers import wait_preview, write_photo
 
-    from editor.ui.workers import PREVIEW_STEP
+    from editor.ui.workers import PREVIEW_STEP, ZOOMED_EDGE
     folder = tmp_path / "big"
     folder.mkdir()
     write_photo(folder / "b.jpg", 3000, 2000)
@@ -285,10 +285,29 @@ def test_settled_preview_has_the_loupes_screen_size_and_grows_with_it(qtbot, mak
     small = window.last_result.image.width()
     assert shown <= small < shown + PREVIEW_STEP + 1 and small < 1600  # rounded up to a multiple of PREVIEW_STEP
     gen = window.gen
-    window.loupe.set_zoom(1.0)  # 100 %: the preview must be as large as it gets; 1:1 tiles add the rest
+    window.loupe.set_zoom(1.0)  # 100 %: the preview fills the view meanwhile (ZOOMED_EDGE); 1:1 tiles add the rest
     qtbot.waitUntil(lambda: window.gen > gen and window.shown_gen == window.gen and not window.shown_draft,
                     timeout=10000)
-    assert window.last_result.image.width() == 1600
+    assert window.last_result.image.width() == ZOOMED_EDGE
+
+
+def test_a_4k_loupe_gets_a_settled_preview_in_device_pixels_up_to_4k(qtbot, make_window, tmp_path):
+    from ui_helpers import wait_preview, write_photo
+
+    from editor.ui.workers import PREVIEW_EDGE, PREVIEW_STEP
+    folder = tmp_path / "big"
+    folder.mkdir()
+    write_photo(folder / "b.jpg", 4800, 3200)
+    window = make_window(folder)
+    window.resize(3840, 2160)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    qtbot.waitUntil(lambda: window.loupe.width() > 2500, timeout=5000)
+    gen = window.request_preview()
+    wait_preview(qtbot, window, gen - 1)
+    shown = window.loupe.screen_scale(window.loupe.full_size) * 4800
+    width = window.last_result.image.width()
+    assert width > 1600 and (width >= min(shown, PREVIEW_EDGE) and width < shown + PREVIEW_STEP + 1)
 
 
 def test_crop_tool_draws_on_the_whole_frame_and_applies_as_one_step(qtbot, make_window, photo_folder):

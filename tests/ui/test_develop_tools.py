@@ -1,0 +1,48 @@
+"""Develop tools photographers reach for first: slider tracks that show their effect, quarter turns and
+the crop aspect on its side."""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+
+from ui_helpers import wait_preview
+
+
+def open_first(qtbot, make_window, folder):
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    return window
+
+
+def stops(style: str) -> list[tuple[int, int, int]]:
+    return [tuple(map(int, m)) for m in re.findall(r"rgb\((\d+),(\d+),(\d+)\)", style)]
+
+
+def test_white_balance_and_hsl_tracks_show_what_the_slider_does(qtbot, make_window, photo_folder):
+    window = open_first(qtbot, make_window, photo_folder)
+    temperature = stops(window.develop.row("white_balance", "temperature").slider.styleSheet())
+    assert temperature[0][2] > temperature[0][0] and temperature[-1][0] > temperature[-1][2]  # blue -> amber
+    tint = stops(window.develop.row("white_balance", "tint").slider.styleSheet())
+    assert tint[0][1] > tint[0][0] and tint[-1][0] > tint[-1][1]  # green -> magenta
+    saturation = stops(window.develop.row("hsl", "blue_saturation").slider.styleSheet())
+    grey, full = saturation[0], saturation[-1]
+    assert max(grey) - min(grey) < 10 and full[2] > full[0] + 40  # grey -> blue
+    assert window.develop.row("exposure", "exposure_ev").slider.styleSheet() == ""
+
+
+def test_quarter_turn_buttons_and_the_aspect_key(qtbot, make_window, photo_folder):
+    window = open_first(qtbot, make_window, photo_folder)
+    window.develop.sections["crop"].header.setChecked(False)  # expanded
+    window.develop.turn_buttons["right"].click()
+    assert window.doc.edit["crop"].rotate90 == 1
+    window.develop.turn_buttons["left"].click()
+    window.develop.turn_buttons["left"].click()
+    assert window.doc.edit["crop"].rotate90 == 3
+    window.develop.row("crop", "aspect").combo.setCurrentText("3:2")
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    assert window.doc.edit["crop"].aspect == "2:3"
+    window.develop.row("crop", "aspect").combo.setCurrentText("free")
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    assert window.doc.edit["crop"].aspect == "free"
