@@ -258,16 +258,18 @@ def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, 
     folder.mkdir()
     write_photo(folder / "b.jpg", 2400, 1600)
     window = make_window(folder)
-    window.resize(2400, 1500)  # a loupe wider than 1600 px: the settled preview is the largest one
+    window.resize(2400, 1500)  # a loupe wider than 1600 px: a settled preview well above the 800 px drafts
     qtbot.waitUntil(lambda: window.doc is not None and not window.shown_draft, timeout=10000)
-    qtbot.waitUntil(lambda: window.shown_edge == 1600 and not window.shown_draft, timeout=10000)
+    qtbot.waitUntil(lambda: window.shown_edge == window.preview_edge() and not window.shown_draft, timeout=10000)
+    settled = window.shown_edge
+    assert settled > 1000
     row = window.develop.row("exposure", "exposure_ev")
     row.slider.setSliderDown(True)
     row.slider.setValue(row.slider.value() + 10)
     qtbot.waitUntil(lambda: window.last_result.long_edge == 800, timeout=5000)  # reduced while dragging
     assert window.last_result.image.width() == 800 and window.shown_draft
-    qtbot.waitUntil(lambda: window.shown_edge == 1600, timeout=5000)  # still held: refined when idle
-    assert window.last_result.image.width() == 1600 and not window.shown_draft
+    qtbot.waitUntil(lambda: window.shown_edge == settled, timeout=5000)  # still held: refined when idle
+    assert window.last_result.long_edge == settled and not window.shown_draft
     row.slider.setSliderDown(False)
 
 
