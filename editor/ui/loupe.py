@@ -36,6 +36,7 @@ class Loupe(QWidget):
         self.compare = "after"
         self.split = 0.5
         self.show_clipping = False
+        self.draft = False  # the image is an interim one: painted fast, replaced by the settled one
         self.hover_image: QImage | None = None  # a look previewed while the pointer is over it
         self._drag: QPointF | None = None
         self.crop_tool = None  # editor.ui.crop_tool.CropTool while cropping
@@ -44,8 +45,9 @@ class Loupe(QWidget):
 
     # -- content ---------------------------------------------------------------------------------
     def set_preview(self, image: QImage, before: QImage, full_size, overlay: QImage | None, *,
-                    same_edit: bool) -> None:
+                    same_edit: bool, draft: bool = False) -> None:
         self.message = ""
+        self.draft = draft
         if not same_edit or tuple(full_size) != self.full_size:
             self.detail = None
         self.image, self.before, self.overlay = image, before, overlay
@@ -160,7 +162,10 @@ class Loupe(QWidget):
         if self.image is None:
             self._paint_message(p)
             return
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.fit or self.current_zoom() < 1.0)
+        # Smooth scaling of a large view costs tens of ms in software: drafts (a slider moving) are painted
+        # with the fast transform, the settled preview smoothly.
+        smooth = (self.fit or self.current_zoom() < 1.0) and not self.draft
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         rect = self._image_rect()
         after = self.hover_image or self.image
         if self.compare == "side":

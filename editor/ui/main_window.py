@@ -497,7 +497,7 @@ class MainWindow(QMainWindow):
         if not self.previews.accept(res, self.doc):
             return  # an older request (a draft may precede its preview), or a photo no longer open
         same = previous is not None and previous.edit == res.edit
-        self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same)
+        self.loupe.set_preview(res.image, res.before, res.full_size, res.overlay, same_edit=same, draft=res.draft)
         photo = self.doc.photo
         self.info.setText(f"{self.doc.path.name}   {photo.width} × {photo.height}")
         self.info.setToolTip(self.info.text())

@@ -13,7 +13,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,6 +28,7 @@ MEMORY_THUMBS = 800  # thumbnails kept in memory (~150 kB each); the rest come b
 PREVIEW_EDGE = 3840  # largest settled preview (long edge of the uncropped photo, device px): a 4K screen
 BASE_TIERS = (1600, 2560, PREVIEW_EDGE)  # decoded preview sizes; a view between two uses the larger, reduced
 ZOOMED_EDGE = 1600  # zoomed in, the preview only fills the view until the 1:1 tiles come: no more than this
+PROGRESSIVE_EDGE = 1600  # a settled preview larger than this is preceded by a draft (DRAG_EDGE px)
 MIN_PREVIEW_EDGE = 512  # smallest settled preview, px (the view asks for its own size, rounded up)
 PREVIEW_STEP = 32  # settled preview sizes are multiples of this, so resizing the window re-renders less often
 DRAG_EDGE = 800  # largest preview while a slider is being dragged, px
@@ -259,6 +260,11 @@ class RenderWorker(QObject):
                 if isinstance(job, PreviewJob):
                     if self._needs_draft(job):
                         self._publish(*self._draft(job))  # first paint while the preview decodes
+                    elif not job.draft and job.long_edge > PROGRESSIVE_EDGE:
+                        # A big settled preview (4K, HiDPI) takes a few hundred ms: paint a draft first.
+                        self._publish(*self._preview(replace(job, long_edge=DRAG_EDGE, draft=True)))
+                        if self._superseded():
+                            continue  # a newer change came in meanwhile: render that instead
                     self._publish(*self._preview(job))
                 else:
                     self.detail_ready.emit(self._detail(job))
@@ -267,6 +273,10 @@ class RenderWorker(QObject):
             finally:
                 self._running = False
                 self._last_done = time.monotonic()
+
+    def _superseded(self) -> bool:
+        with self._cond:
+            return "preview" in self._pending
 
     def _publish(self, res: PreviewResult, rgb) -> None:
         """The image first, then its histogram (~3 ms of numpy the loupe need not wait for)."""

@@ -305,8 +305,11 @@ def test_a_4k_loupe_gets_a_settled_preview_in_device_pixels_up_to_4k(qtbot, make
     qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
     wait_preview(qtbot, window)
     qtbot.waitUntil(lambda: window.loupe.width() > 2500, timeout=5000)
+    results = []
+    window.render.preview_ready.connect(lambda res: results.append((res.gen, res.draft, res.long_edge)))
     gen = window.request_preview()
     wait_preview(qtbot, window, gen - 1)
+    assert [r for r in results if r[0] == gen][:1] == [(gen, True, 800)]  # progressive: a draft painted first
     shown = window.loupe.screen_scale(window.loupe.full_size) * 4800
     width = window.last_result.image.width()
     assert width > 1600 and (width >= min(shown, PREVIEW_EDGE) and width < shown + PREVIEW_STEP + 1)
