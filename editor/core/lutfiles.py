@@ -172,10 +172,18 @@ def _lines(file) -> Iterator[str]:
             data, held = data[:-1], b"\r"
         parts = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
         rest = parts.pop() + held
-        yield from (line.decode("latin-1") for line in parts)  # table text is ASCII; titles may not be
+        yield from map(_text, parts)
         block = file.read(_BLOCK)
     if rest.strip():
-        yield rest.decode("latin-1")
+        yield _text(rest)
+
+
+def _text(line: bytes) -> str:
+    """A line as text: UTF-8 (a title may be "Café"), else Latin-1, which decodes any byte."""
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("latin-1")
 
 
 class _Header:

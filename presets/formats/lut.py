@@ -9,7 +9,7 @@ from editor.core import fused, lutfiles
 from editor.core.edit import Edit
 from editor.core.lutfiles import LutError
 from presets.formats import MAX_FILE_BYTES, Imported
-from presets.model import Preset, PresetError
+from presets.model import Preset, PresetError, name_problem, shown
 
 # Words in a title or file name that mark a LUT made for camera log footage, not display sRGB.
 _LOG = re.compile(r"(?<![a-z])(log[-_ ]?c\d?|s[-_ ]?log\d?|v[-_ ]?log|f[-_ ]?log\d?|c[-_ ]?log\d?|n[-_ ]?log|"
@@ -28,6 +28,9 @@ def load(path: str | os.PathLike) -> Imported:
         raise PresetError(str(exc)) from None
     warnings = lut_warnings(lut, path)
     name = lut.title.strip() or path.stem
+    if name_problem(name) and not name_problem(path.stem):
+        warnings.append(f"{path.name}: its title {shown(name)} cannot name a preset; named after the file")
+        name = path.stem
     log = any("log" in w for w in warnings)
     preset = Preset(name=name, params={"lut3d": {"lut": str(path.resolve()), "strength": 100.0}}, group="LUTs",
                     description=f"{lut.stages or f'3D LUT ({lut.size}^3)'} from {path.name}",

@@ -136,3 +136,30 @@ def test_parse_memory_follows_the_table_not_the_text(tmp_path, size, rows_writte
     table_kb = size ** 3 * 3 * 4 / 1024
     assert int(peak_kb) < table_kb + 60_000, (peak_kb, outcome)
     assert outcome.strip() == "read" if rows_written == size ** 3 else "cut short" in outcome
+
+
+def test_a_utf8_title_reads_as_written_and_a_control_character_title_falls_back_to_the_file_name(tmp_path):
+    from presets.formats import lut
+    body = "\n".join(f"{r} {g} {b}" for r, g, b in rows(identity_table(2)))
+    assert parse_cube('TITLE "Café"\nLUT_3D_SIZE 2\n' + body).title == "Café"
+    path = tmp_path / "Night film.cube"
+    path.write_text('TITLE "bad\x1b[2Jtitle"\nLUT_3D_SIZE 2\n' + body + "\n")
+    result = lut.load(path)
+    assert result.presets[0].name == "Night film" and any("title" in w for w in result.warnings)
+
+
+def test_a_1d_lut_renders_as_ffmpeg_lut1d_does(tmp_path):
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    x = np.linspace(0, 1, 256)
+    curves = np.stack([x ** 0.8, x ** 1.3, 0.1 + 0.8 * x], axis=-1)
+    path = tmp_path / "curves.cube"
+    path.write_text("LUT_1D_SIZE 256\n" + "\n".join(f"{r:.6f} {g:.6f} {b:.6f}" for r, g, b in curves) + "\n")
+    image = np.round(RNG.random((16, 16, 3)) * 255).astype(np.uint8)
+    source, result = tmp_path / "in.png", tmp_path / "out.png"
+    pyvips.Image.new_from_array(image.astype(np.uint16) * 257, interpretation="rgb16").write_to_file(str(source))
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(source), "-vf", f"lut1d=file={path}",
+                    "-pix_fmt", "rgb48be", str(result)], check=True, timeout=60)
+    theirs = np.round(pyvips.Image.new_from_file(str(result)).numpy() / 257.0)
+    ours = render_array(image, Edit().update("lut3d", lut=str(path)))
+    assert delta_e2000(ours, theirs).max() <= 1.0
