@@ -37,7 +37,8 @@ def add_tether_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_tether(args: argparse.Namespace) -> int:
-    """A terminal session whose captures get the chosen look in their sidecar and a rendered preview."""
+    """A terminal session whose captures get the chosen look in their sidecar and a rendered preview, and
+    join the library's catalog (the session as a 'session' folder)."""
     from presets import PresetError
     from presets.autolook import AutoLook
     from tether import cli
@@ -47,7 +48,17 @@ def run_tether(args: argparse.Namespace) -> int:
     except PresetError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    return cli.run(args, on_capture=lambda capture: develop(capture.local_path))
+    from editor.cli.library import SessionRecorder
+
+    record = SessionRecorder(lambda text: print(text, file=sys.stderr))  # the session joins the library
+
+    def on_capture(capture) -> None:
+        develop(capture.local_path)
+        record(capture.local_path)
+    try:
+        return cli.run(args, on_capture=on_capture)
+    finally:
+        record.close()
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -47,6 +47,7 @@ class LibraryController:
         self._generation = 0  # drops the ids of a superseded filter
         self._pages: OrderedDict[int, list[Photo]] = OrderedDict()
         self._rows: dict[int, int] | None = None  # id -> row, built on first use
+        self._paths: dict[Path, int] = {}  # path -> row of the photos in the pages held
         self.scanning = False
         self.changed, self.rows_changed, self.folders_changed = Event(), Event(), Event()
         self.scanned, self.message = Event(), Event()
@@ -59,6 +60,7 @@ class LibraryController:
         self.count = self.catalog.count(self.filter)
         self.ids = None
         self._pages.clear()
+        self._paths.clear()
         self._rows = None
         self._fetch(0)
         self.changed.emit()
@@ -102,9 +104,17 @@ class LibraryController:
             found = {p.id: p for p in self.catalog.by_ids(wanted)}
             rows = [found.get(i) for i in wanted]  # a row deleted meanwhile stays None until the next refresh
         self._pages[page] = rows
+        self._paths.update((p.path, page * PAGE + i) for i, p in enumerate(rows) if p is not None)
         while len(self._pages) > PAGES_KEPT:
-            self._pages.popitem(last=False)
+            gone, old = self._pages.popitem(last=False)
+            for photo in old:
+                if photo is not None and self._paths.get(photo.path, -1) // PAGE == gone:
+                    del self._paths[photo.path]
         return rows
+
+    def held_row(self, path: Path) -> int:
+        """The row of a photo whose page is held (-1 otherwise): what a view painted, without a query."""
+        return self._paths.get(Path(path), -1)
 
     def row_of(self, photo_id: int) -> int:
         """The row of a photo: from the ids once read, else among the pages read so far (-1: not known)."""
@@ -190,11 +200,23 @@ class LibraryController:
         """A photo's sidecar was written elsewhere (the editor saved an edit): read it into its row."""
         self._replace(self.catalog.note_sidecar(path))
 
-    def add_capture(self, path: Path, session: Path | None = None) -> None:
-        """A tether capture arrived: catalog its session (once) and the photo, and show it."""
-        if session is not None and self.catalog.folder(session) is None:
+    def tether_event(self, kind: str, data: dict) -> None:
+        """tether.controller events (delivered on this thread): a session is catalogued when it starts,
+        each capture when it is ready (after its look was written to the sidecar)."""
+        if kind == "connected" and data.get("session_dir") is not None:
+            self.add_session(Path(data["session_dir"]))
+        elif kind == "capture":
+            self.add_capture(Path(data["path"]), data.get("session_dir"))
+
+    def add_session(self, session: Path) -> None:
+        if self.catalog.folder(session) is None:
             self.catalog.add_folder(session, "session")
             self.folders_changed.emit()
+
+    def add_capture(self, path: Path, session: Path | None = None) -> None:
+        """A tether capture arrived: catalog its session (once) and the photo, and show it."""
+        if session is not None:
+            self.add_session(Path(session))
         if self.catalog.add_photo(path) is not None:
             self.folders_changed.emit()
             self.refresh()

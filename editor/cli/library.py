@@ -157,3 +157,42 @@ def _progress():
             sys.stderr.write("\n")
         sys.stderr.flush()
     return show
+
+
+class SessionRecorder:
+    """Catalogs a terminal tether session and each capture as it lands (called on the session thread, after
+    the capture's look was written). A catalog problem is said once and never stops the session:
+    `darkslide library add SESSION` catches up later."""
+
+    def __init__(self, out=print, path: Path | None = None):
+        import threading
+
+        self.out, self.path = out, path
+        self.catalog = None
+        self.failed = False
+        self._lock = threading.Lock()
+
+    def __call__(self, photo: Path) -> None:
+        import sqlite3
+
+        from editor.core.catalog import Catalog, CatalogError
+        if self.failed:
+            return
+        session = Path(photo).parent
+        try:
+            with self._lock:
+                if self.catalog is None:
+                    self.catalog = Catalog(self.path)
+                if self.catalog.folder(session) is None:
+                    self.catalog.add_folder(session, "session")
+                self.catalog.add_photo(Path(photo))
+        except (CatalogError, sqlite3.Error, OSError) as exc:
+            self.failed = True
+            self.out(f"Note: the library catalog is not updated ({exc}); `darkslide library add {session}` "
+                     "adds this session later")
+
+    def close(self) -> None:
+        with self._lock:
+            if self.catalog is not None:
+                self.catalog.close()
+                self.catalog = None

@@ -100,7 +100,7 @@ class CatalogModel(QAbstractListModel):
     def _thumb_ready(self, path, _key, image) -> None:
         if image is not None:
             self._keep(Path(path), image)
-        row = self.controller.row_of_path(path)
+        row = self.controller.held_row(path)  # a photo not held was not painted: nothing to update
         if row >= 0:
             self.dataChanged.emit(self.index(row), self.index(row), [Qt.ItemDataRole.DecorationRole])
 
@@ -204,13 +204,20 @@ class FilterBar(QWidget):
         self.reverse.setCheckable(True)
         self.reverse.setText("↓")
         self.reverse.setToolTip("Reverse the order")
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)  # two rows, so that the grid beside the develop panel stays narrow enough
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.rating, self.flag, self.look, self.camera, self.since, self.until, self.type):
-            layout.addWidget(widget)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.sort)
-        layout.addWidget(self.reverse)
+        layout.setSpacing(2)
+        rows = QHBoxLayout(), QHBoxLayout()
+        for widget in (self.rating, self.flag, self.look, self.camera, self.type):
+            rows[0].addWidget(widget)
+        rows[0].addStretch(1)
+        for widget in (self.since, self.until):
+            rows[1].addWidget(widget)
+        rows[1].addWidget(self.text, 1)
+        rows[1].addWidget(self.sort)
+        rows[1].addWidget(self.reverse)
+        for r in rows:
+            layout.addLayout(r)
         self.text_timer = QTimer(self, singleShot=True, interval=TEXT_DELAY_MS, timeout=self.apply)
         for box in (self.rating, self.flag, self.look, self.camera, self.type, self.sort):
             box.currentIndexChanged.connect(self.apply)
@@ -269,11 +276,12 @@ def _day(edit: QDateEdit, end: bool = False) -> float | None:
 
 
 class LibraryPanel(QWidget):
-    """Folders on the left, the filter bar over the grid on the right. Keys 0-5 rate, P/X/U flag."""
+    """Folders on the left, the filter bar over the grid on the right. With `keys`, 0-5 rate and P/X/U flag
+    the selected photos (a window with its own actions for those keys calls `mark` instead)."""
 
     opened = Signal(object)  # Path of a photo double-clicked (or Enter)
 
-    def __init__(self, controller: LibraryController, thumbs: ThumbnailService, parent=None):
+    def __init__(self, controller: LibraryController, thumbs: ThumbnailService, parent=None, *, keys: bool = True):
         super().__init__(parent)
         self.controller = controller
         self.model = CatalogModel(controller, thumbs, self)
@@ -295,8 +303,10 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
+        self.setMinimumSize(240, 200)  # a narrow window clips the filter bar rather than squeezing its neighbours
         self.grid.activated_entry.connect(lambda photo: photo is not None and self.opened.emit(photo.path))
-        self._keys()
+        if keys:
+            self._keys()
 
     def _keys(self) -> None:
         marks = {**{str(n): {"rating": n} for n in range(6)},

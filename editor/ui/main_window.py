@@ -9,8 +9,9 @@ from pathlib import Path
 
 import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QScrollArea, QSizePolicy, QSplitter,
-                               QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QScrollArea, QSizePolicy, QSplitter,
+                               QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from editor.app.document import DocumentController, uncropped
 from editor.app.preview import PreviewScheduler
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
     document_opened = Signal(object)
     library_loaded = Signal(object)
     worker_message = Signal(str)  # status-bar text from a worker thread (queued to the GUI thread)
+    sidecar_saved = Signal(object)  # a sidecar written on the saver thread: the catalog re-reads it
+    tether_seen = Signal(str, object)  # tether events for the catalog, queued to the GUI thread
 
     # The open photo and the preview on screen belong to the controllers; these read them.
     doc = property(lambda self: self.documents.doc)
@@ -92,6 +95,8 @@ class MainWindow(QMainWindow):
         self.center = QStackedWidget()
         self.center.addWidget(self.grid)
         self.center.addWidget(self.loupe)
+        self.catalog_panel = self._make_catalog_panel()
+        self.center.addWidget(self.catalog_panel)
 
         self.histogram = HistogramView()
         self.info = QLabel("")
@@ -137,6 +142,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.actions_by_id = build_actions(self)
         self.sort_box, self.filter_box = build_menus_and_toolbar(self, self.actions_by_id)
+        self._add_library_action()
 
     def _add_side_panels(self) -> None:
         """Looks and tether panels; each is optional so a missing package never stops the editor."""
@@ -170,6 +176,7 @@ class MainWindow(QMainWindow):
         developer = LookDeveloper(self.looks.store if self.looks is not None else None)
         sessions = Path(self.settings.value("tether/sessions_dir", str(default_sessions_dir())))
         controller = TetherController(sessions, develop=developer)
+        controller.observe(lambda kind, data: kind in ("connected", "capture") and self.tether_seen.emit(kind, data))
         host = PanelHost(status=self.status, show_capture=self.add_capture, open_folder=self.open_folder,
                          shown_folder=lambda: self.model.library.folder,
                          run_task=lambda fn, done: self.tasks.run(fn, done=done))
@@ -177,6 +184,54 @@ class MainWindow(QMainWindow):
         if self.looks is not None:
             panel.refresh_looks(list(self.looks.presets))
         return panel
+
+    _down = False
+
+    def _make_catalog_panel(self):
+        """The library of every catalogued folder and session; a catalog that cannot be opened (e.g. one
+        from a newer Darkslide) leaves a message in its place and the rest of the editor working."""
+        from editor.app.library import LibraryController
+        from editor.core.catalog import Catalog, CatalogError
+        from editor.ui.catalog_view import LibraryPanel
+        self.catalog = self.library_ctl = None
+        try:
+            self.catalog = Catalog()
+        except CatalogError as exc:
+            label = QLabel(f"The library catalog cannot be opened:\n{exc}")
+            label.setWordWrap(True)
+            return label
+        self.library_ctl = LibraryController(self.catalog, self.tasks)
+        self.library_ctl.message.subscribe(self.status)
+        panel = LibraryPanel(self.library_ctl, self.thumbs, keys=False)  # 0-5/P/X/U are window actions
+        panel.opened.connect(self._open_from_catalog)
+        # (queued from worker threads; dropped once closing: the next start's scan catches up)
+        self.sidecar_saved.connect(lambda path: self._down or self.library_ctl.note_sidecar(path))
+        self.tether_seen.connect(lambda kind, data: self._down or self.library_ctl.tether_event(kind, data))
+        self.saver.on_saved = self.sidecar_saved.emit
+        if self.catalog.notice:
+            QTimer.singleShot(0, lambda: self.status(self.catalog.notice, 20000))
+        QTimer.singleShot(0, self.library_ctl.scan)  # its rows show at once; the scan updates them
+        return panel
+
+    def _add_library_action(self) -> None:
+        """View > Library (and a toolbar button) beside the grid: the catalog of every folder and session."""
+        grid = self.actions_by_id["grid"]
+        self.library_action = QAction(theme.icon("mdi6.bookshelf"), "Library: every folder and tether session", self)
+        self.library_action.triggered.connect(lambda *_: self.show_catalog())
+        for holder in (*self.menuBar().findChildren(QMenu), *self.findChildren(QToolBar)):
+            if grid in holder.actions():
+                holder.insertAction(grid, self.library_action)
+
+    def _open_from_catalog(self, path: Path) -> None:
+        self._select = Path(path)
+        self.open_folder(Path(path).parent)
+        self.show_develop()
+
+    def show_catalog(self) -> None:
+        self._view = "catalog"
+        self.center.setCurrentWidget(self.catalog_panel)
+        self.filmstrip.hide()
+        self.right.hide()
 
     def _wire(self) -> None:
         self.worker_message.connect(lambda msg: self.status(msg, 10000))
@@ -218,7 +273,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.hsplit.restoreState(state)
         view = self.settings.value("view", "develop")
-        {"grid": self.show_grid, "loupe": self.show_loupe}.get(view, self.show_develop)()
+        {"grid": self.show_grid, "loupe": self.show_loupe, "catalog": self.show_catalog}.get(view, self.show_develop)()
 
     def _start_folder(self, folder: Path | None) -> Path | None:
         if folder is not None:
@@ -260,6 +315,8 @@ class MainWindow(QMainWindow):
         self.saver.flush()
         self.saver.shutdown()
         self.tasks.shutdown()
+        if self.catalog is not None:
+            self.catalog.close()
 
     # -- library ---------------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:
@@ -291,7 +348,7 @@ class MainWindow(QMainWindow):
 
     def _library_ready(self, library: Library) -> None:
         self.close_document()
-        library.writer = lambda path, values: self.saver.submit(write_marks, path, values)  # off the GUI thread
+        library.writer = lambda path, values: self.saver.submit(self._write_marks, path, values)  # off the GUI thread
         self.model.set_library(library)
         self.setWindowTitle(f"Darkslide — {library.folder.name}")
         self.settings.setValue("last_folder", str(library.folder))
@@ -341,10 +398,18 @@ class MainWindow(QMainWindow):
             entries = [self.model.entry(self.grid.currentIndex().row())]
         return [e for e in entries if e is not None]
 
+    def _write_marks(self, path: Path, values: dict) -> None:
+        write_marks(path, values)
+        self.sidecar_saved.emit(path)
+
     def set_rating(self, n: int) -> None:
+        if self._view == "catalog" and self.library_ctl is not None:
+            return self.catalog_panel.mark(rating=n)
         self._mark(lambda e: self.model.library.set_rating(e.path, n), f"Rated {n}★")
 
     def set_flag(self, flag) -> None:
+        if self._view == "catalog" and self.library_ctl is not None:
+            return self.catalog_panel.mark(flag=flag)
         self._mark(lambda e: self.model.library.set_flag(e.path, flag), {"pick": "Picked", "reject": "Rejected",
                                                                            None: "Unflagged"}[flag])
 

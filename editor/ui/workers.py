@@ -104,6 +104,7 @@ class AsyncSaver:
         self._lock = threading.Lock()
         self.errors: list[str] = []
         self.on_error: Callable[[str], None] | None = None
+        self.on_saved: Callable[[Path], None] | None = None  # after each sidecar write (the catalog follows)
         self._hurry = threading.Event()  # set by flush/shutdown: skip the debounce wait
         self.busy: Callable[[], bool] | None = None
 
@@ -125,6 +126,8 @@ class AsyncSaver:
             return
         try:
             sidecars.save(path, car)
+            if self.on_saved is not None:
+                self.on_saved(path)
         except OSError as exc:
             msg = f"Could not save the edit of {path.name}: {exc.strerror or exc}"
             self.errors.append(msg)

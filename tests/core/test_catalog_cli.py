@@ -81,3 +81,25 @@ def test_a_cli_scan_and_this_process_write_the_same_catalog_at_once(tmp_path):
             last = max(r for r in range(rated) if r % len(mine) == i)
             assert cat.photo(path).rating == sidecars.load(path).rating == last % 5 + 1
         assert rated > len(mine)  # we were still writing while the child scanned
+
+
+def test_a_terminal_tether_session_joins_the_catalog_and_a_bad_catalog_never_stops_it(tmp_path):
+    from editor.cli.library import SessionRecorder
+    session = tmp_path / "sessions" / "Shoot"
+    said = []
+    record = SessionRecorder(said.append, tmp_path / "data" / "catalog.sqlite3")
+    for i in range(3):
+        record(photo(session / f"Shoot_{i}.jpg"))
+    record.close()
+    with Catalog(tmp_path / "data" / "catalog.sqlite3") as cat:
+        assert [(f.kind, f.count) for f in cat.folders()] == [("session", 3)]
+    (tmp_path / "newer.sqlite3").write_bytes((tmp_path / "data" / "catalog.sqlite3").read_bytes())
+    import sqlite3
+    con = sqlite3.connect(tmp_path / "newer.sqlite3")
+    con.execute("PRAGMA user_version = 7")
+    con.commit()
+    con.close()
+    refused = SessionRecorder(said.append, tmp_path / "newer.sqlite3")
+    refused(session / "Shoot_0.jpg")
+    refused(session / "Shoot_1.jpg")
+    assert len(said) == 1 and "newer Darkslide" in said[0] and "library add" in said[0]

@@ -90,3 +90,34 @@ def test_an_offline_folder_is_listed_greyed_with_its_photos(panel):
     widget.controller._scanned(report)
     assert "home   4  (offline)" in labels(widget)
     assert widget.model.rowCount() == 10
+
+
+def test_the_window_keeps_the_catalog_in_step_with_marks_and_captures(make_window, photo_folder, qtbot, tmp_path):
+    from ui_helpers import write_photo
+    window = make_window(photo_folder)
+    ctl = window.library_ctl
+    ctl.add_folder(photo_folder)
+    qtbot.waitUntil(lambda: len(ctl) == 3, timeout=10000)
+    # a rating in the folder view: sidecar first, then the catalog row
+    qtbot.waitUntil(lambda: window.grid.currentIndex().isValid(), timeout=10000)
+    window.show_grid()
+    path = window.grid.currentIndex().data(Qt.UserRole + 1).path
+    window.set_rating(4)
+    qtbot.waitUntil(lambda: ctl.catalog.photo(path).rating == 4, timeout=10000)
+    assert sidecars.load(path).rating == 4
+    # the same keys in the library view mark the library's selection
+    window.show_catalog()
+    panel = window.catalog_panel
+    panel.grid.setCurrentIndex(panel.model.index(2))
+    chosen = panel.model.index(2).data(Qt.UserRole + 1).path
+    window.set_flag("pick")
+    qtbot.waitUntil(lambda: sidecars.load(chosen).flag == "pick", timeout=10000)
+    assert ctl.catalog.photo(chosen).flag == "pick"
+    # a tether session and its capture, as tether.controller announces them (from its own thread)
+    session = tmp_path / "sessions" / "Shoot"
+    session.mkdir(parents=True)
+    window.tether_seen.emit("connected", {"session_dir": session})
+    write_photo(session / "Shoot_0001.jpg", 64, 48, seed=5)
+    window.tether_seen.emit("capture", {"path": session / "Shoot_0001.jpg", "session_dir": session})
+    qtbot.waitUntil(lambda: any(f.kind == "session" and f.count == 1 for f in ctl.folders()), timeout=10000)
+    assert "◉ Shoot   1" in labels(panel)
