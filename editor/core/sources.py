@@ -366,6 +366,15 @@ class RawPhoto(Photo):
     def _full(self, sequential: bool = False, keep_profile: bool = False) -> pyvips.Image:
         return self._develop(half_size=False)  # LibRaw develops into sRGB
 
+    def _decode(self, fn, what: str):
+        import rawpy
+        try:
+            return super()._decode(fn, what)
+        except rawpy.LibRawIOError as exc:  # LibRaw's text is only "Input/output error"
+            raise _fail(self.path, f"{what}: the raw data is truncated or unreadable", exc) from exc
+        except rawpy.LibRawError as exc:
+            raise _fail(self.path, f"{what}: the raw data is corrupt", exc) from exc
+
     def _scaled(self, long_edge: int) -> pyvips.Image:
         w, h = _fit(self.width, self.height, long_edge)
         half = w * 2 <= self.width  # half-size demosaic is 4x faster and still big enough

@@ -48,7 +48,45 @@ def _good_files(out: Path) -> dict[str, bytes]:
     image = pyvips.Image.new_from_array(array).copy(interpretation="srgb")
     files = {ext: image.write_to_buffer(f".{ext}") for ext in ("jpg", "png", "tif", "webp", "avif")}
     files["heic"] = _heic_grid(array, out)
+    files["dng"] = _dng(*SIZE)
     return files
+
+
+def _dng(width: int, height: int) -> bytes:
+    """A minimal uncompressed 12-bit Bayer (RGGB) DNG 1.4: the tags LibRaw needs, then the raw data."""
+    rng = np.random.default_rng(3)
+    y, x = np.mgrid[0:height, 0:width]
+    raw = 400 + 3000 * x / width + 200 * np.sin(y / 9) + rng.normal(0, 40, (height, width))
+    data = raw.clip(0, 4095).astype("<u2").tobytes()
+    matrix = [(3240, 10000), (-1537, 10000), (-499, 10000), (-969, 10000), (1876, 10000), (42, 10000),
+              (56, 10000), (-204, 10000), (1057, 10000)]  # sRGB-ish XYZ->camera, D65
+    tags = [(254, 4, [0]), (256, 4, [width]), (257, 4, [height]), (258, 3, [16]), (259, 3, [1]),
+            (262, 3, [32803]), (271, 2, "Darkslide"), (272, 2, "Test"), (273, 4, [0]), (277, 3, [1]),
+            (278, 4, [height]), (279, 4, [len(data)]), (284, 3, [1]), (33421, 3, [2, 2]),
+            (33422, 1, [0, 1, 1, 2]), (50706, 1, [1, 4, 0, 0]), (50708, 2, "Darkslide Test"),
+            (50717, 4, [4095]), (50721, 10, matrix), (50778, 3, [21])]
+    packed = []
+    for tag, kind, values in tags:
+        if kind == 2:
+            body = values.encode() + b"\0"
+        elif kind == 10:
+            body = b"".join(struct.pack("<ii", *v) for v in values)
+        else:
+            body = struct.pack(f"<{len(values)}{ {1: 'B', 3: 'H', 4: 'I'}[kind]}", *values)
+        packed.append((tag, kind, len(values) if kind != 2 else len(body), body))
+    extra_at = 8 + 2 + 12 * len(packed) + 4
+    entries, extra = b"", b""
+    for tag, kind, count, body in packed:
+        if len(body) <= 4:
+            value = body.ljust(4, b"\0")
+        else:
+            value = struct.pack("<I", extra_at + len(extra))
+            extra += body + b"\0" * (len(body) % 2)
+        entries += struct.pack("<HHI", tag, kind, count) + value
+    data_at = extra_at + len(extra)
+    strip = struct.pack("<HHI", 273, 4, 1)
+    entries = entries.replace(strip + b"\0" * 4, strip + struct.pack("<I", data_at))
+    return b"II*\0" + struct.pack("<IH", 8, len(packed)) + entries + b"\0" * 4 + extra + data
 
 
 def _heic_grid(array: np.ndarray, out: Path) -> bytes:
