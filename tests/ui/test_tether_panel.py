@@ -26,7 +26,7 @@ def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(q
     assert panel.next_name.text() == "next: Test shoot_0001.jpg"
     panel.sim_button.click()
     qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
-    assert "ELS-NX9" in panel.info_label.text()
+    assert "Pixel" in panel.info_label.text()  # the GUI's simulated phone is the realistic profile's
     qtbot.waitUntil(lambda: window.model.library.folder == panel.session.session_dir, timeout=5000)
     panel.shoot()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20000)
@@ -54,7 +54,7 @@ def test_a_dropped_connection_shows_reconnecting_then_recovers(qtbot, make_windo
     panel = window.tether
     panel.key_path = tmp_path / "adbkey"
     panel.sessions_dir = tmp_path / "sessions"
-    panel.sim_options = {"image_size": "small", "write_duration": 0.05}
+    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
     states = []
     panel.controller.observe(lambda kind, data: states.append(data["state"]) if kind == "state" else None)
     panel.sim_button.click()
@@ -97,7 +97,7 @@ def _sim_panel(qtbot, make_window, photo_folder, tmp_path):
     panel = window.tether
     panel.key_path = tmp_path / "adbkey"
     panel.sessions_dir = tmp_path / "sessions"
-    panel.sim_options = {"image_size": "small", "write_duration": 0.05}
+    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
     panel.sim_button.click()
     qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
     return window, panel
@@ -199,7 +199,7 @@ def test_the_panel_works_without_a_main_window(qtbot, tmp_path):
     panel = TetherPanel(controller, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), host,
                         LookDeveloper(None))
     qtbot.addWidget(panel)
-    panel.sim_options = {"image_size": "small", "write_duration": 0.05}
+    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
     panel.sim_button.click()
     qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
     assert opened == [controller.session.session_dir]
