@@ -26,6 +26,10 @@ COMMANDS = {
     "tether": ("main", "add_tether_arguments", "run_tether", "run a tethered session in the terminal"),
     "simulate-phone": ("tether.cli", "add_simulate_arguments", "run_simulate",
                        "serve a simulated phone over ADB/TCP (demo mode and tests)"),
+    "install-desktop": ("editor.cli.desktop", "add_install_arguments", "run_install",
+                        "add Darkslide to your applications menu (or --uninstall)"),
+    "setup-usb": ("editor.cli.desktop", "add_usb_arguments", "run_usb",
+                  "let your account open Android phones over USB (writes a udev rule, asks first)"),
 }
 
 

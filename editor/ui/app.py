@@ -14,6 +14,9 @@ def run(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "darkslide"])
     app.setApplicationName("Darkslide")
     app.setOrganizationName("Darkslide")
+    app.setDesktopFileName("io.github.darkslide.Darkslide")  # the menu entry `darkslide install-desktop` writes
+    from PySide6.QtGui import QIcon
+    app.setWindowIcon(QIcon(str(theme.ROOT / "resources" / "icons" / "darkslide.svg")))
     theme.apply(app)
     from editor.ui.main_window import MainWindow
     named = [Path(a) for a in argv if not a.startswith("-")]
