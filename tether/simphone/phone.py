@@ -90,6 +90,7 @@ class SimulatedPhone:
         self.camera_active = False
         self.stopping = threading.Event()
         self.commands: list[str] = []
+        self.services: list[str] = []  # every OPEN, as the host named it ("shell,v2,raw:ls", "sync:")
         self.unsafe_commands: list[str] = []
         self.sync_requests: list[tuple[str, str]] = []
         self.fake_entries: dict[str, list] = {}
@@ -274,6 +275,7 @@ class SimulatedPhone:
                 f"ro.product.device={self.device};features={','.join(self.features)}")
 
     def service_handler(self, service: str):
+        self.services.append(service)
         if service == "sync:":
             return lambda stream: serve_sync(self, stream)
         parsed = parse_service(service, legacy_pty=self.profile.legacy_shell_pty)
