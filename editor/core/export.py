@@ -395,7 +395,7 @@ def export_photo(photo_path, edit, settings: ExportSettings, out_dir, seq: int =
         if cancel is not None and cancel.is_set():
             raise ExportCancelled(f"{photo_path}: cancelled") from None
         if _is_decoding(exc):  # the photo's pixels turned out damaged only once they flowed
-            raise ExportError(f"{photo_path}: cannot develop the photo: {photo.damage(exc)} "
+            raise ExportError(f"{photo_path}: cannot develop the photo: {photo.damage_words(exc)} "
                               f"({_first_lines(exc)})") from exc
         raise ExportError(f"{photo_path}: cannot write {final.name} ({_first_lines(exc)})") from exc
     except OSError as exc:

@@ -29,8 +29,8 @@ def check(fd: int) -> None:
             if end - start > MAX_META:
                 raise Damaged("the file is corrupt: its 'meta' box is implausibly large")
             meta = os.pread(fd, end - start - header, start + header)
-    if meta is None:
-        raise Damaged("the file is corrupt or truncated: it has no 'meta' box describing the image")
+    if meta is None:  # an image sequence keeps its frames in tracks: the box check above is what we have
+        return
     iloc = _child(meta[4:], "iloc")  # meta is a full box: 4 bytes of version and flags first
     if iloc is None:
         raise Damaged("the file is corrupt: its 'meta' box has no item locations ('iloc')")

@@ -60,29 +60,36 @@ def path_for(photo: Path) -> Path:
 def load(photo: Path) -> Sidecar:
     """The photo's sidecar, or a fresh one when there is none. Raises SidecarError when it is unusable."""
     path = path_for(photo)
-    try:
-        return read(path)
-    except SidecarError as exc:
-        if isinstance(exc.__cause__, FileNotFoundError):
-            return Sidecar()
-        raise
+    data = _read_bytes(path)
+    return Sidecar() if data is None else _parse_file(data, path)
 
 
 def read(path: Path) -> Sidecar:
     """The sidecar file `path` itself (e.g. `--edit X.darkslide`); raises SidecarError naming it."""
     path = Path(path)
+    data = _read_bytes(path)
+    if data is None:
+        raise SidecarError("the sidecar does not exist", path)
+    return _parse_file(data, path)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes (None when there is no file), read only from a regular file of <= MAX_BYTES."""
     try:
-        data = read_limited(path, MAX_BYTES)
-    except FileNotFoundError as exc:
-        raise SidecarError("the sidecar does not exist", path) from exc
+        return read_limited(path, MAX_BYTES)
+    except FileNotFoundError:
+        return None
     except NotRegularFile as exc:
-        raise SidecarError(f"the sidecar {exc}", path) from exc
+        raise SidecarError(f"the sidecar {exc}", path) from None
     except OSError as exc:
-        raise SidecarError(f"cannot read the sidecar ({exc.strerror or exc})", path) from exc
+        raise SidecarError(f"cannot read the sidecar ({exc.strerror or exc})", path) from None
+
+
+def _parse_file(data: bytes, path: Path) -> Sidecar:
     try:
         return parse(data)
     except SidecarError as exc:
-        raise SidecarError(exc.reason, path) from exc
+        raise SidecarError(exc.reason, path) from None
 
 
 def parse(data: bytes | str) -> Sidecar:

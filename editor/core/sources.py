@@ -13,7 +13,6 @@ Files are sniffed by content, not by name (except DNG, which is a TIFF and is re
 from __future__ import annotations
 
 import os
-import re
 import zlib
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyvips
 
-from editor.core import isobmff
+from editor.core import damage, isobmff
 from editor.core.files import NotRegularFile, open_regular
 from editor.core.icc import convert_to_srgb, needs_conversion, srgb_profile
 
@@ -50,43 +49,9 @@ class PhotoError(Exception):
 def _fail(path: Path, what: str, exc: BaseException | None = None) -> PhotoError:
     detail = ""
     if exc is not None:
-        lines = _detail_lines(exc)
+        lines = damage.detail_lines(exc)
         detail = f" ({'; '.join(lines[:3])})" if lines else f" ({type(exc).__name__})"
     return PhotoError(f"{path}: {what}{detail}")
-
-
-def _detail_lines(exc: BaseException) -> list[str]:
-    """The informative lines of a decoder's error ("unable to call X" says nothing to a user)."""
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return [ln for ln in lines if not ln.startswith("unable to")] or lines
-
-
-# Decoder messages, in words. Checked in order against the lower-cased text of a decoder's error.
-_TRUNCATED = ("premature end", "truncated", "unexpected end", "end of file", "short read", "bad seek",
-              "not enough data", "out of data", "read error on strip", "read error on tile", "eof")
-_CORRUPT = ("corrupt", "crc", "huffman", "invalid", "incorrect", "bad ", "checksum", "inflate", "marker",
-            "decompress", "error in", "unsupported", "wrong")
-
-
-def damage_words(exc: BaseException) -> str:
-    """What a decoder's error means for the photo, in words (the raw text is left to the caller)."""
-    text = "\n".join(_detail_lines(exc)).lower()
-    if "out of memory" in text or "memory allocation" in text:
-        return "there is not enough memory to decode it"
-    if any(word in text for word in _TRUNCATED) and "corrupt" not in text:
-        return "the file is truncated: it ends before the image data does"
-    if any(word in text for word in _CORRUPT):
-        return "the image data is corrupt, so parts of the photo cannot be decoded"
-    return "the image data is damaged (truncated or corrupt) and cannot be decoded"
-
-
-# libjpeg warnings that leave every pixel intact; any other warning means damaged pixels (libjpeg would
-# paint them grey or smeared), so JPEGs decode with fail_on="warning" and fall back only for these.
-# Stray bytes before a marker are skipped harmlessly, except before a restart marker (RST0-7, 0xd0-0xd7),
-# which sits inside the scan data.
-_HARMLESS_JPEG_WARNINGS = re.compile(r"extraneous bytes before marker 0x(?!d[0-7])[0-9a-f]{2}|unknown jfif revision"
-                                     r"|invalid sos parameters for sequential|bad icc marker"
-                                     r"|inconsistent progression sequence")
 
 
 # ---------------------------------------------------------------------------------------------- working space
@@ -175,7 +140,7 @@ class Photo:
         self.exif, self.icc = exif, icc
         self.orientation = orientation  # EXIF orientation of the stored pixels (1 once decoded upright)
         self.seed = zlib.crc32(path.name.encode("utf-8")) & 0x7FFFFFFF  # libvips takes a signed 32-bit seed
-        # libvips' strictness: any libjpeg warning fails a JPEG (see _HARMLESS_JPEG_WARNINGS); other
+        # libvips' strictness: any libjpeg warning fails a JPEG (see damage.py); other
         # loaders warn about harmless metadata (PNG's "known incorrect sRGB profile"), so errors only.
         self.fail_on = "warning" if format == "jpeg" else "error"
         self._previews: OrderedDict[int, pyvips.Image] = OrderedDict()
@@ -225,21 +190,14 @@ class Photo:
         """Lazy working-space image with its long edge `long_edge` px via shrink-on-load (not cached)."""
         return self._decode(lambda: self._scaled(int(long_edge)), "cannot decode")
 
-    def damage(self, exc: BaseException) -> str:
+    def damage_words(self, exc: BaseException) -> str:
         """What a decoder's error means for this photo, in words."""
-        if self.format != "png":
-            return damage_words(exc)
-        if _cut_short(self):  # libpng says only "read error", truncated or not
-            return "the file is truncated: it ends before its end marker"
-        return "the image data is corrupt (a checksum does not match or the compressed data is invalid)"
+        return damage.png_words(self.path) if self.format == "png" else damage.words(exc)
 
     def forgive(self, exc: BaseException) -> bool:
         """True (and decode less strictly from now on) when `exc` is only a harmless libjpeg warning,
-        so the caller can try again; see _HARMLESS_JPEG_WARNINGS."""
-        if self.fail_on != "warning":
-            return False
-        lines = [ln.lower() for ln in str(exc).splitlines() if "vipsjpeg:" in ln.lower()]
-        if lines and all(_HARMLESS_JPEG_WARNINGS.search(ln) for ln in lines):
+        so the caller can try again."""
+        if self.fail_on == "warning" and damage.only_harmless_jpeg_warnings(exc):
             self.fail_on = "error"
             return True
         return False
@@ -288,24 +246,11 @@ class Photo:
         except pyvips.Error as exc:
             if self.forgive(exc):
                 return self._decode(fn, what)
-            raise _fail(self.path, f"{what}: {self.damage(exc)}", exc) from exc
+            raise _fail(self.path, f"{what}: {self.damage_words(exc)}", exc) from exc
         except MemoryError as exc:
             raise _fail(self.path, f"{what}: there is not enough memory to decode it", exc) from exc
         except (OSError, ValueError, RuntimeError) as exc:
-            raise _fail(self.path, f"{what}: {damage_words(exc)}", exc) from exc
-
-
-def _cut_short(photo: Photo) -> bool:
-    """Whether a PNG lacks its final IEND chunk."""
-    try:
-        fd = open_regular(photo.path)
-        try:
-            size = os.fstat(fd).st_size
-            return os.pread(fd, 12, max(0, size - 12)) != b"\0\0\0\0IEND\xaeB`\x82"
-        finally:
-            os.close(fd)
-    except OSError:
-        return False
+            raise _fail(self.path, f"{what}: {damage.words(exc)}", exc) from exc
 
 
 class HeifPhoto(Photo):
@@ -414,7 +359,7 @@ def open_photo(path) -> Photo:
     try:
         header = pyvips.Image.new_from_file(str(path), access="sequential", fail_on="error")
     except pyvips.Error as exc:
-        kind = sniff(head)
+        kind = damage.sniff(head)
         if kind is not None:  # e.g. a TIFF cut before its directory, which libvips then does not know
             raise _fail(path, f"cannot read the {kind} header: the file is truncated or corrupt", exc) from exc
         if "known file format" in str(exc) or "not a known" in str(exc):
@@ -428,30 +373,13 @@ def open_photo(path) -> Photo:
     return _from_header(path, header, kind)
 
 
-# The first bytes of the formats Darkslide reads, for telling a damaged photo from some other file.
-_MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\0", "TIFF"), (b"MM\0*", "TIFF"),
-          (b"II+\0", "TIFF"), (b"MM\0+", "TIFF"))
-
-
-def sniff(head: bytes) -> str | None:
-    """'JPEG', 'PNG', 'TIFF', 'WebP' or 'HEIF' when `head` (the first 16 bytes) starts like one."""
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WebP"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"heim", b"heis"):
-        return "HEIF"
-    return None
-
-
 def _check_file(path: Path) -> bytes:
     """The first 16 bytes of `path`, after refusing anything but a non-empty regular file."""
     try:
         fd = open_regular(path)
         try:
             head = os.read(fd, 16)
-            if sniff(head) == "HEIF":
+            if damage.sniff(head) == "HEIF":
                 isobmff.check(fd)
         finally:
             os.close(fd)
@@ -476,49 +404,15 @@ def _check_size(path: Path, width: int, height: int) -> None:
                          f"{MAX_PIXELS / 1e6:.0f} MP limit (refusing to decode a possible decompression bomb)")
 
 
-def _least_bytes(kind: str, width: int, height: int, path: Path) -> int:
-    """Fewest bytes any valid file of this kind and size can hold (0 where no useful bound is known).
-
-    JPEG (Huffman-coded): each 8x8 block of the first component costs at least one bit in the DC scan,
-    so width*height/512 bytes; half that is allowed. Arithmetic-coded JPEGs (rare) have no such bound.
-    PNG: deflate compresses at most 1032:1 and each row holds at least one filter byte and one bit per
-    pixel. WebP, HEIC and AVIF can code a flat image in a few bytes; their containers are checked instead.
-    """
-    if kind == "jpeg" and not _jpeg_is_arithmetic(path):
-        return width * height // 1024
-    if kind == "png":
-        return height * (1 + (width + 7) // 8) // 1032
-    return 0
-
-
-def _jpeg_is_arithmetic(path: Path) -> bool:
-    """True when the JPEG's frame header (SOF9..SOF15, not DHT/JPG/DAC) says arithmetic coding."""
-    try:
-        fd = open_regular(path)
-        try:
-            data = os.read(fd, 1 << 20)  # the markers before the scan: EXIF, ICC, tables (bounded)
-        finally:
-            os.close(fd)
-    except OSError:
-        return False
-    pos = 2
-    while pos + 4 <= len(data) and data[pos] == 0xFF:
-        marker = data[pos + 1]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            return marker >= 0xC9
-        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
-    return False
-
-
 def _check_data(path: Path, kind: str, width: int, height: int) -> None:
     """Refuse a header whose declared size the file's data cannot possibly fill (a cut or forged file:
-    decoding it would paint a huge grey or black image)."""
-    least = _least_bytes(kind, width, height, path)
+    decoding it would paint a huge grey or black image). See damage.least_bytes."""
+    least = damage.least_bytes(kind, width, height)
     try:
         size = path.stat().st_size
     except OSError:
         return
-    if size < least:
+    if size < least and not (kind == "jpeg" and damage.jpeg_is_arithmetic(path)):
         raise PhotoError(f"{path}: the header declares {width}x{height} pixels, which needs at least "
                          f"{least:,} bytes of {kind.upper()} data, but the file holds {size:,} bytes: "
                          f"it is truncated or its header is corrupt")
