@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterable
 
 from editor.app.events import Event, Runner
+from editor.core import auto
 from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
@@ -27,6 +28,21 @@ def uncropped(edit: Edit) -> Edit:
 def reset(edit: Edit) -> Edit:
     """Every operation back to its defaults and no look (what "Reset all" means to a photographer)."""
     return edit.reset().with_look(None)
+
+
+AUTO_EDGE = 768  # px: the source size automatic settings read (enough for averages, quick to decode)
+
+
+def source_pixels(doc: Document, edge: int = AUTO_EDGE):
+    """The photo before any edit, as float sRGB values 0..1 (h, w, 3), at most `edge` px."""
+    image = doc.photo.preview(edge)
+    top = 65535.0 if image.format == "ushort" else 255.0
+    return image.numpy()[..., :3] / top
+
+
+def _wb(temperature_tint: tuple[float, float]) -> dict:
+    temperature, tint = temperature_tint
+    return {"temperature": temperature, "tint": tint}
 
 
 def paste_into(paths: Iterable[Path], source: Edit) -> list[tuple[Path, Edit]]:
@@ -127,6 +143,48 @@ class DocumentController:
     def reset_all(self) -> None:
         if self.doc is not None:
             self.apply_edit("Reset", reset(self.doc.edit))
+
+    # -- automatic settings ----------------------------------------------------------------------
+    def auto_white_balance(self) -> None:
+        """Grey-world white balance from the photo's own colours, as one step."""
+        self._auto("Auto white balance", lambda px: {"white_balance": _wb(auto.auto_white_balance(px))})
+
+    def auto_tone(self) -> None:
+        """Exposure that puts the photo's middle tones at middle grey, as one step."""
+        self._auto("Auto tone", lambda px: {"exposure": {"exposure_ev": auto.auto_exposure(px)}})
+
+    def pick_white_balance(self, x: float, y: float, crop=None) -> None:
+        """White balance that makes the colour under output pixel (`x`, `y`) neutral (the picker); `crop`
+        is the crop the view shows (the whole frame while the crop tool is open), else the edit's."""
+        doc = self.doc
+        if not self.editable:
+            return
+        photo = doc.photo
+        sx, sy = auto.source_point(photo.width, photo.height, crop or doc.edit["crop"], x, y)
+        fx, fy = sx / photo.width, sy / photo.height
+        if not (0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0):
+            self.message.emit("Click on the photo to pick a neutral colour")
+            return
+        self._auto("White balance: picked",
+                   lambda px: {"white_balance": _wb(auto.neutral_white_balance(auto.patch_mean(px, fx, fy)))})
+
+    def _auto(self, label: str, compute) -> None:
+        """Compute settings from the source pixels on a worker, then apply them as one step."""
+        doc = self.doc
+        if not self.editable:
+            return
+
+        def done(changes: dict) -> None:
+            if doc is not self.doc:
+                return  # another photo is open by now
+            edit = doc.edit
+            for op, values in changes.items():
+                edit = edit.update(op, **values)
+            self.apply_edit(label, edit)
+            self.message.emit(label + ": " + ", ".join(f"{k} {v:+g}" for vals in changes.values()
+                                                       for k, v in vals.items()))
+        self.runner.run(lambda: compute(source_pixels(doc)), done=done,
+                        error=lambda exc: self.message.emit(f"{label} failed: {exc}"))
 
     # -- copy / paste ----------------------------------------------------------------------------
     def copy_settings(self) -> None:

@@ -369,11 +369,70 @@ def _tab_groups(specs) -> dict[str, list[Spec]]:
     return groups
 
 
+# The Basic section, as in Lightroom: the controls photographers reach for first, in groups, above the
+# per-operation sections (which keep pipeline order). Operations not present are left out.
+BASIC = (("White balance", ("white_balance",)),
+         ("Tone", ("exposure", "contrast", "highlights_shadows", "whites_blacks")),
+         ("Presence", ("texture", "clarity", "dehaze", "vibrance", "saturation")))
+
+
+class BasicSection(QWidget):
+    """A collapsible 'Basic' header over groups of operation sections shown without their own headers."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("section_basic")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.header = QToolButton()
+        self.header.setObjectName("sectionHeader")
+        self.header.setText("Basic")
+        self.header.setCheckable(True)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.header.setArrowType(Qt.ArrowType.DownArrow)
+        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.header.toggled.connect(self.set_collapsed)
+        self.body = QFrame()
+        self.body.setObjectName("sectionBody")
+        self.layout_ = QVBoxLayout(self.body)
+        self.layout_.setContentsMargins(0, 0, 0, 6)
+        self.layout_.setSpacing(0)
+        outer.addWidget(self.header)
+        outer.addWidget(self.body)
+        self.group_bars: dict[str, QHBoxLayout] = {}
+
+    def add_group(self, title: str) -> QHBoxLayout:
+        """A group title with room on its right for buttons (Auto, the picker)."""
+        row = QWidget()
+        row.setObjectName("basicGroup")
+        bar = QHBoxLayout(row)
+        bar.setContentsMargins(10, 6, 10, 0)
+        label = QLabel(title)
+        label.setObjectName("basicGroupTitle")
+        bar.addWidget(label)
+        bar.addStretch(1)
+        self.layout_.addWidget(row)
+        self.group_bars[title] = bar
+        return bar
+
+    def add_section(self, section: "OpSection") -> None:
+        section.header.hide()  # the group title stands for it; its changed-dot is on the Basic header
+        section.body.layout().setContentsMargins(10, 0, 10, 0)
+        self.layout_.addWidget(section)
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        self.body.setVisible(not collapsed)
+        self.header.setArrowType(Qt.ArrowType.RightArrow if collapsed else Qt.ArrowType.DownArrow)
+
+
 class DevelopPanel(QScrollArea):
-    """All operation sections, in pipeline order."""
+    """The Basic section, then the other operations' sections in pipeline order."""
 
     changed = Signal(str, dict, bool)
     note = Signal(str)  # status-bar text
+    auto_requested = Signal(str)  # "white_balance" or "tone"
+    picking = Signal(bool)  # the white-balance picker was switched on or off
 
     def __init__(self, parent=None, collapsed: tuple[str, ...] = ("crop", "hsl", "color_grading", "bw_mix",
                                                                   "lut3d", "sharpening", "grain")):
@@ -391,11 +450,46 @@ class DevelopPanel(QScrollArea):
             section.changed.connect(self.changed)
             section.note.connect(self.note)
             section.header.setChecked(op.name in collapsed)
-            layout.addWidget(section)
             self.sections[op.name] = section
+        self.basic = BasicSection()
+        in_basic = set()
+        for title, names in BASIC:
+            self.basic.add_group(title)
+            for name in names:
+                if name in self.sections:
+                    self.basic.add_section(self.sections[name])
+                    in_basic.add(name)
+        self._add_auto_buttons()
+        for op in ops.OPERATIONS:
+            if op.name == "crop":
+                layout.addWidget(self.sections["crop"])  # framing first, as the pipeline applies it
+                layout.addWidget(self.basic)
+            elif op.name not in in_basic:
+                layout.addWidget(self.sections[op.name])
         layout.addStretch(1)
         self.setWidget(inner)
         self._add_quarter_turns(self.sections["crop"])
+
+    def _add_auto_buttons(self) -> None:
+        """Auto white balance, the white-balance picker, and Auto tone, beside their group titles."""
+        self.auto_buttons: dict[str, QToolButton] = {}
+        bars = self.basic.group_bars
+        self.picker = QToolButton()
+        self.picker.setObjectName("wbPicker")
+        self.picker.setIcon(theme.icon("mdi6.eyedropper"))
+        self.picker.setCheckable(True)
+        self.picker.setToolTip("Pick white balance: click something neutral grey or white in the photo")
+        self.picker.toggled.connect(self.picking)
+        bars["White balance"].addWidget(self.picker)
+        for key, group, tip in (("white_balance", "White balance", "White balance from the photo's colours"),
+                                ("tone", "Tone", "Exposure from the photo's tones")):
+            button = QToolButton()
+            button.setText("Auto")
+            button.setObjectName(f"auto_{key}")
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, key=key: self.auto_requested.emit(key))
+            bars[group].addWidget(button)
+            self.auto_buttons[key] = button
 
     def _add_quarter_turns(self, section: "OpSection") -> None:
         """Rotate 90° left / right buttons above the crop controls (the `rotate90` parameter, one step each)."""
@@ -433,6 +527,13 @@ class DevelopPanel(QScrollArea):
     def set_edit(self, edit) -> None:
         for name, section in self.sections.items():
             section.set_params(edit[name])
+        self.update_basic_header(edit)
+
+    def update_basic_header(self, edit) -> None:
+        """A dot after 'Basic' when any operation in it changes the photo."""
+        changed = any(not self.sections[n].op.is_identity(edit[n]) for _, names in BASIC for n in names
+                      if n in self.sections)
+        self.basic.header.setText("Basic" + ("  •" if changed else ""))
 
     def row(self, op: str, name: str) -> QWidget:
         return self.sections[op].rows[name]

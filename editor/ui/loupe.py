@@ -17,6 +17,7 @@ SIDE_GAP = 4  # px between the two images side by side
 class Loupe(QWidget):
     detail_needed = Signal(tuple)  # (x, y, w, h) region in full-resolution output pixels
     zoom_changed = Signal(float)  # display pixels per full-resolution pixel
+    picked = Signal(float, float)  # the white-balance picker's click, in full-resolution output pixels
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -40,6 +41,7 @@ class Loupe(QWidget):
         self.hover_image: QImage | None = None  # a look previewed while the pointer is over it
         self._drag: QPointF | None = None
         self.crop_tool = None  # editor.ui.crop_tool.CropTool while cropping
+        self.picking = False  # the white-balance picker is on: a click picks instead of panning
         self._cropping = False
         self._detail_timer = QTimer(self, singleShot=True, interval=60, timeout=self._ask_detail)
 
@@ -247,7 +249,17 @@ class Loupe(QWidget):
         if self.image is not None and self.crop_tool is None:
             self.toggle_zoom(event.position())
 
+    def set_picking(self, on: bool) -> None:
+        self.picking = on
+        if on and self.compare != "after":
+            self.set_compare("after")  # pick on the photo itself, not on a before/after view
+        self.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
+
     def mousePressEvent(self, event) -> None:
+        if self.picking and event.button() == Qt.MouseButton.LeftButton and self.image is not None:
+            point = self._to_image(event.position())
+            self.picked.emit(point.x(), point.y())
+            return
         if (event.button() == Qt.MouseButton.LeftButton and self.crop_tool is not None and self.image is not None
                 and self.crop_tool.press(event.position(), self._image_rect())):
             self._cropping = True

@@ -251,6 +251,10 @@ class MainWindow(QMainWindow):
         self.loupe.zoom_changed.connect(lambda _z: self.refine_timer.start())  # a bigger view may need more pixels
         self.develop.changed.connect(self.documents.set_params)
         self.develop.note.connect(lambda text: self.status(text, 8000))
+        self.develop.auto_requested.connect(
+            lambda key: self.documents.auto_white_balance() if key == "white_balance" else self.documents.auto_tone())
+        self.develop.picking.connect(self._set_picking)
+        self.loupe.picked.connect(self._picked)
         self.develop.setEnabled(False)  # until a photo that decodes is open
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.activated_entry.connect(lambda _e: self.show_develop())
@@ -474,6 +478,7 @@ class MainWindow(QMainWindow):
         else:  # the panel already shows the values; only the section titles may change
             for name, section in self.develop.sections.items():
                 section.update_header(doc.edit[name])
+            self.develop.update_basic_header(doc.edit)
         self.model.current_edit = (doc.path, doc.edit)
         self._update_history_actions()
         if self.loupe.crop_tool is not None:
@@ -661,7 +666,22 @@ class MainWindow(QMainWindow):
             tool.box = tool._constrained(tool.box)
             self.loupe.update()
 
+    def _set_picking(self, on: bool) -> None:
+        self.loupe.set_picking(on)
+        if on:
+            self.show_develop()
+            self.status("Click something that should be neutral grey or white (Esc: stop picking)", 10000)
+
+    def _picked(self, x: float, y: float) -> None:
+        """The picker's click, in output pixels: white balance from the colour there, then the picker is off."""
+        if self.doc is not None:
+            self.documents.pick_white_balance(x, y, crop=self._shown_form(self.doc.edit)["crop"])
+        self.develop.picker.setChecked(False)
+
     def cancel_crop(self) -> None:
+        """Esc: leave the crop tool (or the white-balance picker) without changing anything."""
+        if self.develop.picker.isChecked():
+            self.develop.picker.setChecked(False)
         if self.loupe.crop_tool is not None:
             self.loupe.crop_tool = None
             self.actions_by_id["crop"].setChecked(False)
