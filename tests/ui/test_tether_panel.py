@@ -18,7 +18,7 @@ def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(q
     panel.key_path = tmp_path / "keys" / "adbkey"
     panel.key_path.parent.mkdir()
     panel.sessions_dir = tmp_path / "sessions"
-    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
+    panel.sim_options = {"image_size": "small", "write_duration": 0.05}
     panel.refresh_looks(list(window.looks.presets))
     panel.look.setCurrentText("Monochrome")
     assert panel.auto_look == "Monochrome"
