@@ -86,12 +86,16 @@ def _extents(iloc: bytes):
         offset_size, length_size = sizes >> 4, sizes & 15
         sizes = reader.int(1)
         base_size, index_size = sizes >> 4, (sizes & 15) if version in (1, 2) else 0
-        for _ in range(reader.int(2 if version < 2 else 4)):
+        if version > 2 or not {offset_size, length_size, base_size, index_size} <= {0, 4, 8}:
+            raise Damaged("the file is corrupt: its item locations ('iloc') use impossible field sizes")
+        extent_bytes = index_size + offset_size + length_size
+        for _ in range(reader.int(2 if version < 2 else 4)):  # each item reads bytes: bounded by the box
             item = reader.int(2 if version < 2 else 4)
             method = reader.int(2) & 15 if version in (1, 2) else 0
             reference = reader.int(2)
             base = reader.int(base_size)
-            for _ in range(reader.int(2)):
+            count = reader.int(2)
+            for _ in range(count if extent_bytes else 0):  # extents of no bytes say nothing
                 reader.int(index_size)
                 offset, length = reader.int(offset_size), reader.int(length_size)
                 if method == 0 and reference == 0 and length > 0:  # 0 length: "to the end of the file"
