@@ -217,3 +217,29 @@ def test_a_tether_capture_is_catalogued_in_its_session(catalog, tmp_path):
     assert catalog.add_photo(shot).folder_id == folder.id
     assert catalog.add_photo(photo(tmp_path / "stray.jpg")) is None  # not in a catalogued folder
     assert catalog.add_folder(session / ".." / "2024-05-06").id == folder.id  # same folder, no double listing
+
+
+def test_the_small_jpeg_reader_agrees_with_pillow_on_real_camera_photos(tmp_path):
+    from pathlib import Path
+
+    from editor.core.catalog import headers
+    samples = sorted((Path(__file__).resolve().parents[2] / "resources" / "samples").glob("*.jpg"))
+    turned = photo(tmp_path / "turned.jpg")
+    with Image.open(turned) as im:  # portrait: EXIF orientation 6 swaps the size as shown
+        exif = im.getexif()
+        exif[0x0112] = 6
+        im.save(tmp_path / "portrait.jpg", exif=exif)
+    checked = [headers._jpeg(p) for p in [*samples, turned, tmp_path / "portrait.jpg"]]
+    assert checked == [headers._pillow(p) for p in [*samples, turned, tmp_path / "portrait.jpg"]]
+    assert sum(1 for h in checked if h.camera and h.exposure and h.fnumber and h.iso) >= 3  # real EXIF read
+    assert (checked[-1].width, checked[-1].height) == (32, 48)
+
+
+def test_a_truncated_photo_is_listed_with_the_reason(catalog, tmp_path):
+    broken = tmp_path / "cut" / "half.jpg"
+    broken.parent.mkdir()
+    broken.write_bytes(jpeg_bytes()[:120])
+    catalog.add_folder(broken.parent)
+    report = catalog.scan()
+    assert report.added == 1 and "half.jpg" in report.problems[0]
+    assert catalog.photo(broken).problem and catalog.photo(broken).width is None
