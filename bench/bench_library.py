@@ -159,7 +159,7 @@ def bench_filters(data: Path, photos: int) -> None:
                dict(camera=None, text="IMG_1"), dict(text=None, since=time.mktime((2023, 1, 1, 0, 0, 0, 0, 0, -1)),
                                                      sort="name", descending=True),
                dict(since=None, descending=False, rating=2, flag="pick", sort="name"), dict(rating=None, flag=None, sort="time")]
-    screen, background = [], []
+    screen, background, kinds = [], [], []
     with Catalog(data / "catalog.sqlite3") as catalog:
         runner = Later()
         controller = LibraryController(catalog, runner)
@@ -170,6 +170,7 @@ def bench_filters(data: Path, photos: int) -> None:
                 for r in range(min(48, len(controller))):  # the first screen of the grid
                     controller.photo(r)
                 screen.append(time.perf_counter() - t)
+                kinds.append(change)
                 fn, args, done = runner.jobs.pop()
                 t = time.perf_counter()
                 done(fn(*args))
@@ -183,6 +184,7 @@ def bench_filters(data: Path, photos: int) -> None:
         library.sort(key)
         ref.append(time.perf_counter() - t)
     worst = max(screen)
+    print(f"  slowest filter change: {kinds[screen.index(worst)]}", file=sys.stderr)
     row(f"filter/sort change -> first screen, {photos} rows ({len(changes)} kinds x3)",
         f"median {ms(statistics.median(screen))}, worst {ms(worst)}; then all ids in the background: "
         f"median {ms(statistics.median(background))}",
@@ -212,7 +214,7 @@ def bench_rescan(root: Path, data: Path, photos: list[Path]) -> None:
 def bench_gui(data: Path, photos: int) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     results = {}
-    for kind in ("reference", "catalog"):
+    for kind in ("reference", "catalog", "window"):
         started = time.time()
         out = subprocess.run([sys.executable, __file__, "--gui-child", kind, str(data), str(started)], env=env,
                              capture_output=True, text=True, timeout=600)
@@ -223,8 +225,13 @@ def bench_gui(data: Path, photos: int) -> None:
     row(f"reopen -> grid painted, {photos} rows", f"{ms(ours['first_paint'])} (catalog open {ms(ours['opened'])})",
         f"empty QListView {ms(ref['first_paint'])}",
         f"goal <= 1 s: {'met' if ours['first_paint'] <= 1 else 'MISSED'}")
-    row("peak RSS after reopen and scroll", f"{ours['rss_mb']:.0f} MB", f"empty QListView {ref['rss_mb']:.0f} MB",
-        f"goal <= 400 MB: {'met' if ours['rss_mb'] <= 400 else 'MISSED'}")
+    app = results["window"]
+    row(f"reopen the whole app on its Library view -> grid painted, {photos} rows",
+        f"{ms(app['first_paint'])} (window built {ms(app['opened'])})", f"empty QListView {ms(ref['first_paint'])}",
+        f"goal <= 1 s: {'met' if app['first_paint'] <= 1 else 'MISSED'}")
+    peak = max(ours["rss_mb"], app["rss_mb"])
+    row("peak RSS after reopen and scroll", f"panel {ours['rss_mb']:.0f} MB, whole app {app['rss_mb']:.0f} MB",
+        f"empty QListView {ref['rss_mb']:.0f} MB", f"goal <= 400 MB: {'met' if peak <= 400 else 'MISSED'}")
     row(f"grid scroll frame, top to bottom ({ours['frames']} frames)",
         f"median {ms(ours['frame_median'])}, p95 {ms(ours['frame_p95'])}",
         f"default delegate over in-memory names: median {ms(ref['frame_median'])}",
@@ -240,13 +247,25 @@ def gui_child(kind: str, data: Path, started: float) -> None:
     from PySide6.QtWidgets import QApplication, QListView
     app = QApplication([])
     opened = 0.0
-    if kind == "catalog":
+    if kind == "window":  # the whole app, reopened on its Library view
+        os.environ["DARKSLIDE_DATA_DIR"] = str(data)
+        from PySide6.QtCore import QSettings
+
+        from editor.ui.main_window import MainWindow
+        settings = QSettings(str(data / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("view", "catalog")
+        thumbs = None
+        widget = MainWindow(None, settings=settings, cache_dir=data / "cache")
+        opened = time.time() - started
+        view = widget.catalog_panel.grid
+    elif kind == "catalog":
         from editor.app.library import LibraryController
         from editor.core.catalog import Catalog
         from editor.ui.catalog_view import LibraryPanel
         from editor.ui.workers import ThumbnailService
+        from editor.ui.workers import Tasks
         catalog = Catalog(data / "catalog.sqlite3")
-        controller = LibraryController(catalog)
+        controller = LibraryController(catalog, Tasks())  # the full id list is read on a worker, as in the app
         opened = time.time() - started
         thumbs = ThumbnailService(data / "thumbs")
         widget = LibraryPanel(controller, thumbs)
@@ -289,6 +308,8 @@ def gui_child(kind: str, data: Path, started: float) -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if thumbs is not None:
         thumbs.shutdown()
+    if kind == "window":
+        widget.shutdown()
     print(json.dumps({"first_paint": first, "opened": opened, "rss_mb": rss, "frames": len(frames),
                       "frame_median": statistics.median(frames),
                       "frame_p95": frames[min(len(frames) - 1, round(0.95 * (len(frames) - 1)))]}))
