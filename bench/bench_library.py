@@ -152,13 +152,14 @@ class Later:
 
 def bench_filters(data: Path, photos: int) -> None:
     from editor.app.library import LibraryController
-    from editor.core.catalog import Catalog, Filter
+    from editor.core.catalog import Catalog
     from editor.core.library import Entry, Library
     changes = [dict(sort="name"), dict(sort="rating"), dict(sort="edited"), dict(sort="time", rating=3),
                dict(rating=None, flag="pick"), dict(flag=None, look="Tri-X 400"), dict(look=None, camera="nikon"),
                dict(camera=None, text="IMG_1"), dict(text=None, since=time.mktime((2023, 1, 1, 0, 0, 0, 0, 0, -1)),
                                                      sort="name", descending=True),
-               dict(since=None, descending=False, rating=2, flag="pick", sort="name"), dict(rating=None, flag=None, sort="time")]
+               dict(since=None, descending=False, rating=2, flag="pick", sort="name"),
+               dict(rating=None, flag=None, sort="time")]
     screen, background, kinds = [], [], []
     with Catalog(data / "catalog.sqlite3") as catalog:
         runner = Later()

@@ -35,6 +35,7 @@ from editor.ui.workers import (DRAG_EDGE, MIN_PREVIEW_EDGE, PREVIEW_EDGE, PREVIE
                                PreviewJob, RenderWorker, Tasks, ThumbnailService)
 
 REFINE_MS = 180  # after the last change of a drag, render the full-size preview
+STARTUP_SCAN_MS = 1500  # the catalog's background scan waits for the first paint of the window
 THUMB_REFRESH_MS = 600  # the filmstrip thumbnail of the open photo follows its edit this long after a change
 
 
@@ -210,7 +211,9 @@ class MainWindow(QMainWindow):
         self.saver.on_saved = self.sidecar_saved.emit
         if self.catalog.notice:
             QTimer.singleShot(0, lambda: self.status(self.catalog.notice, 20000))
-        QTimer.singleShot(0, self.library_ctl.scan)  # its rows show at once; the scan updates them
+        # Its rows show at once; the scan (which walks every folder, holding the GIL for much of it) starts
+        # once the window has painted, and updates them in place.
+        QTimer.singleShot(STARTUP_SCAN_MS, lambda: self._down or self.library_ctl.scan())
         return panel
 
     def _add_library_action(self) -> None:
