@@ -418,6 +418,11 @@ class BasicSection(QWidget):
 
     def add_section(self, section: "OpSection") -> None:
         section.header.hide()  # the group title stands for it; its changed-dot is on the Basic header
+        rows = [w for w in section.rows.values() if isinstance(w, SliderRow)]
+        if len(rows) == 1 and len(section.rows) == 1:  # one slider: name it after its operation (Clarity,
+            spec = rows[0].spec                         # not its own generic "Amount")
+            unit = f" ({spec.unit})" if spec.unit and spec.unit not in "%°" else ""
+            rows[0].label.setText(section.op.label + unit)
         section.body.layout().setContentsMargins(10, 0, 10, 0)
         self.layout_.addWidget(section)
 
