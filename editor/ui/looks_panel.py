@@ -36,11 +36,12 @@ class LooksPanel(QWidget):
     thumbs_ready = Signal(int, object)  # generation, {name: QImage}
     changed = Signal()  # the list of looks was rebuilt
 
-    def __init__(self, looks: LooksController, parent=None):
+    def __init__(self, looks: LooksController, parent=None, executor: cf.ThreadPoolExecutor | None = None):
+        """`executor` renders the thumbnails, one batch at a time (the window's Workers give it)."""
         super().__init__(parent)
         self.looks = looks
         self.documents = looks.documents
-        self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-looks")
+        self._pool = executor or cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-looks")
         self._gen = 0
         self._key = None  # (document, edit) of the current generation
         self._requested: set[str] = set()  # looks queued in this generation

@@ -32,7 +32,7 @@ from editor.ui.loupe import Loupe
 from editor.ui.shortcuts import ShortcutsDialog
 from editor.ui.workers import (DRAG_EDGE, MIN_PREVIEW_EDGE, PREVIEW_EDGE, PREVIEW_STEP, ZOOMED_EDGE, AsyncSaver,
                                DetailJob,
-                               PreviewJob, RenderWorker, Tasks, ThumbnailService)
+                               PreviewJob, RenderWorker, Tasks, ThumbnailService, Workers)
 
 REFINE_MS = 180  # after the last change of a drag, render the full-size preview
 STARTUP_SCAN_MS = 1500  # the catalog's background scan waits for the first paint of the window
@@ -72,9 +72,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Darkslide")
         self.settings = settings or QSettings("Darkslide", "Darkslide")
         cache = Path(cache_dir or platformdirs.user_cache_dir("darkslide")) / "thumbs"
-        self.tasks = Tasks(parent=self)
-        self.saver = AsyncSaver()
-        self.thumbs = ThumbnailService(cache, parent=self)
+        self.workers = Workers()  # every thread pool below; shutdown stops them in one place
+        self.tasks = Tasks(parent=self, executor=self.workers.pool("task", 2))
+        self.saver = AsyncSaver(executor=self.workers.pool("save", 1))
+        self.thumbs = ThumbnailService(cache, parent=self, executor=self.workers.pool("thumb", 2))
         self.render = RenderWorker(self)
         self.saver.busy = self.render.busy  # sidecar writes wait for a pause in preview renders
         self.model = LibraryModel(self.thumbs, self)
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
             from editor.ui.looks_panel import LooksPanel
             self.looks_controller = LooksController(self.documents, self.tasks)
             self.looks_controller.message.subscribe(lambda text: self.status(text, 12000))
-            self.looks = LooksPanel(self.looks_controller)
+            self.looks = LooksPanel(self.looks_controller, executor=self.workers.pool("looks", 1))
             self.left.addTab(self.looks, theme.icon("mdi6.palette"), "Looks")
         except ImportError as exc:
             self.left.addTab(QLabel(f"Looks unavailable: {exc}"), "Looks")
@@ -322,6 +323,7 @@ class MainWindow(QMainWindow):
         self.saver.flush()
         self.saver.shutdown()
         self.tasks.shutdown()
+        self.workers.shutdown()  # whatever is left in any pool (each was closed to new work above)
         if self.catalog is not None:
             self.catalog.close()
 

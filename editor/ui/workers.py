@@ -35,6 +35,24 @@ DRAG_EDGE = 800  # largest preview while a slider is being dragged, px
 BASE_SIZES = 4  # decoded preview sizes kept in memory for the open photo
 
 
+# -- the one source of threads ---------------------------------------------------------------------
+class Workers:
+    """Every thread pool of the window comes from here (stdlib executors, one mechanism), so stopping
+    them is one call: `shutdown` drops queued work and waits for running work, newest pools first."""
+
+    def __init__(self) -> None:
+        self._pools: list[cf.ThreadPoolExecutor] = []
+
+    def pool(self, name: str, threads: int = 1) -> cf.ThreadPoolExecutor:
+        executor = cf.ThreadPoolExecutor(threads, thread_name_prefix=f"darkslide-{name}")
+        self._pools.append(executor)
+        return executor
+
+    def shutdown(self) -> None:
+        for executor in reversed(self._pools):
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
 # -- one-off tasks ---------------------------------------------------------------------------------
 log = logging.getLogger("darkslide")
 
@@ -48,9 +66,9 @@ class Tasks(QObject):
     _finished = Signal(object, object, object)  # callback, value, error-callback-or-None
     failed = Signal(str)  # "what failed: why", for a task run without an error callback
 
-    def __init__(self, workers: int = 2, parent=None):
+    def __init__(self, workers: int = 2, parent=None, executor: cf.ThreadPoolExecutor | None = None):
         super().__init__(parent)
-        self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-task")
+        self._pool = executor or cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-task")
         self._finished.connect(self._deliver)
         self.pending = 0
         self.closed = False
@@ -98,8 +116,9 @@ class AsyncSaver:
     render of a run of edits and delay it.
     """
 
-    def __init__(self):
-        self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-save")
+    def __init__(self, executor: cf.ThreadPoolExecutor | None = None):
+        """`executor` must run one job at a time: saves are written in order."""
+        self._pool = executor or cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-save")
         self._latest: dict[Path, sidecars.Sidecar] = {}
         self._lock = threading.Lock()
         self.errors: list[str] = []
@@ -378,11 +397,12 @@ class ThumbnailService(QObject):
     ready = Signal(object, str, QImage)  # path, key, image
     failed = Signal(object, str)  # path, message
 
-    def __init__(self, cache_dir: Path, size: int = 256, workers: int = 2, parent=None):
+    def __init__(self, cache_dir: Path, size: int = 256, workers: int = 2, parent=None,
+                 executor: cf.ThreadPoolExecutor | None = None):
         super().__init__(parent)
         self.cache_dir = Path(cache_dir)
         self.size = size
-        self._pool = cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-thumb")
+        self._pool = executor or cf.ThreadPoolExecutor(workers, thread_name_prefix="darkslide-thumb")
         self._memory: OrderedDict[Path, tuple[str, QImage]] = OrderedDict()  # least recently used first
         self._inflight: set[str] = set()  # touched by the GUI thread and the workers: under _lock
         self._lock = threading.Lock()

@@ -103,3 +103,16 @@ def test_histogram_follows_its_preview_and_counts_the_shown_pixels(qtbot, make_w
     for channel in ("red", "green", "blue", "luma"):
         assert np.array_equal(getattr(data, channel), getattr(expected, channel))
     assert data.luma.sum() > 0
+
+
+def test_every_window_thread_pool_stops_when_the_window_closes(qtbot, make_window, photo_folder):
+    import threading
+    window = make_window(photo_folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    pools = list(window.workers._pools)
+    assert len(pools) >= 4  # tasks, saves, thumbnails, looks
+    window.close()
+    assert all(p._shutdown for p in pools)
+    assert not [t for t in threading.enumerate() if t.name.startswith(("darkslide-task", "darkslide-save",
+                                                                        "darkslide-thumb", "darkslide-looks",
+                                                                        "darkslide-render"))]
