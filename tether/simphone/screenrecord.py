@@ -16,7 +16,7 @@ from fractions import Fraction
 from .result import Result
 
 MAX_TIME_LIMIT_S = 180  # screenrecord.cpp kMaxTimeLimitSec
-DEFAULT_BIT_RATE = 20_000_000  # screenrecord.cpp kDefaultBitRate (Android 10+; 4 Mbps before)
+DEFAULT_BIT_RATE = 20_000_000  # screenrecord.cpp gBitRate (20 Mbps in current AOSP; 4 Mbps in older ones)
 DEFAULT_WIDTH = 720
 _recording_ids = itertools.count(1)
 
