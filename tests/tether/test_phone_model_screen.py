@@ -12,6 +12,7 @@ from PIL import Image
 from phone_model_host import Host, shell_packets
 from tether.errors import TetherError
 from tether.simphone.screen import Screen
+from tether.simphone.screenrecord import read_mark
 
 CAMERA = "/sdcard/DCIM/Camera"
 
@@ -111,6 +112,7 @@ def _decode(stream: bytes):
 
 def test_screenrecord_streams_h264_at_the_asked_size_until_its_time_limit(make_phone, host_key, clock):
     phone = _realistic(make_phone, host_key, clock)
+    phone.mark_frames = True
     host = Host(phone.port, host_key).login()
     started = time.monotonic()
     stream = host.run("exec:screenrecord --output-format=h264 --size 360x800 --bit-rate 2M --time-limit 1 -")
@@ -119,6 +121,8 @@ def test_screenrecord_streams_h264_at_the_asked_size_until_its_time_limit(make_p
     frames = _decode(stream)
     assert len(frames) >= 15 and {(f.width, f.height) for f in frames} == {(360, 800)}
     assert [i for _, i, _ in phone.frame_times] == list(range(len(phone.frame_times)))
+    # each decoded frame names itself, so its time on the phone can be looked up (latency measurements)
+    assert [read_mark(f.to_ndarray(format="rgb24")) for f in frames] == list(range(len(frames)))
     refused = shell_packets(host.run("shell,v2,raw:screenrecord --output-format=h264 --time-limit 600 -"))
     assert refused[-1] == (3, b"\x02") and b"outside acceptable range [1,180]" in refused[0][1]
 

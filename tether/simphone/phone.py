@@ -95,6 +95,7 @@ class SimulatedPhone:
         self.sync_requests: list[tuple[str, str]] = []
         self.fake_entries: dict[str, list] = {}
         self.frame_times: collections.deque = collections.deque(maxlen=100_000)  # (recording, index, monotonic)
+        self.mark_frames = False  # screenrecord draws each frame's index (screenrecord.read_mark decodes it)
         self.ignored_shutters = 0  # camera key presses while asleep or locked
         self.last_host_banner = ""
         self.connections_accepted = 0

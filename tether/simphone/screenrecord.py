@@ -70,6 +70,23 @@ def parse_args(args: list[str], phone) -> tuple[RecordOptions | None, str]:
     return RecordOptions(width, height, bit_rate, float(limit)), ""
 
 
+MARK_BITS = 16
+
+
+def mark_frame(rgb, number: int) -> None:
+    """Draw the frame number as 16 black/white blocks along the top edge (bit 0 leftmost, blocks 32 px at
+    720 wide), so a decoder can tell which frame it shows and look its time up in phone.frame_times."""
+    block = max(2, rgb.shape[1] * 32 // 720)
+    for bit in range(MARK_BITS):
+        rgb[:block, bit * block:(bit + 1) * block] = 255 if number >> bit & 1 else 0
+
+
+def read_mark(rgb) -> int:
+    """The number mark_frame() drew, from a decoded RGB frame of the same width."""
+    block = max(2, rgb.shape[1] * 32 // 720)
+    return sum(1 << bit for bit in range(MARK_BITS) if rgb[block // 2, bit * block + block // 2].mean() > 127)
+
+
 def _encoder(options: RecordOptions, fps: float):
     import av  # imported here: only a phone asked to record needs PyAV
     codec = av.CodecContext.create("libx264", "w")
@@ -98,7 +115,10 @@ def record(phone, options: RecordOptions):
         if not phone.screen.awake:  # a dark display composes nothing, so the encoder gets nothing
             phone.stopping.wait(period)
             continue
-        frame = av.VideoFrame.from_ndarray(phone.screen_frame(options.width, options.height), format="rgb24")
+        rgb = phone.screen_frame(options.width, options.height)
+        if phone.mark_frames:
+            mark_frame(rgb, index)
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
         frame = frame.reformat(format="yuv420p")
         frame.pts = int((now - started) * 1000)
         data = b"".join(bytes(p) for p in codec.encode(frame))
