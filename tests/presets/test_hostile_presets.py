@@ -104,3 +104,18 @@ def test_a_deep_bundle_is_refused_without_exhausting_the_stack():
     deep = '{"format": "darkslide-preset-bundle", "presets": [' + "[" * 5000 + "]" * 5000 + "]}"
     with pytest.raises(PresetError, match="nested"):
         native.loads(deep, "bundle.json")
+
+
+def test_export_with_a_preset_works_beside_hostile_files_in_the_store(tmp_path, monkeypatch, capsys):
+    import numpy as np
+    import pyvips
+    from editor.cli import export as export_cli
+    monkeypatch.setenv("DARKSLIDE_DATA_DIR", str(tmp_path / "data"))
+    store = PresetStore()
+    store.save(Preset.from_dict(GOOD))
+    for name in ("deep.json", "escape_name.json", "nan.json"):
+        (store.presets_dir / "User" / name).write_text(HOSTILE[name][0])
+    photo = tmp_path / "photo.png"
+    pyvips.Image.new_from_array(np.full((8, 8, 3), 128, np.uint8), interpretation="srgb").write_to_file(str(photo))
+    code = export_cli.main([str(photo), "--out", str(tmp_path / "out"), "--format", "png", "--preset", "Good"])
+    assert code == 0 and (tmp_path / "out" / "photo.png").is_file(), capsys.readouterr()
