@@ -1,0 +1,169 @@
+"""Live view benchmark against the simulated phone's realistic profile, over loopback.
+
+    .venv/bin/python bench/bench_liveview.py [--seconds 8] [--captures 15] [--roll 10000]
+
+1. H.264 live view (screenrecord on its own ADB connection, decoded with PyAV at 720 px): frames decoded per
+   second against the frames the phone encoded in the same window, latency from the moment the phone drew a
+   frame to the moment it is decoded here (the phone runs in this process, so both read one monotonic clock),
+   and the CPU the decode takes.
+2. Capture complete -> verified on disk with the look's sidecar and 1600 px preview, with live view running
+   and without (same phone, same session, blocks interleaved), on a 10,000-file camera roll; the phone runs
+   in its own process here, since a real phone's encoder is hardware and costs the desktop nothing.
+
+In part 1 the phone shares this process (and its GIL) with the client, so its figures are pessimistic.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tether import adbkeys  # noqa: E402
+from tether.connection import DeviceConnection  # noqa: E402
+from tether.liveview import LiveView  # noqa: E402
+from tether.session import Session  # noqa: E402
+from tether.simphone import SimulatedPhone  # noqa: E402
+
+
+def _stats(values: list[float]) -> dict:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return {"median": statistics.median(values), "p95": p95, "max": values[-1], "n": len(values)}
+
+
+def bench_stream(work: Path, key: Path, seconds: float) -> dict:
+    """Decoded fps, phone-draw -> decoded latency and decode CPU of the H.264 live view."""
+    with SimulatedPhone(work / "lvphone", profile="realistic", roll=0, trusted_keys=[key]) as phone:
+        conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
+        conn.shell("svc power stayon usb")  # the tether's "keep the phone awake" (a dark screen records nothing)
+        frames = []
+        view = LiveView(conn, frames.append).start()
+        time.sleep(seconds)
+        wall_cpu = time.process_time()
+        view.stop()
+        conn.close()
+        drawn = [t for rec, _, t in phone.frame_times if rec == max(r for r, _, _ in phone.frame_times)]
+        assert view.mode == "h264" and view.error is None, (view.mode, view.error)
+        # Every encoded frame is one decoded frame, in order (no B-frames, loopback drops nothing): the
+        # k-th decoded frame is the k-th drawn one.
+        latencies = [f.received - drawn[f.index - 1] for f in frames if f.index <= len(drawn)]
+        elapsed = frames[-1].received - frames[0].received
+        return {"fps": (len(frames) - 1) / elapsed, "phone_fps": (len(drawn) - 1) / (drawn[-1] - drawn[0]),
+                "latency": _stats(latencies[10:]), "size": f"{frames[-1].rgb.shape[1]}x{frames[-1].rgb.shape[0]}",
+                "decode_ms": 1000 * view.decode_seconds / len(frames),
+                "decode_core": view.decode_seconds / (frames[-1].received - view.started),
+                "thread_core": view.cpu_seconds / (frames[-1].received - view.started), "frames": len(frames),
+                "process_cpu": wall_cpu}
+
+
+class PhoneProcess:
+    """The realistic simulated phone in its own process: its H.264 encoder (hardware on a real phone) must
+    not share this process's GIL with the client being measured."""
+
+    def __init__(self, folder: Path, key: Path, roll: int):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tether.simphone", "--port", "0", "--folder", str(folder), "--trust", str(key),
+             "--approve-after", "0", "--profile", "realistic", "--roll", str(roll), "--lock", "none"],
+            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+        line = self.proc.stdout.readline()
+        self.port = int(line.split(" listening on ")[1].split(",")[0].rsplit(":", 1)[1])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
+    """Capture complete -> verified + look sidecar + preview, blocks with and without live view interleaved.
+    The shutter is Darkslide's (`input keyevent 27`), as in a real session."""
+    from presets.autolook import AutoLook
+    from presets.store import PresetStore
+
+    develop = AutoLook("Chrome", store=PresetStore(work / "presets"))
+    developed: dict[Path, float] = {}
+
+    def hook(capture):
+        develop(capture.local_path)
+        developed[capture.local_path] = time.time()
+
+    results = {"off": [], "on": []}
+    lv_frames = []
+    with PhoneProcess(work / "camphone", key, roll) as phone:
+        conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
+        conn.shell("svc power stayon usb")  # the tether's "keep the phone awake" (a dark screen records nothing)
+        session = Session(conn, work / "session", "bench", on_capture=hook).start(wait=120)
+        try:
+            index = 0
+            for block in range(4):
+                mode = "on" if block % 2 else "off"
+                view = LiveView(conn, lv_frames.append).start() if mode == "on" else None
+                time.sleep(1.0)
+                for _ in range(captures // 4 + (block < captures % 4)):
+                    conn.shell("input keyevent 27")
+                    capture = session.wait_for_capture_after(index, 30)
+                    index += 1
+                    assert capture is not None, "capture lost"
+                    results[mode].append(developed[capture.local_path] - capture.complete_time)
+                    time.sleep(0.5)
+                if view is not None:
+                    view.stop()
+                    assert view.mode == "h264" and view.error is None, (view.mode, view.error)
+        finally:
+            session.stop()
+            conn.close()
+    return {"on": _stats(results["on"]), "off": _stats(results["off"]), "lv_frames": len(lv_frames),
+            "hook": _stats(session.hook_seconds)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--captures", type=int, default=16)
+    parser.add_argument("--roll", type=int, default=10_000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-liveview-"))
+    try:
+        key = work / "adbkey"
+        adbkeys.generate_key_pair(key)
+        s = bench_stream(work, key, args.seconds)
+        r = bench_ready(work, key, args.captures, args.roll)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    lat = s["latency"]
+    rows = [
+        ("live view, decoded fps", f"{s['fps']:.1f}", f"goal >= 25; {s['size']} H.264; phone encoded "
+         f"{s['phone_fps']:.1f} fps in the same run (ratio {s['fps'] / s['phone_fps']:.2f})"),
+        ("live view latency, median", f"{1000 * lat['median']:.0f} ms",
+         f"goal <= 150 ms; drawn on the phone -> decoded here; p95 {1000 * lat['p95']:.0f} ms, n={lat['n']} "
+         f"(= {lat['median'] * s['phone_fps']:.1f} frame intervals)"),
+        ("live view decode CPU", f"{s['decode_ms']:.1f} ms/frame",
+         f"{100 * s['decode_core']:.0f} % of one core decoding; {100 * s['thread_core']:.0f} % for the whole "
+         "live-view thread (socket + decode + colour conversion)"),
+        ("complete -> ready, live view on", f"{r['on']['median']:.2f} s",
+         f"goal median <= 1.0 s; p95 {r['on']['p95']:.2f} s (goal <= 1.5 s), max {r['on']['max']:.2f} s, "
+         f"n={r['on']['n']}, {args.roll:,}-file roll, realistic profile, {r['lv_frames']} frames shown meanwhile"),
+        ("complete -> ready, live view off", f"{r['off']['median']:.2f} s",
+         f"p95 {r['off']['p95']:.2f} s, max {r['off']['max']:.2f} s, n={r['off']['n']}; "
+         f"on/off median ratio {r['on']['median'] / r['off']['median']:.2f}"),
+        ("  of which look + preview (median)", f"{r['hook']['median']:.2f} s", "Chrome sidecar + 1600 px preview"),
+    ]
+    width = max(len(row[0]) for row in rows)
+    print(f"{'measure':<{width}}  {'value':>12}  notes")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>12}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
