@@ -212,11 +212,11 @@ class TetherController:
         if not self._current(attempt):
             return
         kept = self.live is not None
+        if not kept:
+            self._set_state("error", message)
         self._emit("connect_failed", message=message, kept=kept)
         if kept:
             self._emit("log", message=f"Kept the working connection; the new one failed: {message}")
-        else:
-            self._set_state("error", message)
 
     def disconnect(self) -> None:
         """Stop the session, the live view and the connection (on a worker); a pending attempt is dropped."""

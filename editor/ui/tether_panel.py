@@ -14,8 +14,8 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from presets.autolook import SAME_AS_PREVIOUS, AutoLook
 from editor.ui import theme
@@ -132,13 +132,16 @@ class TetherPanel(QWidget):
         self.usb_refresh.setToolTip("Look for phones on USB")
         self.usb_refresh.clicked.connect(self.refresh_usb)
         self.usb_connect = QPushButton("Connect")
-        self.usb_connect.clicked.connect(lambda: self.connect_to(f"usb:{self.usb_list.currentData() or ''}"))
+        self.usb_connect.clicked.connect(lambda: self.connect_to(self.usb_list.currentData() or "usb:"))
         col.addWidget(_row(self.usb_list, self.usb_refresh, self.usb_connect))
         self.host_edit = QLineEdit(self.settings.value("tether/host", ""))
         self.host_edit.setPlaceholderText("Wi-Fi: 192.168.1.20:5555")
         self.wifi_connect = QPushButton("Connect")
         self.wifi_connect.clicked.connect(lambda: self.connect_to(self.host_edit.text().strip()))
-        col.addWidget(_row(self.host_edit, self.wifi_connect))
+        self.pair_button = QPushButton("Pair…")
+        self.pair_button.setToolTip("Android 11+ Wireless debugging: pair this computer with a six-digit code")
+        self.pair_button.clicked.connect(self.open_pairing)
+        col.addWidget(_row(self.host_edit, self.wifi_connect, self.pair_button))
         self.sim_button = QPushButton(theme.icon("mdi6.cellphone-link"), "Connect to simulated phone")
         self.sim_button.clicked.connect(self.connect_simulated)
         col.addWidget(self.sim_button)
@@ -243,19 +246,31 @@ class TetherPanel(QWidget):
     def refresh_usb(self) -> None:
         from tether.usb_devices import UsbScanError, list_usb_phones
 
+        from tether.adb_server import AdbServer, AdbServerError
+
         def scan():
+            phones, problem, served = [], "", {}
             try:
-                return list_usb_phones(), ""
+                phones = list_usb_phones()
             except UsbScanError as exc:  # not "no phone": say what stopped us looking
-                return [], str(exc)
+                problem = str(exc)
+            try:
+                served = AdbServer().devices()  # phones the user's adb server holds (USB or Wi-Fi)
+            except AdbServerError:
+                pass
+            return phones, problem, served
 
         def shown(result):
-            phones, problem = result
+            phones, problem, served = result
             self.usb_list.clear()
             for p in phones:
-                self.usb_list.addItem(p.label, p.serial)
+                self.usb_list.addItem(p.label, f"usb:{p.serial}" if p.kind == "adb" else "")
                 if p.problem:
                     self._log(p.problem)
+            for serial, state in served.items():
+                self.usb_list.addItem(f"{serial} (adb server{'' if state == 'device' else ', ' + state})",
+                                      f"adb:{serial}")
+            phones = phones or list(served)
             if problem:
                 self._log(f"USB: {problem}")
                 self.host.status(f"Cannot look for USB phones: {problem}", 10000)
@@ -283,6 +298,21 @@ class TetherPanel(QWidget):
 
     def disconnect(self) -> None:
         self.controller.disconnect()
+
+    def open_pairing(self) -> "PairingDialog":
+        """The Wireless debugging pairing dialog; on Pair, the controller pairs and connects (on a worker)."""
+        dialog = PairingDialog(self, self.settings.value("tether/pair_connect", ""))
+
+        def pair():
+            pair_at, code, connect_at = dialog.values()
+            self.settings.setValue("tether/pair_connect", connect_at)
+            name, template = self.session_name.text().strip() or "Session", self.template.text()
+            self.controller.pair(pair_at, code, connect_at, name, template)
+            self._log(f"Pairing with {pair_at}…")
+        dialog.accepted.connect(pair)
+        dialog.open()
+        self.pairing = dialog
+        return dialog
 
     # -- controller events (GUI thread) ----------------------------------------------------------
     def _on_event(self, kind: str, data: dict) -> None:
@@ -409,6 +439,49 @@ class TetherPanel(QWidget):
         self._close_live_window()
         self._unobserve()
         self.controller.shutdown()
+
+
+class PairingDialog(QDialog):
+    """The three things Wireless debugging shows: where to pair, the code, and where to connect."""
+
+    def __init__(self, parent=None, connect_address: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle("Pair with Wireless debugging")
+        help_text = _wrapping_label()
+        help_text.setText("On the phone: Developer options › Wireless debugging › Pair device with pairing code. "
+                          "Type the address and the six-digit code it shows, and the IP address & Port from "
+                          "the Wireless debugging screen itself.")
+        self.pair_address = QLineEdit()
+        self.pair_address.setPlaceholderText("192.168.1.20:37099")
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("123456")
+        self.code.setMaxLength(6)
+        self.connect_address = QLineEdit(connect_address)
+        self.connect_address.setPlaceholderText("192.168.1.20:41234")
+        self.problem = _wrapping_label()
+        form = QFormLayout(self)
+        form.addRow(help_text)
+        form.addRow("Pairing address", self.pair_address)
+        form.addRow("Pairing code", self.code)
+        form.addRow("Connect address", self.connect_address)
+        form.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.pair_button = buttons.addButton("Pair", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> tuple[str, str, str]:
+        return self.pair_address.text().strip(), self.code.text().strip(), self.connect_address.text().strip()
+
+    def _check(self) -> None:
+        pair_at, code, connect_at = self.values()
+        if ":" not in pair_at or ":" not in connect_at:
+            self.problem.setText("Both addresses are IP:port, as the phone shows them.")
+        elif not (code.isdigit() and len(code) == 6):
+            self.problem.setText("The pairing code is six digits.")
+        else:
+            self.accept()
 
 
 class LiveViewWindow(QWidget):

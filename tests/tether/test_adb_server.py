@@ -135,3 +135,19 @@ def test_the_controller_connects_through_the_server_by_adb_target(served_phone, 
         assert controller.session.wait_for_captures(1, timeout=15)
     finally:
         controller.shutdown()
+
+
+def test_a_failed_pairing_reaches_the_controller_in_words(server, tmp_path):
+    import threading
+    from tether.controller import TetherController
+    controller = TetherController(tmp_path / "sessions")
+    failed = []
+    done = threading.Event()
+    controller.observe(lambda kind, data: (failed.append(data), done.set()) if kind == "connect_failed" else None)
+    controller.pair(f"127.0.0.1:{_free_port()}", "123456", f"127.0.0.1:{_free_port()}", server=server)
+    try:
+        assert done.wait(30)
+        assert controller.state == "error"
+    finally:
+        controller.shutdown()
+    assert "Pairing with" in failed[0]["message"]

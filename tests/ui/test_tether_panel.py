@@ -214,3 +214,22 @@ def test_the_panel_works_without_a_main_window(qtbot, tmp_path):
     qtbot.waitUntil(lambda: _logged(panel, "Live view stopped"), timeout=15000)
     assert panel.live_window is None and panel.live_button.text() == "Live view"
     panel.shutdown()
+
+
+def test_the_pairing_dialog_checks_its_fields_and_hands_them_to_the_controller(qtbot, make_window, photo_folder,
+                                                                              monkeypatch):
+    window = make_window(photo_folder)
+    panel = window.tether
+    calls = []
+    monkeypatch.setattr(panel.controller, "pair", lambda *args, **kw: calls.append(args))
+    dialog = panel.open_pairing()
+    dialog.pair_address.setText("192.168.1.20:37099")
+    dialog.code.setText("12a")
+    dialog.connect_address.setText("192.168.1.20:41234")
+    dialog.pair_button.click()
+    assert dialog.isVisible() and "six digits" in dialog.problem.text() and not calls
+    dialog.code.setText("482913")
+    dialog.pair_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+    assert calls and calls[0][:3] == ("192.168.1.20:37099", "482913", "192.168.1.20:41234")
+    assert any("Pairing with 192.168.1.20:37099" in panel.log.item(i).text() for i in range(panel.log.count()))
