@@ -133,3 +133,9 @@ def test_usb_scan_names_adb_phones_hdc_phones_and_missing_permissions(monkeypatc
     assert phones[0].problem == "" and phones[0].label == "Pixel 8 PIXEL1"
     assert "HarmonyOS NEXT" in phones[1].problem and "not supported" in phones[1].label
     assert not phones[2].accessible and "udev" in phones[2].problem
+
+
+def test_the_simulated_wireless_debugging_phone_is_recognised(make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key], wireless_debugging=True)
+    with pytest.raises(TlsRequiredError, match="pairing code"):
+        DeviceConnection(f"127.0.0.1:{phone.port}", host_key, connect_timeout=2, auth_timeout=2).connect()
