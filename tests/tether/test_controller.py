@@ -119,3 +119,11 @@ def test_shooting_while_disconnected_says_so(controller):
     events = Recorder(c)
     assert not c.shoot()
     assert events.of("log")[-1]["message"] == "Connect a phone first"
+
+
+def test_the_simulated_phone_is_the_realistic_one_unless_told(controller):
+    c = controller()
+    events = Recorder(c)
+    c.connect_simulated("Demo")
+    info = events.wait("connected", timeout=60)["info"]
+    assert c.phone.profile.name == "realistic" and "Pixel" in info.model
