@@ -24,12 +24,12 @@ def export_preset(preset, path: Path, suffix: str) -> str:
     from presets.formats import lut, native, xmp
     if suffix == ".xmp":
         text, skipped = xmp.dumps(preset)
-        write_atomic(path, text)
+        write_atomic(path, text, shared=True)
         return f"not in Lightroom: {', '.join(skipped)}" if skipped else ""
     if suffix == ".cube":
-        write_atomic(path, lut.dumps_cube(preset, 33))
+        write_atomic(path, lut.dumps_cube(preset, 33), shared=True)
         return lut.SPATIAL_NOTE if lut.left_out(preset) else ""
-    write_atomic(path, native.dumps(preset))
+    write_atomic(path, native.dumps(preset), shared=True)
     return ""
 
 

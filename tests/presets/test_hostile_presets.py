@@ -119,3 +119,13 @@ def test_export_with_a_preset_works_beside_hostile_files_in_the_store(tmp_path, 
     pyvips.Image.new_from_array(np.full((8, 8, 3), 128, np.uint8), interpretation="srgb").write_to_file(str(photo))
     code = export_cli.main([str(photo), "--out", str(tmp_path / "out"), "--format", "png", "--preset", "Good"])
     assert code == 0 and (tmp_path / "out" / "photo.png").is_file(), capsys.readouterr()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".xmp", ".cube"])
+def test_the_looks_panel_export_is_readable_by_others_too(tmp_path, store, suffix):
+    from editor.app.looks import export_preset
+    out = tmp_path / f"export{suffix}"
+    export_preset(store.get("Classic"), out, suffix)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
