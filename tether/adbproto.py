@@ -115,3 +115,37 @@ def parse_banner(banner: bytes) -> tuple[str, dict[str, str]]:
         if sep:
             props[key.strip()] = value.strip()
     return kind.split(":")[0], props
+
+
+# sync LIS2 (AOSP file_sync_protocol.h, sync_dent_v2, feature "ls_v2"): 64-bit sizes and times, an error field.
+ID_LIS2, ID_DNT2 = wire_id(b"LIS2"), wire_id(b"DNT2")
+SYNC_DENT_V2 = struct.Struct("<IIQQIIIIQqqqI")  # id error dev ino mode nlink uid gid size atime mtime ctime namelen
+
+
+def parse_dents(buf, pos: int, out: list, v2: bool = False) -> tuple[int, bool]:
+    """Parse complete DENT (or DNT2) records of a LIST reply from `buf[pos:]` into `out` as
+    (name bytes, mode, size, mtime), in one pass: no slicing of the remaining buffer per entry (adb-shell's
+    list does, which makes a 10,000-file LIST cost ~1 s). Returns (position after the last complete record,
+    whether DONE was reached); call again with more bytes appended. "." and ".." are left to the caller."""
+    header = SYNC_DENT_V2 if v2 else SYNC_DENT
+    size = header.size
+    unpack = header.unpack_from
+    end = len(buf)
+    while end - pos >= size:
+        fields = unpack(buf, pos)
+        if fields[0] == ID_DONE:
+            return pos + size, True
+        if fields[0] != (ID_DNT2 if v2 else ID_DENT):
+            raise ProtocolError(f"unexpected {fields[0]:#x} in a LIST reply")
+        namelen = fields[-1]
+        if end - pos - size < namelen:
+            break
+        name = bytes(buf[pos + size:pos + size + namelen])
+        if v2:
+            _, error, _, _, mode, _, _, _, fsize, _, mtime, _, _ = fields
+            if not error:  # an entry lstat() failed on (vanished mid-listing) carries only its name
+                out.append((name, mode, fsize, mtime))
+        else:
+            out.append((name, fields[1], fields[2], fields[3]))
+        pos += size + namelen
+    return pos, False

@@ -39,7 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--look", default=None, help="look to apply to each capture (handled by the editor)")
     parser.add_argument("--template", default=DEFAULT_TEMPLATE,
                         help="file name template: {session} {date} {time} {seq} {model} {orig}")
-    parser.add_argument("--folders", default=",".join(DEFAULT_FOLDERS), help="comma-separated camera folders")
+    parser.add_argument("--folders", default=None,
+                        help="comma-separated camera folders on the phone (default: found on the phone, every "
+                             "DCIM folder on internal storage and SD cards, e.g. " + ",".join(DEFAULT_FOLDERS) + ")")
     parser.add_argument("--backup", type=Path, default=None, help="also copy every capture here")
     parser.add_argument("--delete-after-import", action="store_true", help="delete from the phone once verified")
     parser.add_argument("--key", type=Path, default=None, help="ADB private key (default ~/.android/adbkey or ours)")
@@ -127,7 +129,8 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
         out(f"Connecting to {target} ...")
         conn.connect()
         session = Session(conn, sessions / args.session, args.session, template=args.template,
-                          folders=[f for f in args.folders.split(",") if f], poll_interval=args.poll,
+                          folders=[f for f in args.folders.split(",") if f] if args.folders else None,
+                          poll_interval=args.poll,
                           options=IngestOptions(verify_md5=not args.no_md5, backup_dir=args.backup,
                                                 delete_after_import=args.delete_after_import),
                           on_capture=hook, on_event=printer)

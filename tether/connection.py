@@ -255,7 +255,16 @@ class DeviceConnection:
                                 timeout_s=timeout or self.io_timeout * 4, decode=False)
 
     def list_dir(self, path: str) -> list[RemoteEntry]:
-        """sync LIST, without '.' and '..' (adbd includes them)."""
+        """sync LIST, without '.' and '..' (adbd includes them). Over TCP through the fast-sync connection,
+        whose one-pass parser lists 10,000 files in milliseconds instead of adb-shell's ~1 s."""
+        if self.fast_pull:
+            try:
+                raw = self._on_fast(f"list {path}", lambda fast: fast.list(path))
+            except FastSyncRefused:
+                self.fast_pull = False
+            else:
+                return [RemoteEntry(name.decode("utf-8", "surrogateescape"), mode, size, mtime)
+                        for name, mode, size, mtime in raw if name not in (b".", b"..")]
         with self._op(f"list {path}") as dev:
             raw = dev.list(path, transport_timeout_s=self.io_timeout, read_timeout_s=self.io_timeout)
         entries = []
@@ -289,19 +298,25 @@ class DeviceConnection:
         return sink.count, sink.md5.hexdigest()
 
     def _pull_fast(self, device_path: str, local_path: Path, progress, hash_md5: bool) -> tuple[int, str]:
+        def pull(fast: FastSync) -> tuple[int, str]:
+            with _open_local(local_path) as fh:
+                return fast.pull(device_path, fh, progress, hash_md5)
+        return self._on_fast(f"pull {device_path}", pull)
+
+    def _on_fast(self, what: str, call):
+        """Run call(FastSync) on the fast-sync connection, opening it when needed."""
         with self._foreground():
             if not self.connected:
-                raise ConnectionLostError(f"Not connected to {self.target} (pull {device_path})")
+                raise ConnectionLostError(f"Not connected to {self.target} ({what})")
             # A reused connection may have been dropped by the phone while idle: one retry on a fresh one.
             for attempt in range(2):
                 fresh = self._fast is None or self._fast.sock is None
                 try:
                     if fresh:
                         self._open_fast()
-                    with _open_local(local_path) as fh:
-                        return self._fast.pull(device_path, fh, progress, hash_md5)
+                    return call(self._fast)
                 except FileNotFoundError as exc:
-                    raise DeviceCommandError(f"pull {device_path}: {exc}") from exc
+                    raise DeviceCommandError(f"{what}: {exc}") from exc
                 except FastSyncRefused:
                     raise
                 except LocalStorageError:
@@ -313,8 +328,7 @@ class DeviceConnection:
                         self._fast.close()
                         self._fast = None
                     if fresh or attempt:
-                        raise ConnectionLostError(
-                            f"Connection to {self.target} lost during pull {device_path}: {exc}") from exc
+                        raise ConnectionLostError(f"Connection to {self.target} lost during {what}: {exc}") from exc
         raise AssertionError("unreachable")
 
     def _open_fast(self) -> None:

@@ -120,6 +120,43 @@ class FastSync:
             raise FileNotFoundError(parser.error)
         return parser.count, parser.md5.hexdigest() if hash_md5 else ""
 
+    # ---- sync LIST / LIS2 ----------------------------------------------------
+    def list(self, device_path: str) -> list[tuple[bytes, int, int, int]]:
+        """(name, mode, size, mtime) of every entry, "." and ".." included, parsed in one pass as the WRTEs
+        arrive. Uses LIS2 (64-bit sizes) when the phone's banner lists ls_v2."""
+        v2 = "ls_v2" in self.banner_props.get("features", "").split(",")
+        local = self._next_local
+        self._next_local += 1
+        self._send(p.OPEN, local, 0, b"sync:\0")
+        command, remote, _, _ = self._read()
+        if command != p.OKAY:
+            raise FastSyncError("phone refused the sync service")
+        path = device_path.encode("utf-8", "surrogateescape")
+        self._send(p.WRTE, local, remote, p.sync_request(p.ID_LIS2 if v2 else p.ID_LIST, path))
+        buf, pos, done, entries = bytearray(), 0, False, []
+        try:
+            while not done:
+                command, _, _, data = self._read()
+                if command == p.OKAY:
+                    continue
+                if command == p.CLSE:
+                    raise FastSyncError("phone closed the sync stream mid-listing")
+                if command != p.WRTE:
+                    raise FastSyncError(f"unexpected {command:#x} during LIST")
+                self._send(p.OKAY, local, remote)
+                if pos:  # drop what is parsed once per WRTE (not per entry): the buffer stays small
+                    del buf[:pos]
+                    pos = 0
+                buf += data
+                pos, done = p.parse_dents(buf, pos, entries, v2)
+        finally:
+            try:
+                self._send(p.CLSE, local, remote)
+            except OSError:
+                pass
+        self._drain_close(local)
+        return entries
+
     def _drain_close(self, local: int) -> None:
         """Consume the phone's CLSE (and any late OKAY) so the next pull starts clean. The file is already
         complete here, so a phone that never answers only costs this connection, not the pull."""

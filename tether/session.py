@@ -28,7 +28,7 @@ from .errors import (ConnectionLostError, DeviceCommandError, LocalStorageError,
 from .ingest import TMP_SUFFIX, Capture, IngestOptions, ingest, reconcile
 from .journal import DEVELOPED_DONE, DEVELOPED_FAILED, WRITES, Journal, storage_message
 from .naming import DEFAULT_TEMPLATE, Namer, is_capture_candidate, shot_key
-from .watcher import DEFAULT_FOLDERS, RemoteFile, Watcher
+from .watcher import DEFAULT_FOLDERS, RemoteFile, Watcher, discover_folders
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ UNAUTHORISED_MESSAGE = ("The phone asks again to 'Allow USB debugging?'. Unlock 
 
 class Session:
     def __init__(self, connection: DeviceConnection, session_dir: Path, name: str | None = None, *,
-                 template: str = DEFAULT_TEMPLATE, folders=DEFAULT_FOLDERS, poll_interval: float = 0.15,
+                 template: str = DEFAULT_TEMPLATE, folders=None, poll_interval: float = 0.15,
                  stable_seconds: float = 0.25, options: IngestOptions | None = None, on_capture=None,
                  on_event=None, ignore_existing: bool = True, reconnect_wait: float = 120.0,
                  storage_retry: tuple[float, float] = STORAGE_RETRY):
@@ -57,7 +57,8 @@ class Session:
         self.ignore_existing = ignore_existing
         self.reconnect_wait = reconnect_wait
         self.journal = Journal(self.session_dir)
-        self.watcher = Watcher(connection, folders, stable_seconds,
+        self.folders_given = folders is not None  # None: find the camera folders on each phone (discover_folders)
+        self.watcher = Watcher(connection, folders if folders is not None else DEFAULT_FOLDERS, stable_seconds,
                                on_rejected=lambda folder, n: self.on_event("rejected", folder=folder, name=n))
         self.captures: list[Capture] = []
         self._delivered: set[Path] = set()
@@ -70,6 +71,7 @@ class Session:
         self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
         self._last_claim: tuple[str, float] | None = None  # (shot stem, press time): the DNG inherits it
         self._last_list_seconds = 0.0
+        self._landed_keys: set[tuple[str, int, int]] = set()  # ingested this run: spares a journal query per poll
         self._known_serial = ""  # the phone we identified last, to notice a swap after a reconnect
         self._needs_recovery = True  # intents to finish and captures to develop (at start, after a storage error)
         self.storage_retry = storage_retry  # (first, longest) wait between attempts while the disk is full
@@ -134,7 +136,9 @@ class Session:
         if self._known_serial and info.serial != self._known_serial:
             # A different phone answered after a reconnect: its files and baseline are its own.
             self._baseline = None
-            self.watcher.files.clear()
+            self.watcher.forget()
+        if not self.folders_given and info.serial != self._known_serial:
+            self.watcher.set_folders(discover_folders(self.connection))
         self.serial, self.model = info.serial, info.model
         self._known_serial = info.serial
         self.namer = Namer(self.template, self.name, info.model)
@@ -219,16 +223,15 @@ class Session:
 
     def _cycle(self) -> None:
         listed = time.monotonic()
-        self.watcher.poll()
+        self.watcher.poll(self._already_have)
         self._last_list_seconds = time.monotonic() - listed
         if self._baseline is None:
             self._baseline = self._load_baseline()
             self.watching.set()
         ready = self.watcher.ready(self._already_have)
         if not ready:
-            # A camera folder with thousands of photos makes each LIST cost real CPU; keep polling to at most
-            # about a quarter of the time rather than a fixed rate.
-            self._stop.wait(max(self.poll_interval, 3 * self._last_list_seconds))
+            # A LIST of a big roll keeps the phone's MediaProvider busy; after one, leave it a breather.
+            self._stop.wait(max(self.poll_interval, 0.5 * self._last_list_seconds))
             return
         # Every ready file in one cycle (a burst lands together); after a big RAW, list again so that a JPEG
         # that landed during its pull goes before the next RAW.
@@ -250,8 +253,11 @@ class Session:
         return keys
 
     def _already_have(self, remote: RemoteFile) -> bool:
-        return remote.key in self._baseline or self.journal.is_ingested(self.serial, remote.path, remote.size,
-                                                                         remote.mtime)
+        if self._baseline is None:
+            return False
+        if remote.key in self._baseline or remote.key in self._landed_keys:
+            return True
+        return self.journal.is_ingested(self.serial, remote.path, remote.size, remote.mtime)
 
     def _ingest_one(self, remote: RemoteFile) -> Capture | None:
         wall, mono = time.time(), time.monotonic()  # one instant, so appeared <= complete holds exactly
@@ -266,6 +272,7 @@ class Session:
             self.on_event("retry", path=remote.path, message=str(exc))
             return None
         # LocalStorageError (disk full) goes up to _loop, which reports it and waits before the next cycle.
+        self._landed_keys.add(remote.key)
         capture.complete_time = complete
         capture.appeared_time = appeared
         capture.shutter_time = self._claim_trigger(remote)

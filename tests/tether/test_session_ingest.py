@@ -176,3 +176,77 @@ def test_stale_temp_files_are_removed_and_big_files_report_progress(phone, conne
     assert progress and progress[-1]["done"] == progress[-1]["total"] == len(big)
     assert sorted(c.size for c in session.captures) == sorted([len(big), len(trailer)])
     assert [kind for kind, _ in events].count("retry") >= 2, "the trailer JPEG waited for two stable retries"
+
+
+def _roll(folder, count):
+    """A camera roll of `count` photos, made of hard links (10x quicker than as many files)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    body = folder.parent / "roll-body"
+    body.write_bytes(b"\xff\xd8" + b"r" * 2000 + b"\xff\xd9")
+    for i in range(count):
+        os.link(body, folder / f"IMG_20200101_{i:06d}.jpg")
+
+
+def test_a_burst_in_a_big_roll_lists_only_on_change_and_lands_together(make_phone, host_key, connect, tmp_path):
+    _roll(tmp_path / "roll", 3000)
+    phone = make_phone(trusted_keys=[host_key], folder=tmp_path / "roll", write_duration=0.05, write_steps=2)
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        time.sleep(1.8)  # idle beyond the hot window after the first list
+        idle_lists = session.watcher.lists
+        time.sleep(1.0)
+        assert session.watcher.lists == idle_lists, "an unchanged folder is not listed again"
+        shots = []
+        for _ in range(10):  # a burst of 10 in 2 s
+            shots.append(phone.shoot())
+            time.sleep(0.2)
+        last = time.monotonic()
+        assert session.wait_for_captures(10, 10)
+        all_ready = time.monotonic() - last
+    finally:
+        session.stop()
+    assert all_ready <= 3.0, f"the burst was all ready {all_ready:.2f} s after the last shot"
+    assert sorted(c.md5 for c in session.captures) == sorted(s.md5 for s in shots)
+
+
+def test_camera_folders_are_found_on_internal_storage_and_sd_cards(make_phone, host_key, connect, tmp_path):
+    from tether.watcher import discover_folders
+    phone = make_phone(trusted_keys=[host_key])
+    (phone.folder / "RAW").mkdir()
+    card = tmp_path / "card"
+    card.mkdir()
+    phone.vfs.mounts["/storage/1A2B-3C4D/DCIM/Camera"] = card
+    (tmp_path / "shots").mkdir()
+    phone.vfs.mounts["/sdcard/DCIM/Screenshots"] = tmp_path / "shots"
+    conn = connect(phone)
+    assert discover_folders(conn) == ["/sdcard/DCIM/Camera", "/sdcard/DCIM/Camera/RAW",
+                                      "/storage/1A2B-3C4D/DCIM/Camera"]
+    session = Session(conn, tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        body = phone.shoot()
+        body.done.wait(5)
+        (card / "IMG_card.jpg").write_bytes(body.local_path.read_bytes())
+        assert session.wait_for_captures(2, 10)
+    finally:
+        session.stop()
+    assert sorted(c.device_path for c in session.captures) == [body.device_path,
+                                                               "/storage/1A2B-3C4D/DCIM/Camera/IMG_card.jpg"]
+
+
+def test_captures_are_named_by_the_phones_clock_and_raw_pairs_share_a_number(phone, connect, tmp_path):
+    shot = phone.shoot()
+    shot.done.wait(5)
+    body = shot.local_path.read_bytes()
+    shot.local_path.unlink()
+    taken = 1700000000  # 2023-11-14, long before this test ran
+    for name in ("PXL_20231114_221320123.RAW-01.COVER.jpg", "PXL_20231114_221320123.RAW-02.ORIGINAL.dng"):
+        (phone.folder / name).write_bytes(body)
+        os.utime(phone.folder / name, (taken, taken))
+    session = Session(connect(phone), tmp_path / "s", "px", template="{date}_{seq}", poll_interval=0.05,
+                      stable_seconds=0.1, ignore_existing=False).start()
+    try:
+        assert session.wait_for_captures(2, 10)
+    finally:
+        session.stop()
+    day = time.strftime("%Y%m%d", time.localtime(taken))
+    assert sorted(c.local_path.name for c in session.captures) == [f"{day}_0001.dng", f"{day}_0001.jpg"]
