@@ -48,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--auth-timeout", type=float, default=60.0, help="seconds to wait for 'Allow USB debugging'")
     parser.add_argument("--poll", type=float, default=0.15, help="seconds between folder polls")
     parser.add_argument("--no-md5", action="store_true", help="skip the on-phone md5 check (size is still checked)")
+    parser.add_argument("--keep-awake", action="store_true",
+                        help="keep the phone's screen on while tethered (svc power stayon; restored at the end)")
     parser.add_argument("--trigger-every", type=float, default=None, metavar="SECONDS",
                         help="press the shutter remotely every N seconds (camera key; opens the camera app)")
 
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
                           poll_interval=args.poll,
                           options=IngestOptions(verify_md5=not args.no_md5, backup_dir=args.backup,
                                                 delete_after_import=args.delete_after_import),
-                          on_capture=hook, on_event=printer)
+                          on_capture=hook, on_event=printer, keep_awake=args.keep_awake)
     except TetherError as exc:
         out(f"Error: {exc}")
         return 2
@@ -186,15 +188,13 @@ def _list_usb(out) -> int:
 
 def _intervalometer(session: Session, every: float, stop: threading.Event, out) -> None:
     """Fire the remote shutter every `every` seconds on a helper thread until stopped."""
-    from .trigger import RemoteTrigger, TriggerTimeout
+    from .trigger import RemoteTrigger
     trigger = RemoteTrigger(session)
 
     def loop() -> None:
         while not stop.wait(every):
             try:
                 trigger.fire(timeout=max(10.0, every * 2))
-            except TriggerTimeout as exc:
-                out(f"  {exc}")
             except TetherError as exc:
                 out(f"  shutter failed: {exc}")
     threading.Thread(target=loop, name="tether-intervalometer", daemon=True).start()

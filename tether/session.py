@@ -44,7 +44,7 @@ class Session:
                  template: str = DEFAULT_TEMPLATE, folders=None, poll_interval: float = 0.15,
                  stable_seconds: float = 0.25, options: IngestOptions | None = None, on_capture=None,
                  on_event=None, ignore_existing: bool = True, reconnect_wait: float = 120.0,
-                 storage_retry: tuple[float, float] = STORAGE_RETRY):
+                 storage_retry: tuple[float, float] = STORAGE_RETRY, keep_awake: bool = False):
         self.connection = connection
         self.session_dir = Path(session_dir)
         self.session_dir.mkdir(parents=True, exist_ok=True)
@@ -71,6 +71,9 @@ class Session:
         self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
         self._last_claim: tuple[str, float] | None = None  # (shot stem, press time): the DNG inherits it
         self._last_list_seconds = 0.0
+        self.keep_awake = keep_awake  # `svc power stayon` while tethered, the phone's setting restored at stop()
+        self._awake_restore: str | None = None
+        self.shutter_state: dict = {}  # tether.trigger's per-session state (camera opened, screen checked)
         self._landed_keys: set[tuple[str, int, int]] = set()  # ingested this run: spares a journal query per poll
         self._known_serial = ""  # the phone we identified last, to notice a swap after a reconnect
         self._needs_recovery = True  # intents to finish and captures to develop (at start, after a storage error)
@@ -95,9 +98,20 @@ class Session:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout)
-            if self._thread.is_alive():
-                return  # still finishing a pull: the thread closes the journal itself when it leaves run()
+        self._restore_awake()
+        if self._thread and self._thread.is_alive():
+            return  # still finishing a pull: the thread closes the journal itself when it leaves run()
         self.journal.close()
+
+    def _restore_awake(self) -> None:
+        if self._awake_restore is None or not self.connection.connected:
+            return
+        from .trigger import restore_awake
+        try:
+            restore_awake(self.connection, self._awake_restore)
+            self._awake_restore = None
+        except TetherError as exc:
+            self.errors.append(f"Could not restore the phone's screen setting: {exc}")
 
     @property
     def stopping(self) -> bool:
@@ -142,6 +156,11 @@ class Session:
         self.serial, self.model = info.serial, info.model
         self._known_serial = info.serial
         self.namer = Namer(self.template, self.name, info.model)
+        if self.keep_awake:  # again after each reconnect: a restarted phone forgot it
+            from .trigger import keep_awake
+            previous = keep_awake(self.connection)
+            if self._awake_restore is None:
+                self._awake_restore = previous
         self.on_event("connected", info=info)
 
     def preview_next_name(self, device_name: str = "IMG.jpg") -> str:
