@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from .connection import DeviceConnection, RemoteEntry
+from .developer import Developer
 from .errors import (ConnectionLostError, DeviceCommandError, LocalStorageError, TetherError, TransferError,
                      UnauthorizedError)
 from .ingest import TMP_SUFFIX, Capture, IngestOptions, ingest, reconcile
@@ -62,6 +63,7 @@ class Session:
                                on_rejected=lambda folder, n: self.on_event("rejected", folder=folder, name=n))
         self.captures: list[Capture] = []
         self._delivered: set[Path] = set()
+        self._developer = Developer(self._deliver_now, self._report_storage, storage_retry)
         self.errors: list[str] = []
         self.serial = ""
         self.model = ""
@@ -171,9 +173,11 @@ class Session:
         """Blocking loop until stop() (or the given event) is set."""
         if stop is not None:
             self._stop = stop
+        self._developer.start()
         try:
             self._loop()
         finally:
+            self._developer.close(timeout=8.0)
             if self._stop.is_set():
                 self.journal.close()  # closing twice (here and in stop()) is harmless
 
@@ -311,6 +315,13 @@ class Session:
         return report
 
     def _deliver(self, capture: Capture) -> None:
+        """Hand a landed capture to the develop thread (or develop it here when no session thread runs)."""
+        if self._developer.running:
+            self._developer.submit(capture)
+        else:
+            self._deliver_now(capture)
+
+    def _deliver_now(self, capture: Capture) -> None:
         """Develop (look hook), mark developed, announce. A full disk is raised after the announcement: the
         capture has landed, and its look is applied again once space is freed."""
         state, storage = DEVELOPED_DONE, None
@@ -359,7 +370,7 @@ class Session:
             path = Path(entry.local_path)
             if self._stop.is_set():
                 return
-            if not path.is_file():
+            if not path.is_file() or self._developer.is_queued(path):
                 continue
             capture = Capture(path, entry.device_path, entry.device_serial, entry.size, entry.md5, entry.seq,
                               ready_time=time.time(), extra={"recovered": True})

@@ -10,7 +10,10 @@ grow and stop growing.
 A file is ready when it is a regular file with an image extension, its name is safe, it is not in the
 journal or the session's baseline, and its size and mtime have not changed across polls spanning at least
 `stable_seconds`. Camera apps write in bursts, so one unchanged poll is not enough. MediaStore's
-`.pending-…` files (Android 10+) are never candidates: the camera renames them when they are whole.
+`.pending-<expiry>-NAME` files (Android 10+) are never candidates; MediaProvider renames one to NAME when the
+app clears IS_PENDING, i.e. when it is whole (MediaStore.setIncludePending / IS_PENDING, AOSP
+MediaProvider). So once a pending file is seen, NAME itself is STATed each poll (no LIST), and when it
+appears it is ready at once, without the stability wait.
 """
 from __future__ import annotations
 
@@ -24,8 +27,9 @@ from .errors import DeviceCommandError
 from .naming import PRIORITY, is_capture_candidate, is_safe_device_name, stem_and_ext
 
 DEFAULT_FOLDERS = ("/sdcard/DCIM/Camera", "/sdcard/DCIM/Camera/RAW", "/sdcard/Pictures/RAW")
-HOT_SECONDS = 1.5
+HOT_SECONDS = 1.0
 FULL_LIST_SECONDS = 15.0
+PENDING = re.compile(r"^\.pending-\d+-(.+)$")
 SD_CARD = re.compile(r"^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}$")  # /storage/XXXX-XXXX: a removable card's volume id
 NOT_CAMERA = {"Screenshots", "ScreenRecorder", "ScreenRecords"}
 
@@ -41,6 +45,7 @@ class RemoteFile:
     polls_stable: int = 0
     failures: int = 0
     retry_after: float = 0.0
+    whole: bool = False  # renamed from .pending-…: complete by MediaStore's contract, no stability wait
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -56,6 +61,11 @@ class _Folder:
     mtime: int | None = None
     listed_at: float = float("-inf")
     hot_until: float = 0.0
+    sweep: bool = False  # one more LIST once the hot window is over: it sees the rest of the last second
+    pending: set = None  # final names announced by .pending-… files seen in the last LIST
+
+    def __post_init__(self):
+        self.pending = set()
 
 
 def discover_folders(connection: DeviceConnection) -> list[str]:
@@ -119,13 +129,31 @@ class Watcher:
                 st = None
             mtime = st.mtime if st is not None else None
             changed = mtime != state.mtime
+            if self._check_pending(folder, state, now) and changed:
+                continue  # a finished file: ingest it first, list (the mtime moved) on the next poll
             if changed:
-                state.mtime, state.hot_until = mtime, now + HOT_SECONDS
-            if changed or now < state.hot_until or now - state.listed_at >= FULL_LIST_SECONDS:
+                state.mtime, state.hot_until, state.sweep = mtime, now + HOT_SECONDS, True
+            if changed or now < state.hot_until or state.sweep or now - state.listed_at >= FULL_LIST_SECONDS:
                 self._list(folder, state, now)
             else:
                 self._stat_settling(folder, settled, now)
         return list(self.files.values())
+
+    def _check_pending(self, folder: str, state: _Folder, now: float) -> bool:
+        """STAT the final name of each pending file; True if one appeared (it is whole)."""
+        appeared = False
+        for name in list(state.pending):
+            path = f"{folder}/{name}"
+            if path in self.files:
+                state.pending.discard(name)
+                continue
+            st = self.connection.stat(path)
+            if st is not None and st.is_file:
+                state.pending.discard(name)
+                self.files[path] = RemoteFile(path, name, st.size, st.mtime, first_seen=now, stable_since=now,
+                                              whole=True)
+                appeared = True
+        return appeared
 
     def _list(self, folder: str, state: _Folder, now: float) -> None:
         try:
@@ -134,9 +162,15 @@ class Watcher:
             entries = []  # adbd lists a missing folder as empty; an error here is just as harmless
         self.lists += 1
         state.listed_at = now
+        if now >= state.hot_until:
+            state.sweep = False
         prefix = folder + "/"
         seen = set()
+        pending = set()
         for entry in entries:
+            announced = PENDING.match(entry.name)
+            if announced and is_capture_candidate(announced.group(1)) and entry.is_file:
+                pending.add(announced.group(1))
             if not is_safe_device_name(entry.name) or not is_capture_candidate(entry.name):
                 self._reject(folder, entry.name)
                 continue
@@ -144,7 +178,9 @@ class Watcher:
                 continue
             path = prefix + entry.name
             seen.add(path)
-            self._update(path, entry.name, entry.size, entry.mtime, now)
+            whole = entry.name in state.pending and path not in self.files  # renamed since the last LIST
+            self._update(path, entry.name, entry.size, entry.mtime, now, whole)
+        state.pending = pending
         for path in [p for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):]]:
             if path not in seen:
                 del self.files[path]  # deleted on the phone (or renamed from .pending)
@@ -160,10 +196,10 @@ class Watcher:
             else:
                 self._update(remote.path, remote.name, st.size, st.mtime, now)
 
-    def _update(self, path: str, name: str, size: int, mtime: int, now: float) -> None:
+    def _update(self, path: str, name: str, size: int, mtime: int, now: float, whole: bool = False) -> None:
         known = self.files.get(path)
         if known is None:
-            self.files[path] = RemoteFile(path, name, size, mtime, first_seen=now, stable_since=now)
+            self.files[path] = RemoteFile(path, name, size, mtime, first_seen=now, stable_since=now, whole=whole)
         elif (known.size, known.mtime) != (size, mtime):
             known.size, known.mtime, known.stable_since, known.polls_stable = size, mtime, now, 0
         else:
@@ -183,13 +219,14 @@ class Watcher:
         """Stable, not yet ingested candidates, JPEG/HEIC first, then PNG, then DNG."""
         now = time.monotonic()
         out = [f for f in self.files.values()
-               if f.size > 0 and f.polls_stable >= 1 and now - f.stable_since >= self.stable_seconds
+               if f.size > 0 and (f.whole or (f.polls_stable >= 1 and now - f.stable_since >= self.stable_seconds))
                and now >= f.retry_after and not is_known(f)]
         return sorted(out, key=lambda f: f.priority)
 
     def mark_failed(self, remote: RemoteFile) -> None:
         """Transfer failed: wait for fresh stability and back off so a broken file does not spin."""
         remote.failures += 1
+        remote.whole = False  # it changed after all: back to the stability rule
         remote.polls_stable = 0
         remote.stable_since = time.monotonic()
         remote.retry_after = time.monotonic() + min(0.2 * 2 ** remote.failures, 10.0)
