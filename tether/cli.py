@@ -46,7 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delete-after-import", action="store_true", help="delete from the phone once verified")
     parser.add_argument("--key", type=Path, default=None, help="ADB private key (default ~/.android/adbkey or ours)")
     parser.add_argument("--auth-timeout", type=float, default=60.0, help="seconds to wait for 'Allow USB debugging'")
-    parser.add_argument("--poll", type=float, default=0.15, help="seconds between folder polls")
+    parser.add_argument("--poll", type=float, default=0.1,
+                        help="seconds between looks at the camera folders (one STAT each; a LIST only on change)")
     parser.add_argument("--no-md5", action="store_true", help="skip the on-phone md5 check (size is still checked)")
     parser.add_argument("--keep-awake", action="store_true",
                         help="keep the phone's screen on while tethered (svc power stayon; restored at the end)")

@@ -121,6 +121,10 @@ def ingest(conn: DeviceConnection, remote: RemoteFile, *, serial: str, session_d
     except OSError as exc:  # only local file operations raise OSError here; the link raises TetherErrors
         tmp.unlink(missing_ok=True)
         raise LocalStorageError(f"Cannot store {final.name}: " + storage_message(session_dir, exc)) from exc
+    except LocalStorageError as exc:  # the pull's own writes: one wording for a full disk wherever it fills
+        tmp.unlink(missing_ok=True)
+        cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+        raise LocalStorageError(f"Cannot store {final.name}: " + storage_message(session_dir, cause)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

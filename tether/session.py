@@ -42,7 +42,7 @@ UNAUTHORISED_MESSAGE = ("The phone asks again to 'Allow USB debugging?'. Unlock 
 
 class Session:
     def __init__(self, connection: DeviceConnection, session_dir: Path, name: str | None = None, *,
-                 template: str = DEFAULT_TEMPLATE, folders=None, poll_interval: float = 0.15,
+                 template: str = DEFAULT_TEMPLATE, folders=None, poll_interval: float = 0.1,
                  stable_seconds: float = 0.25, options: IngestOptions | None = None, on_capture=None,
                  on_event=None, ignore_existing: bool = True, reconnect_wait: float = 120.0,
                  storage_retry: tuple[float, float] = STORAGE_RETRY, keep_awake: bool = False):
@@ -253,8 +253,7 @@ class Session:
             self.watching.set()
         ready = self.watcher.ready(self._already_have)
         if not ready:
-            # A LIST of a big roll keeps the phone's MediaProvider busy; after one, leave it a breather.
-            self._stop.wait(max(self.poll_interval, 0.5 * self._last_list_seconds))
+            self._stop.wait(self.poll_interval)
             return
         # Every ready file in one cycle (a burst lands together); after a big RAW, list again so that a JPEG
         # that landed during its pull goes before the next RAW.

@@ -2,9 +2,10 @@
 
 A real camera folder holds thousands of photos, and on Android 11+ every sync LIST pays a FUSE round trip
 per entry (~0.4 s for 10,000 files). So a folder is listed only when its own mtime (one sync STAT, ~2 ms)
-says an entry was created, renamed or deleted, for HOT_SECONDS after such a change (the mtime has whole
-seconds, so a second change within the same second would not move it), and every FULL_LIST_SECONDS as a
-safety net. Between lists, only the files still settling (new, not yet ingested) are STATed, to see them
+says an entry was created, renamed or deleted, once more SAME_SECOND later (the mtime has whole seconds,
+so a second change within the same second would not move it), and every FULL_LIST_SECONDS as a safety
+net. Only entries that changed since the last LIST are looked at, and files already ingested or in the
+session's baseline are not tracked at all; between lists, the tracked (new) files are STATed to see them
 grow and stop growing.
 
 A file is ready when it is a regular file with an image extension, its name is safe, it is not in the
@@ -27,7 +28,7 @@ from .errors import DeviceCommandError
 from .naming import PRIORITY, is_capture_candidate, is_safe_device_name, stem_and_ext
 
 DEFAULT_FOLDERS = ("/sdcard/DCIM/Camera", "/sdcard/DCIM/Camera/RAW", "/sdcard/Pictures/RAW")
-HOT_SECONDS = 1.0
+SAME_SECOND = 1.0  # folder mtimes have whole seconds: a LIST this long after a change sees that second's end
 FULL_LIST_SECONDS = 15.0
 PENDING = re.compile(r"^\.pending-\d+-(.+)$")
 SD_CARD = re.compile(r"^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}$")  # /storage/XXXX-XXXX: a removable card's volume id
@@ -60,12 +61,12 @@ class RemoteFile:
 class _Folder:
     mtime: int | None = None
     listed_at: float = float("-inf")
-    hot_until: float = 0.0
-    sweep: bool = False  # one more LIST once the hot window is over: it sees the rest of the last second
-    pending: set = None  # final names announced by .pending-… files seen in the last LIST
+    sweep_at: float | None = None  # one more LIST then: it sees what changed later in the same second
+    seen: dict | None = None  # name -> (mode, size, mtime) at the last LIST: unchanged entries are skipped
+    pending: set | None = None  # final names announced by .pending-… files at the last LIST
 
     def __post_init__(self):
-        self.pending = set()
+        self.seen, self.pending = {}, set()
 
 
 def discover_folders(connection: DeviceConnection) -> list[str]:
@@ -118,8 +119,10 @@ class Watcher:
         self._state.clear()
 
     def poll(self, settled=lambda remote: False) -> list[RemoteFile]:
-        """One look at every folder: a LIST where something changed, else a STAT of each file that is not
-        yet `settled` (ingested or part of the baseline). Returns every tracked candidate."""
+        """One look at every folder: a LIST where something changed, else a STAT of each tracked file.
+        Files that are `settled` (ingested, or in the session's baseline) stop being tracked, so a roll of
+        thousands costs nothing per poll. Returns every tracked candidate."""
+        self._forget_settled(settled)
         for folder in self.folders:
             state = self._state.setdefault(folder, _Folder())
             now = time.monotonic()
@@ -132,12 +135,19 @@ class Watcher:
             if self._check_pending(folder, state, now) and changed:
                 continue  # a finished file: ingest it first, list (the mtime moved) on the next poll
             if changed:
-                state.mtime, state.hot_until, state.sweep = mtime, now + HOT_SECONDS, True
-            if changed or now < state.hot_until or state.sweep or now - state.listed_at >= FULL_LIST_SECONDS:
+                state.mtime, state.sweep_at = mtime, now + SAME_SECOND
+                self._list(folder, state, now)
+            elif (state.sweep_at is not None and now >= state.sweep_at) or now - state.listed_at >= FULL_LIST_SECONDS:
+                state.sweep_at = None
                 self._list(folder, state, now)
             else:
-                self._stat_settling(folder, settled, now)
+                self._stat_tracked(folder, now)
+        self._forget_settled(settled)
         return list(self.files.values())
+
+    def _forget_settled(self, settled) -> None:
+        for path in [p for p, f in self.files.items() if settled(f)]:
+            del self.files[path]
 
     def _check_pending(self, folder: str, state: _Folder, now: float) -> bool:
         """STAT the final name of each pending file; True if one appeared (it is whole)."""
@@ -162,32 +172,31 @@ class Watcher:
             entries = []  # adbd lists a missing folder as empty; an error here is just as harmless
         self.lists += 1
         state.listed_at = now
-        if now >= state.hot_until:
-            state.sweep = False
         prefix = folder + "/"
-        seen = set()
-        pending = set()
+        current = {e.name: (e.mode, e.size, e.mtime) for e in entries}
+        previous, state.seen = state.seen, current
+        announced = state.pending
+        state.pending = {m.group(1) for name in current if name.startswith(".pending-")
+                         and (m := PENDING.match(name)) and is_capture_candidate(m.group(1))}
         for entry in entries:
-            announced = PENDING.match(entry.name)
-            if announced and is_capture_candidate(announced.group(1)) and entry.is_file:
-                pending.add(announced.group(1))
+            path = prefix + entry.name
+            if previous.get(entry.name) == current[entry.name] and path not in self.files:
+                continue  # unchanged since the last LIST and not tracked: settled, rejected or not a photo
             if not is_safe_device_name(entry.name) or not is_capture_candidate(entry.name):
                 self._reject(folder, entry.name)
                 continue
             if not entry.is_file:  # symlinks and directories never count: no following links out
                 continue
-            path = prefix + entry.name
-            seen.add(path)
-            whole = entry.name in state.pending and path not in self.files  # renamed since the last LIST
+            whole = entry.name in announced and path not in self.files  # renamed from .pending since the last LIST
             self._update(path, entry.name, entry.size, entry.mtime, now, whole)
-        state.pending = pending
         for path in [p for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):]]:
-            if path not in seen:
-                del self.files[path]  # deleted on the phone (or renamed from .pending)
+            if path[len(prefix):] not in current:
+                del self.files[path]  # deleted on the phone
 
-    def _stat_settling(self, folder: str, settled, now: float) -> None:
+    def _stat_tracked(self, folder: str, now: float) -> None:
+        """Between LISTs: see the tracked (new, not yet ingested) files grow and settle."""
         prefix = folder + "/"
-        for remote in [f for f in self.files.values() if f.path.startswith(prefix) and not settled(f)]:
+        for remote in [f for f in self.files.values() if f.path.startswith(prefix)]:
             if "/" in remote.path[len(prefix):]:
                 continue
             st = self.connection.stat(remote.path)
