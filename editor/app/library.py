@@ -14,7 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from editor.app.events import Event, Immediate, Runner
-from editor.core.catalog import Catalog, Filter, Folder, Photo, ScanReport
+from editor.core.catalog import Catalog, CatalogCorrupt, Filter, Folder, Photo, ScanReport
 from editor.core.catalog.catalog import ordered_ids
 
 PAGE = 128  # rows read together: a first screen of the grid is ~30-60
@@ -26,6 +26,12 @@ def scan_catalog(path: Path, folders: list[Path] | None = None) -> ScanReport:
     with Catalog(path) as catalog:
         chosen = None if folders is None else [f for f in catalog.folders() if f.path in set(folders)]
         return catalog.scan(chosen)
+
+
+def rebuild_catalog(path: Path) -> tuple[ScanReport, str]:
+    """Rebuild the catalog (replacing it if damaged) with its own connection; (report, notice)."""
+    with Catalog(path) as catalog:
+        return catalog.rebuild(), catalog.notice
 
 
 def write_marks(path: Path, photo: Path, values: dict) -> Photo | None:
@@ -57,12 +63,17 @@ class LibraryController:
     def refresh(self) -> None:
         """Count the matching photos and read their first page, then their ids in the background."""
         self._generation += 1
-        self.count = self.catalog.count(self.filter)
         self.ids = None
         self._pages.clear()
         self._paths.clear()
         self._rows = None
-        self._fetch(0)
+        try:
+            self.count = self.catalog.count(self.filter)
+            self._fetch(0)
+        except CatalogCorrupt as exc:  # show an empty library and say how to get it back
+            self.count = 0
+            self._pages.clear()
+            self.message.emit(str(exc))
         self.changed.emit()
         generation = self._generation
         self.runner.run(ordered_ids, self.catalog.path, self.filter,
@@ -174,6 +185,21 @@ class LibraryController:
         self.scanning = True
         self.message.emit("Reading the library's folders…")
         self.runner.run(scan_catalog, self.catalog.path, folders, done=self._scanned, error=self._scan_failed)
+
+    def rebuild(self) -> None:
+        """Read every photo again (a damaged catalog is kept aside and replaced) in the background."""
+        self.scanning = True
+        self.message.emit("Rebuilding the library from its folders and sidecars…")
+        self.runner.run(rebuild_catalog, self.catalog.path, done=self._rebuilt, error=self._scan_failed)
+
+    def _rebuilt(self, result: tuple[ScanReport, str]) -> None:
+        report, notice = result
+        self.catalog.reopen()  # the file may be a new one
+        self._scanned(report)
+        self.folders_changed.emit()
+        self.refresh()
+        if notice:
+            self.message.emit(notice)
 
     def _scanned(self, report: ScanReport) -> None:
         self.scanning = False

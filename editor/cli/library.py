@@ -126,7 +126,10 @@ def _scan(catalog, _args) -> int:
 
 
 def _rebuild(catalog, _args) -> int:
-    return _report(catalog.rebuild(progress=_progress()))
+    report = catalog.rebuild(progress=_progress())
+    if catalog.notice:
+        print(f"darkslide library: {catalog.notice.strip()}", file=sys.stderr)
+    return _report(report)
 
 
 def _remove(catalog, args) -> int:

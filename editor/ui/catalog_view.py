@@ -183,6 +183,8 @@ class FolderList(QWidget):
         menu.addAction("Rescan", lambda: self.controller.scan(None if folder is None else [folder.path]))
         if folder is not None:
             menu.addAction("Remove from library (files stay)", lambda: self.controller.remove_folder(folder))
+        menu.addSeparator()
+        menu.addAction("Rebuild the whole library (from folders and sidecars)", self.controller.rebuild)
         menu.exec(self.list.mapToGlobal(pos))
 
 

@@ -243,3 +243,30 @@ def test_a_truncated_photo_is_listed_with_the_reason(catalog, tmp_path):
     report = catalog.scan()
     assert report.added == 1 and "half.jpg" in report.problems[0]
     assert catalog.photo(broken).problem and catalog.photo(broken).width is None
+
+
+def test_damage_found_later_is_named_and_rebuild_replaces_the_file_with_nothing_lost(tmp_path):
+    from editor.core.catalog import CatalogCorrupt
+    path = tmp_path / "data" / "catalog.sqlite3"
+    blob = jpeg_bytes()
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    for i in range(400):
+        (shoot / f"IMG_{i:04d}.jpg").write_bytes(blob)
+    with Catalog(path) as cat:
+        cat.add_folder(shoot)
+        cat.scan()
+        cat.set_marks(shoot / "IMG_0123.jpg", rating=5, flag="pick")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[16 * page:] = b"\x5a" * (len(data) - 16 * page)  # the tables' first pages survive, later rows do not
+    path.write_bytes(bytes(data))
+    with Catalog(path) as cat:  # opens: the damage is in the photos' pages
+        assert not cat.notice
+        with pytest.raises(CatalogCorrupt, match="damaged.*library rebuild.*nothing lost"):
+            cat.photos(Filter(sort="name"))
+        report = cat.rebuild()
+        assert report.added == 400 and "damaged" in cat.notice
+        pick = cat.photo(shoot / "IMG_0123.jpg")
+        assert (pick.rating, pick.flag) == (5, "pick")
+    assert len(list(path.parent.glob("catalog.sqlite3.damaged-*"))) == 1

@@ -106,3 +106,20 @@ def test_a_background_scan_finds_new_photos_and_refreshes(library):
     controller.scan()
     assert controller.row_of_path(shoot / "later" / "new.jpg") >= 0
     assert any(e[0] == "scanned" and e[1].added == 1 for e in seen)
+
+
+def test_a_damaged_catalog_is_said_and_rebuilt_from_the_view(library):
+    controller, shoot = library
+    said = []
+    controller.message.subscribe(said.append)
+    path = controller.catalog.path
+    controller.catalog.close()
+    data = bytearray(path.read_bytes())
+    data[16 * 4096:] = b"\x5a" * (len(data) - 16 * 4096)
+    path.write_bytes(bytes(data))
+    controller.catalog.reopen()
+    controller.refresh()
+    assert len(controller) == 0 and "library rebuild" in said[-1]
+    controller.rebuild()
+    assert len(controller) == PAGE * 2 + 10 and controller.photo(7).rating == 4
+    assert any("damaged" in text for text in said)

@@ -54,15 +54,19 @@ class Catalog:
         self._lock = threading.RLock()
         try:
             self._con = connect(self.path)
-            self._con.execute("SELECT count(*) FROM folders").fetchone()
+            self._execute("SELECT count(*) FROM folders")
         except CatalogCorrupt as exc:
             if not recover:
                 raise
-            kept = _move_aside(self.path)
-            self._con = connect(self.path)
-            self.notice = (f"The catalog was damaged ({exc}); it was moved to {kept.name} and a new one is "
-                           "being built from your folders and sidecars.")
+            self._replace_damaged(exc)
         self.needs_scan = self._adopt_folder_list()
+
+    def _replace_damaged(self, exc: Exception) -> None:
+        """Keep the damaged file aside and start a new, empty catalog (the caller scans the folders)."""
+        kept = _move_aside(self.path)
+        self._con = connect(self.path)
+        self.notice = (f"The catalog was damaged ({exc}); it was moved to {kept.name} and a new one is "
+                       "being built from your folders and sidecars.")
 
     # -- plumbing ---------------------------------------------------------------------------------
     def close(self) -> None:
@@ -75,8 +79,14 @@ class Catalog:
     def __exit__(self, *_exc) -> None:
         self.close()
 
-    def _execute(self, sql: str, values: Iterable = ()) -> list[tuple]:
+    def reopen(self) -> None:
+        """A new connection to the file at `path` (after another connection replaced a damaged catalog)."""
         with self._lock:
+            self._con.close()
+            self._con = connect(self.path)
+
+    def _execute(self, sql: str, values: Iterable = ()) -> list[tuple]:
+        with self._lock, _damage_named(self.path):
             return self._con.execute(sql, tuple(values)).fetchall()
 
     def _write_many(self, sql: str, rows: list[tuple]) -> None:
@@ -85,7 +95,7 @@ class Catalog:
                 self._con.executemany(sql, rows)
 
     def _transaction(self):
-        return _Transaction(self._con)
+        return _Transaction(self._con, self.path)
 
     # -- folders ----------------------------------------------------------------------------------
     def folders(self) -> list[Folder]:
@@ -172,9 +182,18 @@ class Catalog:
         return report
 
     def rebuild(self, progress: Callable[[Folder, int, int], None] | None = None) -> ScanReport:
-        """Forget every photo row and read them all again from the folders and sidecars."""
-        with self._lock, self._transaction():
-            self._con.execute("DELETE FROM photos")
+        """Forget every photo row and read them all again from the folders and sidecars; a damaged catalog
+        (SQLite's quick_check finds a fault) is first kept aside and replaced by a new one."""
+        with self._lock:
+            try:
+                fault = self._execute("PRAGMA quick_check(1)")[0][0]
+                if fault != "ok":
+                    raise CatalogCorrupt(f"{self.path}: {fault}")
+                with self._transaction():
+                    self._con.execute("DELETE FROM photos")
+            except CatalogCorrupt as exc:
+                self._con.close()
+                self._replace_damaged(exc)
         self._adopt_folder_list()
         return self.scan(progress=progress)
 
@@ -256,14 +275,47 @@ class Catalog:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on error (the connection is in autocommit mode)."""
 
-    def __init__(self, con: sqlite3.Connection):
-        self.con = con
+    def __init__(self, con: sqlite3.Connection, path: Path):
+        self.con, self.path = con, path
 
     def __enter__(self):
-        self.con.execute("BEGIN IMMEDIATE")
+        with _damage_named(self.path):
+            self.con.execute("BEGIN IMMEDIATE")
 
-    def __exit__(self, kind, _value, _tb):
-        self.con.execute("ROLLBACK" if kind else "COMMIT")
+    def __exit__(self, kind, value, _tb):
+        with _damage_named(self.path):
+            if kind is None:
+                self.con.execute("COMMIT")
+                return
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+            if _is_damage(value):
+                raise CatalogCorrupt(_damage_message(self.path, value)) from value
+
+
+def _is_damage(exc) -> bool:
+    """SQLite's own words for a damaged file (not 'database is locked', which is a wait that ran out)."""
+    return isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorname", "") in (
+        "SQLITE_CORRUPT", "SQLITE_NOTADB") or type(exc) is sqlite3.DatabaseError
+
+
+def _damage_message(path: Path, exc) -> str:
+    return (f"{path}: the catalog is damaged ({exc}); `darkslide library rebuild` (or Rebuild in the "
+            "library's folder menu) builds it again from your folders and sidecars, with nothing lost")
+
+
+class _damage_named:
+    """Turns SQLite's 'malformed' errors into CatalogCorrupt with a message saying what to do."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, _tb):
+        if kind is not None and _is_damage(value):
+            raise CatalogCorrupt(_damage_message(self.path, value)) from value
 
 
 def _absolute(path) -> Path:
