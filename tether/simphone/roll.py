@@ -27,10 +27,18 @@ def _pick(rng: random.Random) -> str:
     return "jpg"
 
 
-def _sparse(path: Path, size: int, when: float) -> None:
-    with open(path, "wb") as fh:
-        fh.truncate(size)
-    os.utime(path, (when, when))
+def _sparse(path: Path, size: int, when: float) -> bool:
+    """Create a sparse file of `size` bytes dated `when`; False if the name is taken."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660)
+    except FileExistsError:
+        return False
+    try:
+        os.ftruncate(fd, size)
+        os.utime(fd, (when, when))
+    finally:
+        os.close(fd)
+    return True
 
 
 def make_roll(folder: Path, count: int, style: str, seed: int = 1, end: float | None = None) -> int:
@@ -49,13 +57,9 @@ def make_roll(folder: Path, count: int, style: str, seed: int = 1, end: float | 
         when -= rng.uniform(1.2, 20.0) if rng.random() < 0.85 else rng.uniform(3600, 3 * 86400)
         kind = _pick(rng)
         name = roll_name(style, when, kind)
-        path = folder / name
-        if path.exists():
+        size = rng.randint(20, 300) << 20 if kind == "mp4" else rng.randint(2_000_000, 6_000_000)
+        if not _sparse(folder / name, size, when):
             continue
-        if kind == "mp4":
-            _sparse(path, rng.randint(20, 300) << 20, when)
-        else:
-            _sparse(path, rng.randint(2_000_000, 6_000_000), when)
         made += 1
         if kind == "raw-pair" and style == "pixel" and made < missing:
             _sparse(folder / name.replace(".RAW-01.COVER.jpg", ".RAW-02.ORIGINAL.dng"),
