@@ -122,3 +122,37 @@ def test_huawei_names_bursts_by_second_and_every_shot_has_its_own_bytes(make_pho
         assert stems[1] == stems[0] + "_1"
     assert [s.companion.relative_to(phone.folder).as_posix() for s in shots] == [f"RAW/{s}.dng" for s in stems]
     assert len({s.md5 for s in shots}) == 3  # one rendered frame, three different files (EXIF differs)
+
+
+IMAGES = "content://media/external/images/media"
+
+
+def _rows(conn, where: str | None = None) -> list[dict]:
+    command = f"content query --uri {IMAGES} --projection _id:_display_name:date_added:_size:is_pending"
+    if where:
+        command += f" --where '{where}'"
+    out = conn.shell(command)
+    if out.strip() == "No result found.":
+        return []
+    return [dict(part.split("=", 1) for part in line.split(" ", 2)[2].split(", ")) for line in out.splitlines()]
+
+
+def test_mediastore_query_shows_a_shot_only_once_published_dated_at_its_shutter(make_phone, connect, host_key):
+    phone = make_phone(profile="realistic", trusted_keys=[host_key], roll=50, processing_s=0.0, image_size="small",
+                       content_query_s=0.05)
+    conn = connect(phone)
+    before = _rows(conn)
+    assert len(before) == len([p for p in phone.folder.iterdir() if p.suffix in (".jpg", ".dng")])
+    newest = max(int(r["date_added"]) for r in before)
+    shot = phone.shoot(write_steps=3, write_duration=0.8)
+    time.sleep(0.3)
+    assert any(p.name.startswith(".pending-") for p in phone.folder.iterdir())
+    assert _rows(conn, f"date_added > {newest}") == []  # pending rows stay hidden
+    assert shot.done.wait(10)
+    started = time.monotonic()
+    new = _rows(conn, f"date_added > {newest}")
+    assert time.monotonic() - started >= 0.05
+    assert [(r["_display_name"], int(r["_size"]), r["is_pending"]) for r in new] == [(shot.local_path.name, shot.size, "0")]
+    assert int(new[0]["date_added"]) == int(shot.shutter_time)  # inserted at the shutter, before the write
+    assert int(new[0]["_id"]) > max(int(r["_id"]) for r in before)
+    assert "no such column" in connect(phone).shell(f"content query --uri {IMAGES} --projection nope")

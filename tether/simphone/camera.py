@@ -100,7 +100,8 @@ class Camera:
 
     def __init__(self, folder: Path, size="small", with_dng=False, write_steps=4, write_duration=0.3,
                  pending_names=False, device_dir="/sdcard/DCIM/Camera", frame_pool: int = 0,
-                 style: str = "huawei", processing_s: float = 0.0, make: str = "HUAWEI", model: str = "ELS-NX9"):
+                 style: str = "huawei", processing_s: float = 0.0, make: str = "HUAWEI", model: str = "ELS-NX9",
+                 media=None):
         self.folder = Path(folder)
         self.size = SIZES.get(size, size) if isinstance(size, str) else tuple(size)
         self.with_dng = with_dng
@@ -109,6 +110,7 @@ class Camera:
         self.pending_names = pending_names
         self.device_dir = device_dir
         self.style, self.processing_s, self.make, self.model = style, processing_s, make, model
+        self.media = media  # a MediaStore: pending rows are inserted at the shutter, published when complete
         self._seed = int.from_bytes(os.urandom(4), "little")
         self._frames: queue.Queue[bytes] = queue.Queue(maxsize=3)
         self._jobs: queue.Queue = queue.Queue()
@@ -221,6 +223,9 @@ class Camera:
         # The ISP/HDR pipeline runs before the app writes anything.
         if self.processing_s and self._stop.wait(max(0.0, shot.shutter_time + self.processing_s - time.time())):
             raise _Stopped
+        if self.pending_names and self.media is not None:
+            for path in filter(None, (shot.local_path, shot.companion)):
+                self.media.insert_pending(path, shot.shutter_time)
         self._shot_counter += 1
         jpeg = stamp_exif(self._take_frame(), shot.shutter_time, self.make, self.model, self._shot_counter)
         shot.size, shot.md5 = len(jpeg), hashlib.md5(jpeg).hexdigest()
@@ -243,6 +248,8 @@ class Camera:
                         return  # stopped mid-write: a pending file stays pending, as after a crash
         if self.pending_names:
             os.replace(target, path)
+            if self.media is not None:
+                self.media.publish(path)
 
     def stop(self) -> None:
         self._stop.set()

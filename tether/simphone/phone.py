@@ -22,6 +22,7 @@ from .adbd import AdbdConnection
 from .auth import AuthPolicy
 from .camera import Camera, Shot, render_screen
 from .faults import Faults
+from .mediastore import MediaStore
 from .profile import PhoneProfile, get_profile
 from .roll import make_roll
 from .screen import Screen
@@ -80,11 +81,12 @@ class SimulatedPhone:
         self.screen = Screen(self.profile.screen_timeout_s, self.profile.lock, plugged="usb" if charging else "")
         self.rng = random.Random(seed)
         self.vfs = VirtualFs({CAMERA_DIR: self.folder})
+        self.media = MediaStore(self.folder)
         self.camera = Camera(self.folder, size=self.profile.image_size, with_dng=with_dng,
                              write_steps=self.profile.write_steps, write_duration=self.profile.write_duration_s,
                              pending_names=self.profile.pending_names, device_dir=CAMERA_DIR, frame_pool=frame_pool,
                              style=self.profile.style, processing_s=self.profile.processing_s,
-                             make=self.manufacturer, model=self.model)
+                             make=self.manufacturer, model=self.model, media=self.media)
         self.faults = Faults()
         self.interval = interval
         self.camera_active = False

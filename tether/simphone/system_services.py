@@ -177,6 +177,26 @@ def _cmd(phone, args):
     return handler(phone, args[1:])
 
 
+def _content(phone, args):
+    from .mediastore import QueryError, format_rows
+    usage = _result(err=b"usage: adb shell content query --uri <URI> [--projection <PROJECTION>] "
+                        b"[--where <WHERE>] [--sort <SORT_ORDER>]\n", code=1)
+    if args[:1] != ["query"] or len(args) % 2 != 1:
+        return usage
+    options = dict(zip(args[1::2], args[2::2]))
+    if "--uri" not in options or set(options) - {"--uri", "--projection", "--where", "--sort", "--user"}:
+        return usage
+    started = time.monotonic()
+    try:
+        rows = phone.media.query(options["--uri"], options.get("--projection", "").split(":") if "--projection" in options
+                                 else None, options.get("--where"), options.get("--sort"))
+    except QueryError as exc:
+        return _result(err=f"Error while accessing provider:media\n{exc}\n".encode(), code=1)
+    finally:
+        phone.fs_wait(started, phone.profile.content_query_s)
+    return format_rows(rows).encode()
+
+
 def _screencap(phone, args):
     # Timed from the start: the phone's capture + PNG encode take the profile's 0.7-3 s, however fast
     # this desktop renders the frame.
@@ -203,5 +223,5 @@ def _screenrecord(phone, args):
 
 COMMANDS = {
     "input": _input, "am": _am, "svc": _svc, "settings": _settings, "wm": _wm, "dumpsys": _dumpsys,
-    "cmd": _cmd, "screencap": _screencap, "screenrecord": _screenrecord,
+    "cmd": _cmd, "screencap": _screencap, "screenrecord": _screenrecord, "content": _content,
 }
