@@ -13,7 +13,8 @@ import threading
 import time
 from pathlib import Path
 
-from .connection import DeviceConnection, Target
+from .connection import Target
+from .transport import connect_phone
 from .errors import TetherError
 from .ingest import IngestOptions
 from .naming import DEFAULT_TEMPLATE, sanitise_component
@@ -33,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--usb", metavar="SERIAL", nargs="?", const="", help="USB phone (first one if no serial)")
     where.add_argument("--tcp", metavar="HOST:PORT", help="phone in `adb tcpip` mode, or a simulated phone")
+    where.add_argument("--adb", metavar="SERIAL", nargs="?", const="",
+                       help="through Google's adb server (Wireless debugging after `adb pair`; first phone if no serial)")
     where.add_argument("--list-usb", action="store_true", help="list attached USB phones and exit")
     parser.add_argument("--session", help="session name; also the folder name (required to tether)")
     parser.add_argument("--out", type=Path, default=None, help=f"sessions folder (default {default_sessions_dir()})")
@@ -119,7 +122,10 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
     if problem:
         out(f"Error: {problem}")
         return 2
-    target = Target("tcp", *_split(args.tcp)) if args.tcp else Target("usb", serial=args.usb or None)
+    if getattr(args, "adb", None) is not None:
+        target = Target("adb", serial=args.adb or None)
+    else:
+        target = Target("tcp", *_split(args.tcp)) if args.tcp else Target("usb", serial=args.usb or None)
     sessions = args.out or default_sessions_dir()
     printer = _Printer(out)
     def hook(capture):
@@ -127,10 +133,10 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
         if on_capture is not None:
             on_capture(capture)
     try:
-        conn = DeviceConnection(target, args.key, auth_timeout=args.auth_timeout,
-                                on_auth_prompt=lambda: out("Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))
         out(f"Connecting to {target} ...")
-        conn.connect()
+        # adb-shell directly, or Google's adb server when it holds the phone or the phone wants TLS
+        conn = connect_phone(target, args.key, auth_timeout=args.auth_timeout,
+                             on_auth_prompt=lambda: out("Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))
         session = Session(conn, sessions / args.session, args.session, template=args.template,
                           folders=[f for f in args.folders.split(",") if f] if args.folders else None,
                           poll_interval=args.poll,

@@ -251,6 +251,11 @@ class TetherController:
             if self.state != "connected":
                 self._set_state("connected")
                 self._emit("log", message="Reconnected")
+        elif kind == "unauthorized":  # the phone forgot this computer: the session waits for "Allow"
+            message = data.get("message") or "Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"
+            if self.state != "reconnecting" or self.detail != message:
+                self._set_state("reconnecting", message)
+                self._emit("log", message=message)
         elif kind == "progress":
             self._emit("progress", **data)
         elif kind == "capture":

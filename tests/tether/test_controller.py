@@ -127,3 +127,16 @@ def test_the_simulated_phone_is_the_realistic_one_unless_told(controller):
     c.connect_simulated("Demo")
     info = events.wait("connected", timeout=60)["info"]
     assert c.phone.profile.name == "realistic" and "Pixel" in info.model
+
+
+def test_a_phone_that_forgets_this_computer_asks_for_allow_then_resumes(controller, make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key])
+    c = controller()
+    events = Recorder(c)
+    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
+    events.wait("connected")
+    c._on_session_event(c.live, "unauthorized", {"message": "Unlock the phone and tap 'Allow'"})
+    assert c.state == "reconnecting" and "Allow" in c.detail
+    assert events.of("log")[-1]["message"] == "Unlock the phone and tap 'Allow'"
+    c._on_session_event(c.live, "reconnected", {})
+    assert c.state == "connected"
