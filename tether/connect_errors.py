@@ -42,6 +42,10 @@ def recognise_protocol(exc: Exception, port: int | None = None) -> TetherError |
         return HarmonyNextError(HARMONY_HINT)
     if port == HDC_TCP_PORT:
         return HarmonyNextError(f"Nothing answered in ADB on port {HDC_TCP_PORT}, hdc's port. " + HARMONY_HINT)
+    if "Unknown command" in text:  # something answered, but not a phone's adbd (a web server, a printer...)
+        what = " (a web server)" if "HTTP" in text else ""
+        return NoDeviceError(f"Something answered there{what}, but not in ADB. Check the address and port: "
+                             "Wireless debugging shows its 'IP address & Port'; `adb tcpip` uses port 5555.")
     return None
 
 

@@ -139,3 +139,11 @@ def test_the_simulated_wireless_debugging_phone_is_recognised(make_phone, host_k
     phone = make_phone(trusted_keys=[host_key], wireless_debugging=True)
     with pytest.raises(TlsRequiredError, match="pairing code"):
         DeviceConnection(f"127.0.0.1:{phone.port}", host_key, connect_timeout=2, auth_timeout=2).connect()
+
+
+def test_a_web_server_at_the_address_is_named_not_dumped(host_key):
+    port = _answering(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    with pytest.raises(Exception) as err:
+        DeviceConnection(f"127.0.0.1:{port}", host_key, connect_timeout=2, auth_timeout=2).connect()
+    text = str(err.value)
+    assert "web server" in text and "not in ADB" in text and "Unknown command" not in text
