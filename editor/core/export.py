@@ -248,9 +248,8 @@ def _finish(image: pyvips.Image, photo: Photo, settings: ExportSettings) -> pyvi
 
 def _exif_fields(exif: bytes) -> dict[str, str]:
     """libvips' parsed view of an EXIF block ('exif-ifd2-DateTimeOriginal': '2008:...', ...)."""
-    carrier = pyvips.Image.black(1, 1).copy()  # black() is cached and shared: never mutate it
-    carrier.set_type(pyvips.GValue.blob_type, "exif-data", exif)
-    return {n: carrier.get(n) for n in carrier.get_fields() if n.startswith("exif-ifd")}
+    from editor.core.exif import fields
+    return fields(exif)
 
 
 # ---------------------------------------------------------------------------------------------- temporary files

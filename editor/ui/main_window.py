@@ -19,6 +19,7 @@ from editor.app.samples import user_samples
 from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
+from editor.core.exif import summary as exif_summary
 from editor.core.library import Library, read_entry, write_marks
 from editor.core.ops import crop as crop_op
 from editor.core.sources import PhotoError
@@ -26,6 +27,7 @@ from editor.ui import theme
 from editor.ui.actions import FILTERS, build_actions, build_menus_and_toolbar
 from editor.ui.crop_tool import CropBox, CropTool
 from editor.ui.develop import DevelopPanel
+from editor.ui.exif_panel import ExifPanel
 from editor.ui.histogram import HistogramView
 from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
 from editor.ui.loupe import Loupe
@@ -114,6 +116,8 @@ class MainWindow(QMainWindow):
         rl.setSpacing(0)
         rl.addWidget(self.histogram)
         rl.addWidget(self.info)
+        self.exif = ExifPanel()
+        rl.addWidget(self.exif)
         rl.addWidget(self.develop, 1)
         right.setMinimumWidth(260)
         self.right = right
@@ -471,6 +475,11 @@ class MainWindow(QMainWindow):
         self.documents.open(doc)
         self.develop.set_edit(doc.edit)
         self.develop.setEnabled(self.documents.editable)
+        photo = doc.opened_photo
+        self.exif.show_summary([])
+        if photo is not None:
+            self.tasks.run(exif_summary, photo.exif, done=lambda rows: self.doc is doc and self.exif.show_summary(rows),
+                           error=lambda exc: self.exif.show_summary([]))
         self._update_history_actions()
         self.loupe.set_fit()
         self.request_preview()

@@ -46,3 +46,18 @@ def test_quarter_turn_buttons_and_the_aspect_key(qtbot, make_window, photo_folde
     window.develop.row("crop", "aspect").combo.setCurrentText("free")
     qtbot.keyClick(window, Qt.Key.Key_O)
     assert window.doc.edit["crop"].aspect == "free"
+
+
+def test_the_photo_info_panel_shows_the_camera_and_exposure(qtbot, make_window, tmp_path):
+    import shutil
+    from pathlib import Path
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    sample = Path(__file__).resolve().parents[2] / "resources" / "samples" / "DSCN0012.jpg"
+    shutil.copy(sample, folder / sample.name)
+    window = open_first(qtbot, make_window, folder)
+    panel = window.exif
+    assert not panel.body.isVisible()  # collapsed until asked
+    panel.header.setChecked(False)
+    qtbot.waitUntil(lambda: "ISO 64" in panel.body.text(), timeout=5000)
+    assert "COOLPIX P6000" in panel.body.text() and "43.46716° N" in panel.body.text()
