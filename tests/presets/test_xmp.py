@@ -6,7 +6,7 @@ import pytest
 from editor.core import ops
 from editor.core.colour import BAND_NAMES
 from presets import Preset, PresetError, builtin_looks
-from presets.formats import xmp
+from presets.formats import xmp, xmp_mapping
 from presets.formats.xmp import lr_hue_to_oklab, oklab_hue_to_lr
 from preset_helpers import DATA
 from xml.etree import ElementTree
@@ -303,3 +303,9 @@ def test_export_keeps_the_toning_of_toned_looks(name):
     assert 'crs:ConvertToGrayscale="True"' in text and "bw_mix.tone_amount" not in skipped
     again = xmp.parse(text.encode(), "t.xmp").presets[0]
     assert again.params["color_grading"]["midtones_sat"] > 10
+
+
+def test_the_mapping_document_lists_every_mapped_setting():
+    doc = (DATA.parents[2] / "docs" / "lightroom-mapping.md").read_text()
+    for name in [row[0] for row in xmp.NUMERIC] + list(xmp_mapping.ALIASES) + list(xmp_mapping.PROFILES):
+        assert name in doc, name
