@@ -50,11 +50,14 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             # transform twice for most pixels. Full-width cached strips compute it once; thin ones (8
             # rows) keep a thread from waiting long on a strip that the other thread is computing.
             # A preview-sized image is simply computed into memory first (a few MB): no cache locking.
-            if image.width * image.height <= spatial_ops.PREVIEW_PIXELS:
+            # Clarity and dehaze (READS_FAR) read hundreds of rows ahead through their shrunk copy: a
+            # large image too is then computed once into memory (150 MB for 50 MP at 8 bits), as a cache
+            # of strips would have to be that deep and a streamed (sequential) source cannot be re-read.
+            if (image.width * image.height <= spatial_ops.PREVIEW_PIXELS
+                    or any(op.reads_far for op, _ in spatial)):
                 image = image.copy_memory()
             else:
-                # Large radii (clarity, dehaze) read their shrunk copy up to a few hundred rows ahead.
-                image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=192, threaded=True)
+                image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
         lum = spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in spatial))
         total = (None, None)
         for i, (op, params) in enumerate(spatial):

@@ -410,8 +410,6 @@ def dumps(preset: Preset) -> tuple[str, list[str]]:
         attrs.setdefault("ColorGradeBlending", "50")
     if "white_balance" in params:
         attrs["WhiteBalance"] = "Custom"
-    if params.get("bw_mix", {}).get("enabled"):
-        attrs["Treatment"] = "Monochrome"
     attrs["HasSettings"] = "True"
     curves = {channel: params["tone_curve"][channel] for channel in ("master", "red", "green", "blue")
               if channel in params.get("tone_curve", {})}

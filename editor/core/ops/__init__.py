@@ -76,6 +76,10 @@ class Operation:
         return bool(contract.hook(self.module, "READS_NEIGHBOURS"))
 
     @property
+    def reads_far(self) -> bool:
+        return bool(contract.hook(self.module, "READS_FAR"))
+
+    @property
     def detail(self) -> bool:
         return bool(contract.hook(self.module, "DETAIL"))
 

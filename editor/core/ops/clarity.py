@@ -19,7 +19,8 @@ NAME = "clarity"
 LABEL = "Clarity"
 VERSION = 1
 KIND = "spatial"
-READS_NEIGHBOURS = True  # a blur of the luminance: the pipeline caches its input
+READS_NEIGHBOURS = True
+READS_FAR = True  # its shrunk copy reads hundreds of rows ahead: the pipeline holds its input in memory  # a blur of the luminance: the pipeline caches its input
 DETAIL = True  # its offset is local detail: later operations read the luminance without it
 
 RADIUS = 0.008  # blur sigma as a share of the image's long side

@@ -69,6 +69,9 @@ class Spatial(Base, Protocol):
     composition once (editor.core.pipeline, editor.core.ops.spatial).
     Optional `READS_NEIGHBOURS = True` when `affine` reads around each pixel (a blur): the pipeline then
     caches its input so the margin does not recompute the colour transform.
+    Optional `READS_FAR = True` when it reads hundreds of rows around each pixel (clarity, dehaze): the
+    pipeline then holds a large image's colour result in memory instead (a cache of strips would have to
+    be that deep, and a streamed source cannot be read back).
     Optional `DETAIL = True` when the offset is zero-mean local detail: later spatial operations read the
     luminance without it.
     Optional `exact_luminance(params, ctx) -> bool`: True when the luminance must be read finer than 8 bits
@@ -91,6 +94,7 @@ OPTIONAL: dict[str, tuple[tuple[str, ...], Any]] = {
     "transform_lab": (("colour",), None),
     "cache_token": (("colour",), None),
     "READS_NEIGHBOURS": (("spatial",), False),
+    "READS_FAR": (("spatial",), False),
     "DETAIL": (("spatial",), False),
     "exact_luminance": (("spatial",), None),
 }

@@ -27,6 +27,7 @@ LABEL = "Dehaze"
 VERSION = 1
 KIND = "spatial"
 READS_NEIGHBOURS = True
+READS_FAR = True  # its shrunk copy reads hundreds of rows ahead: the pipeline holds its input in memory
 
 WINDOW = 0.015  # half-width of the dark-channel window as a share of the image's long side
 _REMOVE = 0.5  # largest share of haze removed at +100 (gain up to 2, the pipeline's limit)

@@ -191,7 +191,8 @@ def shrunk(image: pyvips.Image, factor: int) -> pyvips.Image:
     small = image.shrink(factor, factor)
     # What reads the shrunk copy (a blur, a minimum, the enlargement) asks for margins of several of its
     # rows, each `factor` full rows: cached whole (it is small), every full row is shrunk once.
-    return small.tilecache(tile_width=small.width, tile_height=4, max_tiles=small.height // 4 + 2, threaded=True)
+    return small.tilecache(tile_width=small.width, tile_height=4, max_tiles=small.height // 4 + 2,
+                           threaded=True)
 
 
 def enlarged(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Image:
