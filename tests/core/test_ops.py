@@ -693,3 +693,16 @@ def test_parametric_curve_splits_move_the_zones_and_the_curve_stays_monotone():
                         midtone_split=20.0, highlight_split=30.0)):
         y = pc.curves(x, p)[0]
         assert np.all(np.diff(y) >= -1e-12) and y[0] == 0.0 and y[-1] == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_clarity_and_dehaze_stream_a_large_sequential_source(tmp_path):
+    # Export reads the photo top to bottom once (access="sequential"); clarity and dehaze read hundreds of
+    # rows ahead, so the colour result is held in memory instead of being read back from the file.
+    path = tmp_path / "big.jpg"
+    flat_rows = np.linspace(40, 220, 1800)[:, None, None] * np.ones((1, 2400, 3))
+    image(np.rint(flat_rows).astype(np.uint8)).jpegsave(str(path), Q=90)
+    source = pyvips.Image.new_from_file(str(path), access="sequential")
+    edit = Edit().update("clarity", amount=50.0).update("dehaze", amount=40.0).update("saturation", saturation=5.0)
+    out = render(source, edit, RenderContext(scale=1.0))
+    assert out.width == 2400 and len(out.write_to_buffer(".jpg[Q=80]")) > 1000
