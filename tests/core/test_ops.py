@@ -706,3 +706,13 @@ def test_clarity_and_dehaze_stream_a_large_sequential_source(tmp_path):
     edit = Edit().update("clarity", amount=50.0).update("dehaze", amount=40.0).update("saturation", saturation=5.0)
     out = render(source, edit, RenderContext(scale=1.0))
     assert out.width == 2400 and len(out.write_to_buffer(".jpg[Q=80]")) > 1000
+
+
+@pytest.mark.parametrize("name", ["clarity", "texture", "dehaze"])
+def test_the_8_bit_integer_path_matches_the_16_bit_float_path(name):
+    arr8 = hazy(480, 240)
+    arr8[:, 240:] = np.rint(190 + 12 * np.sin(2 * np.pi * np.arange(240) / 9))[None, :, None]
+    out8 = rendered(Edit().update(name, amount=70.0), image(arr8))
+    out16 = rendered(Edit().update(name, amount=70.0), image(arr8.astype(np.uint16) * 257)) / 257
+    diff = np.abs(out8 - out16)[8:-8, 8:-8]
+    assert diff.mean() < 1.0 and np.percentile(diff, 99) < 4.0

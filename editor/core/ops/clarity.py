@@ -7,7 +7,7 @@ halos), − softens it towards the blurred luminance. A weight 4·L·(1 − L) o
 and white where they are, as Lightroom's Clarity spares the extremes.
 """
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pyvips
@@ -51,6 +51,10 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     """(None, offset): the weighted local detail, added equally to R, G and B."""
     if p.amount == 0:
         return None, None
+    if ctx.white == 255.0:  # 8-bit: one lookup of (luminance, its blur)
+        lum8 = spatial.luma8(lum, ctx.white)
+        base = spatial.smooth8(lum8, sigma(lum.width, lum.height))
+        return None, spatial.Lookup(spatial.pair_index(lum8, base), partial(pair_table, p.amount, _LIMIT, 1.0))
     lum = lum if lum.format == "float" else lum.cast("float")
     detail = lum - spatial.smooth(lum, sigma(lum.width, lum.height))
     return None, local_offset(lum, detail, p.amount, ctx.white, _LIMIT, _weight_table())
@@ -73,6 +77,14 @@ def adjust(d: np.ndarray, amount: float, top: float, limit: float = _LIMIT) -> n
         return d * (_SOFTEN * amount / 100.0)
     d = d / (1.0 + np.abs(d) / (limit * top))
     return d * (_GAIN * amount / 100.0)
+
+
+@lru_cache(maxsize=8)
+def pair_table(amount: float, limit: float, power: float, bands: int, bias: float) -> pyvips.Image:
+    """Table for `spatial.pair_index(lum8, blurred8)`: the detail adjusted, times the tone weight."""
+    level, base = spatial.pair_values()
+    values = adjust((level - base).astype(np.float64), amount, 255.0, limit) * midtone_weight(level / 255.0, power)
+    return spatial.lut(values + bias, bands)
 
 
 @lru_cache(maxsize=1)

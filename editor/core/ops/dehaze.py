@@ -58,10 +58,25 @@ def dark_channel(lum: pyvips.Image) -> pyvips.Image:
     return spatial.enlarged(dark.gaussblur(max(radius / factor, 0.5), precision="float"), factor, lum)
 
 
+def dark_channel8(lum8: pyvips.Image) -> pyvips.Image:
+    """`dark_channel` of a uchar luminance, as uchar, by integer convolutions (the 8-bit path)."""
+    radius = WINDOW * max(lum8.width, lum8.height)
+    factor = max(1, int(radius // 2))
+    small = spatial.shrunk(lum8, factor)
+    half = max(1, math.ceil(radius / factor))
+    size = min(2 * half + 1, small.width, small.height) | 1
+    dark = small.rank(size, size, 0) if size > 1 else small
+    return spatial.zoomed(spatial.blur8(dark, max(radius / factor, 0.5)), factor, lum8)
+
+
 def affine(lum: pyvips.Image, p: Params, ctx):
     """(gain, offset) per pixel from the dark channel of `lum`, both looked up from one index."""
     if p.amount == 0:
         return None, None
+    if ctx.white == 255.0:
+        index = dark_channel8(spatial.luma8(lum, ctx.white))
+        gain = spatial.Lookup(index, partial(_table8, p.amount, 0.0))
+        return gain, spatial.Lookup(index, partial(_table8, p.amount, ctx.white))
     index = spatial.tone_index(dark_channel(lum), ctx.white)
     gain = spatial.Lookup(index, partial(_table, p.amount, 0.0))
     return gain, spatial.Lookup(index, partial(_table, p.amount, ctx.white))
@@ -79,5 +94,13 @@ def transmission(dark: np.ndarray, amount: float) -> np.ndarray:
 def _table(amount: float, top: float, bands: int, bias: float) -> pyvips.Image:
     """With top == 0 the gain table, else the offset table (full white = top): rgb * gain + offset."""
     t = transmission(spatial.tone_values(), amount)
+    gain = 1.0 / t if amount >= 0 else t
+    return spatial.lut((gain if top == 0 else top * (1.0 - gain)) + bias, bands)
+
+
+@lru_cache(maxsize=8)
+def _table8(amount: float, top: float, bands: int, bias: float) -> pyvips.Image:
+    """`_table` for an 8-bit dark channel index (256 entries)."""
+    t = transmission(np.arange(256) / 255.0, amount)
     gain = 1.0 / t if amount >= 0 else t
     return spatial.lut((gain if top == 0 else top * (1.0 - gain)) + bias, bands)

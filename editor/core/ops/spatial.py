@@ -7,6 +7,7 @@ the same for R, G and B. The pipeline feeds them one luminance image and applies
 float image, keeping that format.
 """
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -237,3 +238,68 @@ def tone_index(lum: pyvips.Image, top: float) -> pyvips.Image:
 def tone_values() -> np.ndarray:
     """The luminance (0..1 of white) that each entry of a `tone_index` table stands for."""
     return np.arange(65536) / TONE_STEPS
+
+
+# The 8-bit path of the large-radius operations. On an 8-bit image their inputs (luminance, its blur, its
+# local minimum) are 8-bit too, computed by libvips' integer (SIMD) convolutions, and a pair of them forms
+# one 16-bit index into a table of the finished offset: a 12 MP photo's clarity costs ~0.15 s this way
+# against ~0.9 s in float (measured here under load).
+
+def luma8(lum: pyvips.Image, top: float) -> pyvips.Image:
+    """The one-band luminance as uchar levels (rounded) of full white `top`."""
+    if lum.format == "uchar":
+        return lum
+    return lum.linear(255.0 / top, 0.5).cast("uchar")
+
+
+@lru_cache(maxsize=32)
+def _int_kernel(sigma: float) -> pyvips.Image:
+    """A 1-D Gaussian in integers summing to a power of two with no entry over 63: libvips' integer
+    convolution then keeps it exactly, so flat areas stay exactly flat (its own `gaussblur` in integer
+    precision shifts them by up to 2 levels) and rounding is unbiased (mean error < 0.02 level)."""
+    radius = max(1, math.ceil(2.5 * sigma))
+    x = np.arange(-radius, radius + 1)
+    g = np.exp(-0.5 * (x / sigma) ** 2)
+    g /= g.sum()
+    total = 2 ** int(math.floor(math.log2(63 / g.max())))
+    ints = np.rint(g * total)
+    ints[radius] += total - ints.sum()
+    return pyvips.Image.new_from_array([ints.astype(int).tolist()], scale=total, offset=0)
+
+
+def blur8(image: pyvips.Image, sigma: float) -> pyvips.Image:
+    """A Gaussian blur of a uchar image by libvips' integer (SIMD) convolution, kept uchar."""
+    return image.convsep(_int_kernel(round(max(sigma, 0.3), 3)), precision="integer")
+
+
+def zoomed(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Image:
+    """An 8-bit shrunk copy back at the size of `like`: repeated `factor` times, then smoothed by a
+    Gaussian of half a block (far cheaper than a bilinear enlargement, and as smooth)."""
+    if factor == 1:
+        return small
+    big = small.zoom(factor, factor).crop(0, 0, like.width, like.height)
+    return blur8(big, 0.5 * factor)
+
+
+def smooth8(lum8: pyvips.Image, sigma: float) -> pyvips.Image:
+    """A Gaussian-like blur (uchar) of the uchar `lum8` with `sigma` px, large ones on a shrunk copy."""
+    factor = shrink_factor(sigma)
+    if factor == 1:
+        return blur8(lum8, sigma)
+    # the shrink's box, the zoom's blocks and their smoothing each spread by about this much already
+    spread = factor * factor * (1 / 12 + 1 / 12 + 0.25)
+    rest = max(sigma * sigma - spread, 0.25 * factor * factor) ** 0.5 / factor
+    return zoomed(blur8(shrunk(lum8, factor), rest), factor, lum8)
+
+
+def pair_index(low: pyvips.Image, high: pyvips.Image) -> pyvips.Image:
+    """One ushort index low + 256 * high from two uchar images: their band join read as 16-bit pixels
+    (no arithmetic pass). Tables for it are built with `pair_values`."""
+    first, second = (low, high) if sys.byteorder == "little" else (high, low)
+    return first.bandjoin(second).copy(format="ushort", bands=1)
+
+
+def pair_values() -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) levels that each of the 65536 entries of a `pair_index` table stands for."""
+    index = np.arange(65536)
+    return index % 256, index // 256

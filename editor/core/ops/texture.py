@@ -6,12 +6,12 @@ shows little, as the export downsized would), is added to R, G and B alike: + br
 − smooths it (skin). Weighted gently towards the mid-tones.
 """
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pyvips
 
 from editor.core.ops import spatial
-from editor.core.ops.clarity import local_offset, midtone_weight
+from editor.core.ops.clarity import local_offset, midtone_weight, pair_table
 from editor.core.params import param
 
 NAME = "texture"
@@ -45,8 +45,13 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     coarse = COARSE * ctx.scale
     if p.amount == 0 or coarse < 2 * _MIN_SIGMA:  # the band is below a pixel here
         return None, None
-    lum = lum if lum.format == "float" else lum.cast("float")
     fine = FINE * ctx.scale
+    if ctx.white == 255.0:  # 8-bit: one lookup of (fine, coarse) blurs, see clarity
+        lum8 = spatial.luma8(lum, ctx.white)
+        top = lum8 if fine < _MIN_SIGMA else spatial.blur8(lum8, fine)
+        index = spatial.pair_index(top, spatial.smooth8(lum8, coarse))
+        return None, spatial.Lookup(index, partial(pair_table, p.amount, _LIMIT, 0.3))
+    lum = lum if lum.format == "float" else lum.cast("float")
     top = lum if fine < _MIN_SIGMA else lum.gaussblur(fine, precision="float")
     band = top - spatial.smooth(lum, coarse)
     return None, local_offset(lum, band, p.amount, ctx.white, _LIMIT, _weight_table())
