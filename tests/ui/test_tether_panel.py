@@ -26,7 +26,7 @@ def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(q
     assert panel.next_name.text() == "next: Test shoot_0001.jpg"
     panel.sim_button.click()
     qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
-    assert "ELS-NX9" in panel.info_label.text()
+    assert "Pixel" in panel.info_label.text()  # the GUI's simulated phone is the realistic profile's
     qtbot.waitUntil(lambda: window.model.library.folder == panel.session.session_dir, timeout=5000)
     panel.shoot()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20000)
