@@ -109,6 +109,7 @@ class Library:
     # How marks of photos that are not open reach their sidecars; a GUI passes one that writes off its thread.
     writer: Callable[[Path, dict], None] = write_marks
     _observers: list[Callable[[Library], None]] = field(default_factory=list)
+    _rows: dict[Path, int] = field(default_factory=dict, repr=False)  # path -> index, rebuilt when stale
 
     @classmethod
     def scan(cls, folder: Path, sort_key: str = "time") -> Library:
@@ -135,8 +136,14 @@ class Library:
         self._notify()
 
     def index_of(self, path: Path) -> int:
+        """The row of `path` (-1 if absent): a dict look-up, checked against the list so that any change
+        to `entries` (sorting, appending) only costs one rebuild of the dict (was a scan per call)."""
         path = Path(path)
-        return next((i for i, e in enumerate(self.entries) if e.path == path), -1)
+        i = self._rows.get(path, -1)
+        if 0 <= i < len(self.entries) and self.entries[i].path == path:
+            return i
+        self._rows = {e.path: i for i, e in enumerate(self.entries)}
+        return self._rows.get(path, -1)
 
     def entry(self, path: Path) -> Entry | None:
         i = self.index_of(path)

@@ -118,3 +118,14 @@ def test_marks_of_photos_not_open_go_through_the_writer(folder):
     assert calls == [("a_late.jpg", {"rating": 2})]
     assert lib.entry(folder / "a_late.jpg").rating == 2
     assert not sidecars.path_for(folder / "a_late.jpg").exists()
+
+
+def test_index_of_follows_sorting_appends_and_direct_changes(folder):
+    from editor.core.library import Entry
+    lib = Library.scan(folder)
+    assert [lib.index_of(e.path) for e in lib.entries] == [0, 1, 2]
+    lib.sort("name")
+    assert lib.entries[lib.index_of(folder / "c_middle.jpg")].name == "c_middle.jpg"
+    lib.entries.insert(0, Entry(folder / "new.jpg"))  # changed behind its back: still right
+    assert lib.index_of(folder / "new.jpg") == 0 and lib.index_of(folder / "c_middle.jpg") == 3
+    assert lib.index_of(folder / "gone.jpg") == -1
