@@ -317,7 +317,16 @@ class LibraryPanel(QWidget):
             shortcut = QShortcut(QKeySequence(key), self.grid, context=Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(lambda values=values: self.mark(**values))
 
+    def selected_rows(self) -> list[int]:
+        rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
+        if not rows and self.grid.currentIndex().isValid():
+            rows = [self.grid.currentIndex().row()]
+        return rows
+
+    def selected_photos(self) -> list:
+        return [p for p in map(self.controller.photo, self.selected_rows()) if p is not None]
+
     def mark(self, **values) -> None:
-        rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
+        rows = self.selected_rows()
         if rows:
             self.controller.set_marks(rows, **values)

@@ -405,6 +405,8 @@ class MainWindow(QMainWindow):
             self.select_row(row)
 
     def selected_entries(self):
+        if self._view == "catalog" and self.library_ctl is not None:  # e.g. export from the library view
+            return [p.to_entry() for p in self.catalog_panel.selected_photos()]
         rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
         entries = [self.model.entry(r) for r in rows]
         if not entries and self.grid.currentIndex().isValid():

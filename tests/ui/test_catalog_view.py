@@ -121,3 +121,14 @@ def test_the_window_keeps_the_catalog_in_step_with_marks_and_captures(make_windo
     window.tether_seen.emit("capture", {"path": session / "Shoot_0001.jpg", "session_dir": session})
     qtbot.waitUntil(lambda: any(f.kind == "session" and f.count == 1 for f in ctl.folders()), timeout=10000)
     assert "◉ Shoot   1" in labels(panel)
+
+
+def test_export_from_the_library_view_takes_its_selection(make_window, photo_folder, qtbot):
+    window = make_window(photo_folder)
+    window.library_ctl.add_folder(photo_folder)
+    qtbot.waitUntil(lambda: len(window.library_ctl) == 3, timeout=10000)
+    window.show_catalog()
+    panel = window.catalog_panel
+    panel.grid.selectionModel().select(panel.model.index(1), panel.grid.selectionModel().SelectionFlag.Select)
+    chosen = panel.model.index(1).data(Qt.UserRole + 1).path
+    assert [e.path for e in window.selected_entries()] == [chosen]
