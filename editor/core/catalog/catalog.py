@@ -108,9 +108,10 @@ class Catalog:
     def folder(self, path: Path) -> Folder | None:
         """The catalogued folder that holds `path` (the folder itself or one above it), if any."""
         path = _absolute(path)
-        for folder in self.folders():
-            if path == folder.path or folder.path in path.parents:
-                return folder
+        for r in self._execute("SELECT id, path, kind, online, scanned FROM folders ORDER BY id"):
+            root = Path(r[1])
+            if path == root or root in path.parents:  # (no photo counts: this runs for every capture)
+                return Folder(r[0], root, r[2], bool(r[3]), -1, r[4])
         return None
 
     def add_folder(self, path: Path, kind: str = "folder") -> Folder:

@@ -11,7 +11,7 @@ class Folder:
     path: Path
     kind: str  # 'folder' (added by the user) or 'session' (a tether session)
     online: bool  # False while its disk is unplugged: its photos stay listed
-    count: int = 0
+    count: int = 0  # photos in it; -1 where it was not counted (Catalog.folder)
     scanned: float | None = None
 
     @property
