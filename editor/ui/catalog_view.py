@@ -21,6 +21,7 @@ from editor.ui.workers import ThumbnailService
 FolderRole = Qt.ItemDataRole.UserRole + 2
 SORT_LABELS = {"time": "Capture time", "name": "Name", "rating": "Rating", "edited": "Edit time"}
 FLAG_LABELS = {None: "Any flag", "pick": "Picks", "reject": "Rejects", "none": "Unflagged"}
+MENU_DELAY_MS = 500  # the look/camera menus follow changed rows after a pause
 TEXT_DELAY_MS = 150  # typing in the name box filters after a short pause, not on every key
 # Thumbnails are asked for once scrolling pauses this long, for at most the last THUMB_BATCH photos painted:
 # a fling through 50,000 photos must not queue 50,000 renders ahead of the ones on screen.
@@ -227,7 +228,9 @@ class FilterBar(QWidget):
             edit.dateChanged.connect(self.apply)
         self.reverse.toggled.connect(self.apply)
         self.text.textChanged.connect(lambda _t: self.text_timer.start())
+        self.menu_timer = QTimer(self, singleShot=True, interval=MENU_DELAY_MS, timeout=self.reload_menus)
         controller.folders_changed.subscribe(self.reload_menus)
+        controller.rows_changed.subscribe(lambda _rows: self.menu_timer.start())  # e.g. a new look applied
         self.reload_menus()
 
     def reload_menus(self) -> None:
