@@ -4,7 +4,8 @@ A real camera folder holds thousands of photos, and on Android 11+ every sync LI
 per entry (~0.4 s for 10,000 files). So a folder is listed only when its own mtime (one sync STAT, ~2 ms)
 says an entry was created, renamed or deleted, once more SAME_SECOND later (the mtime has whole seconds,
 so a second change within the same second would not move it), and every FULL_LIST_SECONDS as a safety
-net. Only entries that changed since the last LIST are looked at, and files already ingested or in the
+net (should a phone's storage not move folder mtimes, that LIST finds the new photos and the folder is
+listed on every poll from then on). Only entries that changed since the last LIST are looked at, and files already ingested or in the
 session's baseline are not tracked at all; between lists, the tracked (new) files are STATed to see them
 grow and stop growing.
 
@@ -64,9 +65,10 @@ class _Folder:
     sweep_at: float | None = None  # one more LIST then: it sees what changed later in the same second
     seen: dict | None = None  # name -> (mode, size, mtime) at the last LIST: unchanged entries are skipped
     pending: set | None = None  # final names announced by .pending-… files at the last LIST
+    mtime_blind: bool = False  # a LIST found new files the folder's mtime never announced: list every poll
 
     def __post_init__(self):
-        self.seen, self.pending = {}, set()
+        self.pending = set()
 
 
 def discover_folders(connection: DeviceConnection) -> list[str]:
@@ -134,12 +136,15 @@ class Watcher:
             changed = mtime != state.mtime
             if self._check_pending(folder, state, now) and changed:
                 continue  # a finished file: ingest it first, list (the mtime moved) on the next poll
-            if changed:
-                state.mtime, state.sweep_at = mtime, now + SAME_SECOND
+            if changed or state.mtime_blind:
+                if changed:
+                    state.mtime, state.sweep_at = mtime, now + SAME_SECOND
                 self._list(folder, state, now)
             elif (state.sweep_at is not None and now >= state.sweep_at) or now - state.listed_at >= FULL_LIST_SECONDS:
+                unannounced = state.sweep_at is None  # the safety-net LIST, not the follow-up of a change
                 state.sweep_at = None
-                self._list(folder, state, now)
+                if self._list(folder, state, now) and unannounced:
+                    state.mtime_blind = True  # this phone's storage does not move folder mtimes
             else:
                 self._stat_tracked(folder, now)
         self._forget_settled(settled)
@@ -165,7 +170,8 @@ class Watcher:
                 appeared = True
         return appeared
 
-    def _list(self, folder: str, state: _Folder, now: float) -> None:
+    def _list(self, folder: str, state: _Folder, now: float) -> bool:
+        """LIST the folder and update what is tracked; True if a photo appeared that the last LIST lacked."""
         try:
             entries = self.connection.list_dir(folder)
         except DeviceCommandError:
@@ -174,7 +180,9 @@ class Watcher:
         state.listed_at = now
         prefix = folder + "/"
         current = {e.name: (e.mode, e.size, e.mtime) for e in entries}
-        previous, state.seen = state.seen, current
+        first = state.seen is None
+        previous, state.seen = state.seen or {}, current
+        appeared = False
         announced = state.pending
         state.pending = {m.group(1) for name in current if name.startswith(".pending-")
                          and (m := PENDING.match(name)) and is_capture_candidate(m.group(1))}
@@ -188,10 +196,12 @@ class Watcher:
             if not entry.is_file:  # symlinks and directories never count: no following links out
                 continue
             whole = entry.name in announced and path not in self.files  # renamed from .pending since the last LIST
+            appeared |= entry.name not in previous and not first
             self._update(path, entry.name, entry.size, entry.mtime, now, whole)
         for path in [p for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):]]:
             if path[len(prefix):] not in current:
                 del self.files[path]  # deleted on the phone
+        return appeared
 
     def _stat_tracked(self, folder: str, now: float) -> None:
         """Between LISTs: see the tracked (new, not yet ingested) files grow and settle."""

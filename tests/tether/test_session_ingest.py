@@ -250,3 +250,76 @@ def test_captures_are_named_by_the_phones_clock_and_raw_pairs_share_a_number(pho
         session.stop()
     day = time.strftime("%Y%m%d", time.localtime(taken))
     assert sorted(c.local_path.name for c in session.captures) == [f"{day}_0001.dng", f"{day}_0001.jpg"]
+
+
+def test_a_phone_stopped_mid_write_leaves_a_pending_file_that_is_never_pulled(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], pending_names=True)
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        whole = phone.shoot()
+        assert session.wait_for_captures(1, 10)
+        phone.shoot(write_steps=4, write_duration=3.0)  # the camera app dies half-way through this one
+        deadline = time.monotonic() + 5
+        while not list(phone.folder.glob(".pending-*")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        phone.camera.stop()
+        time.sleep(1.5)  # several polls, a LIST and its one-second follow-up
+    finally:
+        session.stop()
+    assert len(list(phone.folder.glob(".pending-*"))) == 1, "the half-written photo stayed pending"
+    assert [c.md5 for c in session.captures] == [whole.md5]
+    assert [path for kind, path in phone.sync_requests if kind == "RECV"] == [whole.device_path]
+
+
+def test_a_damaged_jpeg_is_named_without_a_traceback(phone, connect, tmp_path, caplog):
+    from presets.autolook import AutoLook
+    from presets.store import PresetStore
+    develop = AutoLook("Chrome", store=PresetStore(tmp_path / "presets"), preview_size=200)
+    shot = phone.shoot()
+    shot.done.wait(5)
+    body = shot.local_path.read_bytes()
+    shot.local_path.unlink()
+    events = []
+    session = Session(connect(phone), tmp_path / "s", "bad", poll_interval=0.05, stable_seconds=0.1,
+                      on_capture=lambda c: develop(c.local_path),
+                      on_event=lambda kind, **d: events.append((kind, d.get("message", "")))).start()
+    try:
+        (phone.folder / "IMG_cut.jpg").write_bytes(body[:len(body) // 2])  # no end marker: pulled after retries
+        assert session.wait_for_captures(1, 15)
+        good = phone.shoot()
+        assert session.wait_for_captures(2, 10)
+    finally:
+        session.stop()
+    errors = [m for kind, m in events if kind == "error"]
+    assert len(errors) == 1 and errors[0].startswith("Could not develop bad_0001.jpg") and "JPEG" in errors[0]
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+    assert session.captures[1].md5 == good.md5 and (tmp_path / "s" / ".previews" / "bad_0002.jpg.jpg").exists()
+
+
+def test_a_folder_whose_mtime_never_moves_falls_back_to_listing(phone, connect, tmp_path, monkeypatch):
+    import tether.watcher as watcher_module
+    monkeypatch.setattr(watcher_module, "FULL_LIST_SECONDS", 0.5)
+    conn = connect(phone)
+    real_stat = conn.stat
+    frozen = {}
+
+    def stat(path):  # a phone whose storage keeps a folder's mtime still
+        entry = real_stat(path)
+        if entry is not None and entry.is_dir:
+            entry = frozen.setdefault(path, entry)
+        return entry
+    monkeypatch.setattr(conn, "stat", stat)
+    session = Session(conn, tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        time.sleep(1.2)  # past the follow-up LIST of the session's first look
+        first = phone.shoot()
+        assert session.wait_for_captures(1, 5), "found by the safety-net LIST"
+        assert all(state.mtime_blind for state in session.watcher._state.values() if state.seen)
+        second = phone.shoot()
+        started = time.monotonic()
+        assert session.wait_for_captures(2, 5)
+        assert time.monotonic() - started < 0.45 + 0.4, "then listed every poll, not every FULL_LIST_SECONDS"
+    finally:
+        session.stop()
+    assert [c.md5 for c in session.captures] == [first.md5, second.md5]
