@@ -103,7 +103,10 @@ def _shared_edit(path: Path):
 
 def _own_edit(photo: Path):
     from editor.core import sidecar
-    return sidecar.load(photo).edit
+    try:
+        return sidecar.load(photo).edit
+    except sidecar.SidecarError as exc:  # not exported with a default edit: that would lose the user's work
+        raise ValueError(f"sidecar unreadable ({exc.path}): {exc.reason}") from exc
 
 
 def _look_function(name: str, amount: float):

@@ -442,8 +442,8 @@ def _sidecar_edit(photo_path: Path):
 
 
 def _first_lines(exc: BaseException) -> str:
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return "; ".join(lines[:3]) or type(exc).__name__
+    from editor.core.damage import detail_lines
+    return "; ".join(detail_lines(exc)[:3]) or type(exc).__name__
 
 
 # ---------------------------------------------------------------------------------------------- batches
