@@ -15,6 +15,7 @@ from typing import Callable
 
 from editor.core import sidecar as sidecars
 from editor.core.edit import Edit
+from editor.core.files import check_regular
 
 # Files the library lists; anything else in the folder (sidecars, exports, notes) is ignored.
 EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".avif",
@@ -49,6 +50,7 @@ def capture_time(path: Path) -> float:
     """EXIF DateTimeOriginal (local time, as the camera wrote it) or, lacking it, the file's mtime."""
     try:
         import pyvips
+        check_regular(path)  # a FIFO named like a photo would block libvips for ever
         image = pyvips.Image.new_from_file(str(path))  # header only: libvips is lazy
         for name in ("exif-ifd2-DateTimeOriginal", "exif-ifd0-DateTime"):
             if image.get_typeof(name):

@@ -115,6 +115,7 @@ def test_special_files_are_refused_by_the_library_thumbnails_and_export(corpus, 
     assert len(result.failed) == len(special) and not result.done
     names = {e.name for e in Library.scan(folder).entries}
     assert not names & {c.name for c in special}  # the library lists regular files only
+    assert read_entry(folder / "fifo.jpg").captured == (folder / "fifo.jpg").stat().st_mtime  # no hang
 
 
 # ---------------------------------------------------------------------------------------------- sidecars
