@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from editor.core import sidecar as sidecars
@@ -293,6 +294,7 @@ def test_settled_preview_has_the_loupes_screen_size_and_grows_with_it(qtbot, mak
     assert window.last_result.image.width() == ZOOMED_EDGE
 
 
+@pytest.mark.slow  # a 15 MP photo rendered at 4K: several seconds on 2 cores
 def test_a_4k_loupe_gets_a_settled_preview_in_device_pixels_up_to_4k(qtbot, make_window, tmp_path):
     from ui_helpers import wait_preview, write_photo
 
