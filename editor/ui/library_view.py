@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate
 
 from editor.core.library import Entry, Library
+from editor.ui import theme
 from editor.ui.workers import ThumbnailService
 
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -83,6 +84,19 @@ class LibraryModel(QAbstractListModel):
         self._thumb_ready(path, "", None)
 
 
+_UNEDITED: str | None = None
+
+
+def is_edited(entry) -> bool:
+    """Whether the photo's sidecar holds an edit that changes it (the grid marks those with a badge)."""
+    global _UNEDITED
+    if _UNEDITED is None:
+        from editor.core.edit import Edit
+        from editor.core.library import edit_hash
+        _UNEDITED = edit_hash(Edit())
+    return bool(entry.edit_hash) and entry.edit_hash != _UNEDITED
+
+
 class ThumbDelegate(QStyledItemDelegate):
     """Paints a thumbnail cell: image fitted in the cell, stars, flag, and the name in the grid."""
 
@@ -111,6 +125,10 @@ class ThumbDelegate(QStyledItemDelegate):
             p.drawImage(target, image)
             if entry.flag == "reject":
                 p.fillRect(target, QColor(0, 0, 0, 140))
+            if is_edited(entry):  # a small badge in the corner: this photo has been developed
+                badge = QRect(target.left() + 3, target.top() + 3, 16, 16)
+                p.fillRect(badge, QColor(0, 0, 0, 170))
+                theme.icon("mdi6.tune-variant").paint(p, badge.adjusted(2, 2, -2, -2))
         else:
             p.setPen(QColor(120, 120, 120))
             broken = index.model().broken.get(entry.path) if hasattr(index.model(), "broken") else None
@@ -167,5 +185,12 @@ class ThumbList(QListView):
             self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         else:
             self.setItemDelegate(ThumbDelegate(QSize(196, 180), True, self))
+        self.strip = strip
         self.setModel(model)  # last: each mode set above would lay out every row again (0.2 s for 50k rows)
         self.doubleClicked.connect(lambda i: self.activated_entry.emit(i.data(EntryRole)))
+
+    def set_cell_width(self, width: int) -> None:
+        """Grid thumbnail size: cells `width` px wide (the name line below the image keeps its height)."""
+        self.itemDelegate().cell = QSize(width, width - 16)
+        self.doItemsLayout()
+        self.viewport().update()

@@ -10,7 +10,8 @@ from pathlib import Path
 import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QScrollArea, QSizePolicy, QSplitter,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QScrollArea, QSizePolicy, QSlider,
+                               QSplitter,
                                QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from editor.app.document import DocumentController, uncropped
@@ -148,6 +149,17 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.zoom_label)
         self.actions_by_id = build_actions(self)
         self.sort_box, self.filter_box = build_menus_and_toolbar(self, self.actions_by_id)
+        self.thumb_size = QSlider(Qt.Orientation.Horizontal)
+        self.thumb_size.setObjectName("thumbSize")
+        self.thumb_size.setRange(120, 360)
+        self.thumb_size.setValue(int(self.settings.value("thumb_size", 196)))
+        self.thumb_size.setFixedWidth(90)
+        self.thumb_size.setToolTip("Size of the thumbnails in the grid")
+        self.thumb_size.valueChanged.connect(self._thumb_size_changed)
+        toolbar = self.findChild(QToolBar, "mainToolbar")
+        toolbar.addWidget(QLabel("  Size "))
+        toolbar.addWidget(self.thumb_size)
+        self.grid.set_cell_width(self.thumb_size.value())
         self._add_library_action()
 
     def _add_side_panels(self) -> None:
@@ -681,6 +693,10 @@ class MainWindow(QMainWindow):
             tool.frame_size, tool.ratio = frame, ratio
             tool.box = tool._constrained(tool.box)
             self.loupe.update()
+
+    def _thumb_size_changed(self, width: int) -> None:
+        self.grid.set_cell_width(width)
+        self.settings.setValue("thumb_size", width)
 
     def _set_picking(self, on: bool) -> None:
         self.loupe.set_picking(on)

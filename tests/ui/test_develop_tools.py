@@ -61,3 +61,17 @@ def test_the_photo_info_panel_shows_the_camera_and_exposure(qtbot, make_window, 
     panel.header.setChecked(False)
     qtbot.waitUntil(lambda: "ISO 64" in panel.body.text(), timeout=5000)
     assert "COOLPIX P6000" in panel.body.text() and "43.46716° N" in panel.body.text()
+
+
+def test_library_badges_edited_photos_and_the_grid_thumbnails_resize(qtbot, make_window, photo_folder):
+    from editor.ui.library_view import is_edited
+    window = open_first(qtbot, make_window, photo_folder)
+    assert not is_edited(window.model.entry(0))
+    window.develop.row("exposure", "exposure_ev").slider.setValue(70)
+    window._refresh_thumb()  # the library notes the edit (a timer does this shortly after a change)
+    assert is_edited(window.model.entry(0)) and not is_edited(window.model.entry(1))
+    window.show_grid()
+    before = window.grid.visualRect(window.model.index(0)).width()
+    window.thumb_size.setValue(300)
+    assert window.grid.visualRect(window.model.index(0)).width() == 300 > before
+    assert int(window.settings.value("thumb_size")) == 300
