@@ -124,3 +124,17 @@ def test_screenrecord_command_and_sizes():
     assert scaled_size(1081, 2341, 720) == (720, 1558)  # even, as H.264 needs
     cmd = screenrecord_command((720, 1600))
     assert cmd.startswith("screenrecord --output-format=h264 --size 720x1600") and cmd.endswith(" -")
+
+
+def test_the_realistic_simulated_phone_streams_to_live_view(make_phone, connect, host_key):
+    phone = make_phone(profile="realistic", roll=0, trusted_keys=[host_key])
+    conn = connect(phone)
+    conn.shell("svc power stayon usb")  # its screen sleeps after a minute otherwise
+    frames = []
+    view = LiveView(conn, frames.append).start()
+    try:
+        assert _collect(frames, 10)
+    finally:
+        view.stop()
+    assert view.mode == "h264" and view.error is None
+    assert frames[-1].rgb.shape == (1600, 720, 3)  # its 1080 x 2400 screen, 720 px wide
