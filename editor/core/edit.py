@@ -11,7 +11,10 @@ from editor.core.params import ParamError
 
 
 class EditError(ValueError):
-    """Saved edit data that cannot be read; the message lists every problem."""
+    """Saved edit data that cannot be read; the message lists the problems (the first MAX_PROBLEMS)."""
+
+
+MAX_PROBLEMS = 5
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,9 @@ class Edit:
                 params[name] = op.load(saved.get("params", {}), version)
             except ParamError as exc:
                 problems.append(f"{name}: {exc}")
+                if len(problems) > MAX_PROBLEMS:  # a hostile table may hold thousands: say a few
+                    problems[-1] = "and more"
+                    break
         if problems:
             raise EditError("; ".join(problems))
         look = data.get("look")

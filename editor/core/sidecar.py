@@ -27,12 +27,16 @@ SAVED_STEPS = 100  # history steps written: the base step and the newest 99 (mem
 # A full 100-step history with every operation changed is ~0.5 MB; 8 MB leaves room and bounds the read.
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32  # nesting a sidecar may have; the layout needs 7, and deep trees crash json.dumps later
+MAX_STEPS = 1000  # history steps read: Darkslide writes SAVED_STEPS; validating 60000 took 8 s
+MAX_REASON = 600  # characters of a reason: a hostile value must not make a message of megabytes
 
 
 class SidecarError(ValueError):
     """A sidecar that exists but cannot be used. `reason` says why in words; str() names the file too."""
 
     def __init__(self, reason: str, path: Path | None = None):
+        if len(reason) > MAX_REASON:
+            reason = reason[:MAX_REASON - 1] + "…"
         self.reason, self.path = reason, path
         super().__init__(f"{path}: {reason}" if path is not None else reason)
 
@@ -158,6 +162,8 @@ def _history(table: dict) -> History:
     index = _field(table, "index", int, "'history'")
     if not steps:
         raise SidecarError("'history' has no steps")
+    if len(steps) > MAX_STEPS:
+        raise SidecarError(f"'history' has {len(steps):,} steps, more than the {MAX_STEPS:,} a sidecar may hold")
     if not 0 <= index < len(steps):
         raise SidecarError(f"'history' index {index} is outside its {len(steps)} steps")
     loaded = []

@@ -97,3 +97,17 @@ def test_a_valid_sidecar_cut_anywhere_is_refused(data):
 def test_the_valid_sidecar_used_by_the_fuzzers_is_read():
     car = _check_total(json.dumps(_valid()).encode())
     assert car is not None and car.rating == 4 and car.edit["exposure"].exposure_ev == 0.7
+
+
+@pytest.mark.parametrize("tree, words", [
+    ({"history": {"index": 0, "steps": [{"label": "x", "edit": {"operations": {}}}] * 50_000}}, "50,000 steps"),
+    ({"edit": {"operations": {f"op{i}": {} for i in range(100_000)}}}, "unknown operation 'op0'"),
+    ({"edit": {"operations": {"exposure": {"params": {f"p{i}": 1 for i in range(100_000)}}}}}, "unknown parameter"),
+])
+def test_huge_sidecars_are_refused_quickly_with_a_short_message(tree, words):
+    import time
+    data = json.dumps({"format": "darkslide-sidecar", "version": 1, "edit": {"operations": {}}, **tree}).encode()
+    start = time.perf_counter()
+    with pytest.raises(sidecar.SidecarError) as err:
+        sidecar.parse(data)
+    assert time.perf_counter() - start < 2.0 and words in str(err.value) and len(str(err.value)) <= 600
