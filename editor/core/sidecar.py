@@ -23,11 +23,11 @@ SUFFIX = ".darkslide"
 FORMAT = "darkslide-sidecar"
 VERSION = 1
 FLAGS = (None, "pick", "reject")
-SAVED_STEPS = 100  # history steps written: the base step and the newest 99 (memory keeps edit.MAX_STEPS)
+SAVED_STEPS = 100  # history steps written: the base step and the newest 99 (memory keeps edit.MAX_READ_STEPS)
 # A full 100-step history with every operation changed is ~0.5 MB; 8 MB leaves room and bounds the read.
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32  # nesting a sidecar may have; the layout needs 7, and deep trees crash json.dumps later
-MAX_STEPS = 400  # history steps read: Darkslide writes SAVED_STEPS; 1000 full steps took 1.1 s, 60000 8 s
+MAX_READ_STEPS = 400  # history steps read: Darkslide writes SAVED_STEPS; 1000 full steps took 1.1 s, 60000 8 s
 MAX_REASON = 600  # characters of a reason: a hostile value must not make a message of megabytes
 
 
@@ -162,8 +162,8 @@ def _history(table: dict) -> History:
     index = _field(table, "index", int, "'history'")
     if not steps:
         raise SidecarError("'history' has no steps")
-    if len(steps) > MAX_STEPS:
-        raise SidecarError(f"'history' has {len(steps):,} steps, more than the {MAX_STEPS:,} a sidecar may hold")
+    if len(steps) > MAX_READ_STEPS:
+        raise SidecarError(f"'history' has {len(steps):,} steps, more than the {MAX_READ_STEPS:,} a sidecar may hold")
     if not 0 <= index < len(steps):
         raise SidecarError(f"'history' index {index} is outside its {len(steps)} steps")
     loaded = []
