@@ -23,7 +23,7 @@ SUFFIX = ".darkslide"
 FORMAT = "darkslide-sidecar"
 VERSION = 1
 FLAGS = (None, "pick", "reject")
-SAVED_STEPS = 100  # history steps written: the base step and the newest 99 (memory keeps edit.MAX_READ_STEPS)
+SAVED_STEPS = 100  # history steps written: the base step and the newest 99 (memory keeps edit.MAX_STEPS)
 # A full 100-step history with every operation changed is ~0.5 MB; 8 MB leaves room and bounds the read.
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32  # nesting a sidecar may have; the layout needs 7, and deep trees crash json.dumps later
