@@ -1,7 +1,8 @@
 """Tone-curve editor: draggable points on a 0..1 square, drawn with the same spline the pipeline uses.
 
 Click adds a point, drag moves it (between its neighbours), double-click on a point removes it,
-double-click on empty space resets the curve to a straight line.
+double-click on empty space resets the curve to a straight line. The preview's histogram of the channel
+being edited is drawn behind the curve, so a point can be put where the tones are.
 """
 from __future__ import annotations
 
@@ -30,15 +31,35 @@ class CurveEditor(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("curveEditor")
-        self.setMinimumSize(180, 180)
+        self.setMinimumSize(180, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.points: list[tuple[float, float]] = list(LINEAR)
         self.channel = "master"
         self._grab: int | None = None
+        self.histogram = None  # editor.ui.imaging.Histogram of the preview, drawn behind the curve
 
     def sizeHint(self):
         from PySide6.QtCore import QSize
-        return QSize(240, 220)
+        return QSize(300, 290)
+
+    def set_histogram(self, histogram) -> None:
+        self.histogram = histogram
+        self.update()
+
+    def _histogram_path(self, a: QRectF) -> QPainterPath | None:
+        """The histogram of the edited channel (luminance for the master curve) as a filled shape in `a`."""
+        if self.histogram is None:
+            return None
+        counts = np.asarray(getattr(self.histogram, {"master": "luma"}.get(self.channel, self.channel)), float)
+        if counts.sum() <= 0:
+            return None
+        heights = np.sqrt(counts) / max(np.sqrt(counts).max(), 1e-9)  # square root: dim tones stay visible
+        path = QPainterPath(QPointF(a.left(), a.bottom()))
+        for i, h in enumerate(heights):
+            path.lineTo(QPointF(a.left() + a.width() * i / 255, a.bottom() - h * a.height() * 0.9))
+        path.lineTo(QPointF(a.right(), a.bottom()))
+        path.closeSubpath()
+        return path
 
     def heightForWidth(self, w: int) -> int:
         return w
@@ -74,6 +95,11 @@ class CurveEditor(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         a = self._area()
         p.fillRect(a, QColor(30, 30, 32))
+        shape = self._histogram_path(a)
+        if shape is not None:
+            tint = QColor(COLOURS.get(self.channel, COLOURS["master"]))
+            tint.setAlpha(45)
+            p.fillPath(shape, tint)
         p.setPen(QPen(QColor(60, 60, 64), 1))
         for i in range(1, 4):
             p.drawLine(QPointF(a.left() + a.width() * i / 4, a.top()), QPointF(a.left() + a.width() * i / 4, a.bottom()))

@@ -612,6 +612,9 @@ class MainWindow(QMainWindow):
         if doc is self.doc and self.previews.is_current(gen, long_edge):
             self.last_result.histogram = histogram
             self.histogram.set_histogram(histogram)
+            curve = self.develop.sections["tone_curve"].curve
+            if curve is not None:
+                curve.set_histogram(histogram)
 
     def _request_detail(self, region) -> None:
         if self.doc is not None and self.last_result is not None:

@@ -75,3 +75,14 @@ def test_library_badges_edited_photos_and_the_grid_thumbnails_resize(qtbot, make
     window.thumb_size.setValue(300)
     assert window.grid.visualRect(window.model.index(0)).width() == 300 > before
     assert int(window.settings.value("thumb_size")) == 300
+
+
+def test_the_tone_curve_editor_is_larger_and_shows_the_histogram_behind_the_curve(qtbot, make_window,
+                                                                                  photo_folder):
+    window = open_first(qtbot, make_window, photo_folder)
+    curve = window.develop.sections["tone_curve"].curve
+    assert curve.minimumHeight() >= 240
+    qtbot.waitUntil(lambda: curve.histogram is window.last_result.histogram, timeout=5000)
+    area = curve._area()
+    shape = curve._histogram_path(area)
+    assert shape is not None and shape.boundingRect().height() > area.height() * 0.5
