@@ -159,12 +159,30 @@ class LibraryController:
     def folders(self) -> list[Folder]:
         return self.catalog.folders()
 
+    def subfolders(self, folder: Folder) -> list[tuple[Path, int, int]]:
+        """(path, depth below `folder`, photos in it and below) for each sub-folder, as a tree in name order
+        (folders that hold only folders are included, so that the tree has no gaps)."""
+        totals: dict[Path, int] = {}
+        for path, count in self.catalog.subfolders(folder).items():
+            if path == folder.path or folder.path not in path.parents:
+                continue
+            for level in (path, *path.parents):
+                if level == folder.path:
+                    break
+                totals[level] = totals.get(level, 0) + count
+        ordered = sorted(totals, key=lambda p: [part.lower() for part in p.relative_to(folder.path).parts])
+        return [(p, len(p.relative_to(folder.path).parts) - 1, totals[p]) for p in ordered]
+
+    def show_subfolder(self, path: Path) -> None:
+        """Show the photos of one sub-folder and the folders below it."""
+        self.set_filter(folder_id=None, under=str(path))
+
     def total(self) -> int:
         return self.catalog.count()
 
     def show_folder(self, folder: Folder | None) -> None:
         """Show one folder or session, or None for all photographs."""
-        self.set_filter(folder_id=None if folder is None else folder.id)
+        self.set_filter(folder_id=None if folder is None else folder.id, under=None)
 
     def add_folder(self, path: Path, kind: str = "folder") -> Folder:
         """Catalog a folder (or a tether session) and scan it in the background."""

@@ -47,7 +47,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", metavar="DATE", help="captured on or before DATE (a bare date: that whole day)")
     parser.add_argument("--type", action="append", default=[], metavar="EXT", help="file type, e.g. jpg (repeatable)")
     parser.add_argument("--name", metavar="TEXT", help="file name contains TEXT (any case)")
-    parser.add_argument("--folder", type=Path, metavar="DIR", help="only this catalogued folder or session")
+    parser.add_argument("--folder", type=Path, metavar="DIR",
+                        help="only this catalogued folder or session, or a sub-folder of one (with its sub-folders)")
     parser.add_argument("--sort", default="time", choices=("time", "name", "rating", "edited"), help="order (time)")
     parser.add_argument("--reverse", action="store_true", help="reverse the order")
 
@@ -56,13 +57,17 @@ def filter_from(args: argparse.Namespace, catalog):
     """The Filter the arguments describe (raises ValueError with a message for the user)."""
     from editor.core.catalog import Filter, parse_date
 
-    folder_id = None
+    folder_id = under = None
     if args.folder is not None:
         folder = catalog.folder(args.folder)
         if folder is None:
             raise ValueError(f"{args.folder} is not in the library (add it with `darkslide library add`)")
-        folder_id = folder.id
-    return Filter(folder_id=folder_id, rating=args.rating, flag=args.flag, look=args.look, camera=args.camera,
+        wanted = args.folder.expanduser().absolute()
+        if wanted == folder.path:
+            folder_id = folder.id
+        else:  # a sub-folder of a catalogued folder: it and the folders below it
+            under = str(wanted)
+    return Filter(folder_id=folder_id, under=under, rating=args.rating, flag=args.flag, look=args.look, camera=args.camera,
                   since=parse_date(args.since) if args.since else None,
                   until=parse_date(args.until, end=True) if args.until else None,
                   types=tuple(args.type), text=args.name, sort=args.sort, descending=args.reverse)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLineEdit, QListWidget,
-                               QListWidgetItem, QMenu, QPushButton, QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLineEdit, QMenu, QPushButton,
+                               QSplitter, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from editor.app.library import LibraryController
 from editor.core.catalog import Folder, Photo
@@ -126,51 +126,96 @@ def _tooltip(photo, broken: str | None) -> str:
 
 
 class FolderList(QWidget):
-    """"All photographs" and every folder and tether session, with counts; offline ones are greyed."""
+    """"All photographs", then every folder and tether session with its sub-folders, each with its photo
+    count (sub-folders count the photos below them too); offline folders are greyed, their photos kept."""
 
     def __init__(self, controller: LibraryController, parent=None):
         super().__init__(parent)
         self.controller = controller
-        self.list = QListWidget()
-        self.list.setObjectName("libraryFolders")
-        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("libraryFolders")
+        self.tree.setHeaderHidden(True)
+        self.tree.setIndentation(12)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.add_button = QPushButton("Add folder…")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list, 1)
+        layout.addWidget(self.tree, 1)
         layout.addWidget(self.add_button)
         self.add_button.clicked.connect(self.choose_folder)
-        self.list.currentItemChanged.connect(self._chosen)
-        self.list.customContextMenuRequested.connect(self._menu)
+        self.tree.currentItemChanged.connect(self._chosen)
+        self.tree.customContextMenuRequested.connect(self._menu)
         controller.folders_changed.subscribe(self.reload)
         self.reload()
 
     def reload(self) -> None:
-        chosen = self.controller.filter.folder_id
-        self.list.blockSignals(True)
-        self.list.clear()
+        """Rebuild the tree, keeping what was chosen and which folders were open."""
+        shown = self.controller.filter
+        opened = {_key(it) for it in self._items() if it.isExpanded()}
+        self.tree.blockSignals(True)
+        self.tree.clear()
         folders = self.controller.folders()
-        everything = QListWidgetItem(f"All photographs   {sum(f.count for f in folders)}")
-        everything.setData(FolderRole, None)
-        self.list.addItem(everything)
+        everything = QTreeWidgetItem([f"All photographs   {sum(f.count for f in folders)}"])
+        everything.setData(0, FolderRole, None)
+        self.tree.addTopLevelItem(everything)
+        current = everything
         for folder in folders:
-            mark = "◉ " if folder.kind == "session" else ""
-            item = QListWidgetItem(f"{mark}{folder.name}   {folder.count}" + ("" if folder.online else "  (offline)"))
-            item.setData(FolderRole, folder)
-            item.setToolTip(f"{folder.path}\n{'tether session' if folder.kind == 'session' else 'folder'}"
-                            + ("" if folder.online else "\noffline: its disk is not connected; photos kept"))
-            if not folder.online:
-                item.setForeground(QColor(130, 130, 130))
-            self.list.addItem(item)
-            if folder.id == chosen:
-                self.list.setCurrentItem(item)
-        if self.list.currentItem() is None:
-            self.list.setCurrentRow(0)
-        self.list.blockSignals(False)
+            item = self._folder_item(folder)
+            self.tree.addTopLevelItem(item)
+            if folder.id == shown.folder_id:
+                current = item
+            parents = {folder.path: item}
+            for path, depth, count in self.controller.subfolders(folder):
+                child = QTreeWidgetItem([f"{path.name}   {count}"])
+                child.setData(0, FolderRole, path)
+                child.setToolTip(0, str(path))
+                parents.get(path.parent, item).addChild(child)
+                parents[path] = child
+                if shown.under is not None and Path(shown.under) == path:
+                    current = child
+        for it in self._items():
+            it.setExpanded(_key(it) in opened)
+        self.tree.setCurrentItem(current)
+        self.tree.blockSignals(False)
+
+    def _folder_item(self, folder: Folder) -> QTreeWidgetItem:
+        mark = "◉ " if folder.kind == "session" else ""
+        item = QTreeWidgetItem([f"{mark}{folder.name}   {folder.count}" + ("" if folder.online else "  (offline)")])
+        item.setData(0, FolderRole, folder)
+        item.setToolTip(0, f"{folder.path}\n{'tether session' if folder.kind == 'session' else 'folder'}"
+                        + ("" if folder.online else "\noffline: its disk is not connected; photos kept"))
+        if not folder.online:
+            item.setForeground(0, QColor(130, 130, 130))
+        return item
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        out, stack = [], [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            out.append(item)
+            stack.extend(item.child(i) for i in range(item.childCount()))
+        return out
+
+    def labels(self) -> list[str]:
+        """The text of every row, depth first (tests and accessibility)."""
+        out = []
+
+        def walk(item, depth):
+            out.append("  " * depth + item.text(0))
+            for i in range(item.childCount()):
+                walk(item.child(i), depth + 1)
+        for i in range(self.tree.topLevelItemCount()):
+            walk(self.tree.topLevelItem(i), 0)
+        return out
 
     def _chosen(self, item, _previous) -> None:
-        if item is not None:
-            self.controller.show_folder(item.data(FolderRole))
+        if item is None:
+            return
+        data = item.data(0, FolderRole)
+        if isinstance(data, Path):
+            self.controller.show_subfolder(data)
+        else:
+            self.controller.show_folder(data)
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a folder to the library", str(Path.home()))
@@ -178,15 +223,21 @@ class FolderList(QWidget):
             self.controller.add_folder(Path(folder))
 
     def _menu(self, pos) -> None:
-        item = self.list.itemAt(pos)
-        folder: Folder | None = item.data(FolderRole) if item is not None else None
+        item = self.tree.itemAt(pos)
+        data = item.data(0, FolderRole) if item is not None else None
+        folder: Folder | None = data if isinstance(data, Folder) else None
         menu = QMenu(self)
         menu.addAction("Rescan", lambda: self.controller.scan(None if folder is None else [folder.path]))
         if folder is not None:
             menu.addAction("Remove from library (files stay)", lambda: self.controller.remove_folder(folder))
         menu.addSeparator()
         menu.addAction("Rebuild the whole library (from folders and sidecars)", self.controller.rebuild)
-        menu.exec(self.list.mapToGlobal(pos))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+
+def _key(item: QTreeWidgetItem):
+    data = item.data(0, FolderRole)
+    return data.path if isinstance(data, Folder) else data
 
 
 class FilterBar(QWidget):
@@ -319,6 +370,12 @@ class LibraryPanel(QWidget):
         for key, values in marks.items():
             shortcut = QShortcut(QKeySequence(key), self.grid, context=Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(lambda values=values: self.mark(**values))
+
+    def shutdown(self) -> None:
+        """Stop the panel's timers (they query the catalog) before the catalog is closed."""
+        for timer in (self.model._timer, self.filters.text_timer, self.filters.menu_timer):
+            timer.stop()
+        self.setEnabled(False)
 
     def selected_rows(self) -> list[int]:
         rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})

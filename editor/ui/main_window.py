@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
         self.workers.shutdown()  # whatever is left in any pool (each was closed to new work above)
         if self.catalog is not None:
+            self.catalog_panel.shutdown()
             self.catalog.close()
 
     # -- library ---------------------------------------------------------------------------------

@@ -126,7 +126,8 @@ def test_filters_and_sort_orders_are_answered_by_sql(catalog, shoot):
 
 def test_filters_use_indexes_not_a_full_table_scan(catalog):
     con = sqlite3.connect(catalog.path)
-    for where in (Filter(rating=3), Filter(flag="pick"), Filter(look="x"), Filter(sort="name"), Filter()):
+    for where in (Filter(rating=3), Filter(flag="pick"), Filter(look="x"), Filter(sort="name"), Filter(),
+                  Filter(under="/photos/2024"), Filter(sort="rating"), Filter(sort="edited", descending=True)):
         clause, values = where.where()
         plan = " ".join(r[-1] for r in con.execute(
             f"EXPLAIN QUERY PLAN SELECT p.id FROM photos p{clause}{where.order()}", values))
@@ -270,3 +271,32 @@ def test_damage_found_later_is_named_and_rebuild_replaces_the_file_with_nothing_
         pick = cat.photo(shoot / "IMG_0123.jpg")
         assert (pick.rating, pick.flag) == (5, "pick")
     assert len(list(path.parent.glob("catalog.sqlite3.damaged-*"))) == 1
+
+
+def test_a_version_1_catalog_is_migrated_with_its_rows_kept(tmp_path, shoot):
+    from editor.core.catalog.schema import MIGRATIONS
+    path = tmp_path / "catalog.sqlite3"
+    con = sqlite3.connect(path)
+    con.executescript(MIGRATIONS[0])  # the first schema, as Darkslide wrote it before sub-folders
+    con.execute("INSERT INTO folders (path, kind, added) VALUES (?, 'folder', 0)", (str(shoot),))
+    con.execute("INSERT INTO photos (folder_id, path, name, ext, size, mtime_ns, captured, rating) "
+                "VALUES (1, ?, 'a.jpg', 'jpg', 1, 1, 0, 4)", (str(shoot / "day1" / "a.jpg"),))
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    with Catalog(path) as cat:
+        assert cat._execute("PRAGMA user_version")[0][0] == 2
+        a = cat.photos(Filter(under=str(shoot / "day1")))
+        assert [(p.name, p.rating) for p in a] == [("a.jpg", 4)]  # its folder was filled in from its path
+
+
+def test_a_folder_and_its_sub_folders_filter_by_an_index_range(catalog, shoot):
+    photo(shoot / "day1" / "raw" / "x.jpg")
+    photo(shoot / "day10" / "y.jpg")  # "day10" starts like "day1" but is not under it
+    catalog.add_folder(shoot)
+    catalog.scan()
+    assert sorted(names(catalog.photos(Filter(under=str(shoot / "day1"))))) == ["a.jpg", "b.jpg", "x.jpg"]
+    assert names(catalog.photos(Filter(under=str(shoot / "day1" / "raw")))) == ["x.jpg"]
+    folder = catalog.folders()[0]
+    assert catalog.subfolders(folder) == {shoot / "day1": 2, shoot / "day1" / "raw": 1, shoot / "day2": 1,
+                                          shoot / "day10": 1}

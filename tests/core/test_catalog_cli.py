@@ -26,17 +26,20 @@ def test_library_add_list_and_rebuild_from_the_command_line(tmp_path):
     data = tmp_path / "data"
     for name, when in (("a.jpg", "2024:05:01 10:00:00"), ("b.jpg", "2024:05:03 10:00:00")):
         photo(tmp_path / "shoot" / name, when=when)
+    photo(tmp_path / "shoot" / "deeper" / "c.jpg", when="2024:04:01 10:00:00")
     sidecars.save(tmp_path / "shoot" / "b.jpg", sidecars.Sidecar(rating=4, flag="pick"))
     added = darkslide("library", "add", tmp_path / "shoot", data=data)
-    assert added.returncode == 0 and "2 added" in added.stderr
+    assert added.returncode == 0 and "3 added" in added.stderr
     picks = darkslide("library", "list", "--flag", "pick", "--rating", "3", "--since", "2024-05-02", data=data)
     assert picks.stdout.splitlines() == [str(tmp_path / "shoot" / "b.jpg")]
     (data / "catalog.sqlite3").write_bytes(b"garbage" * 100)
     rebuilt = darkslide("library", "rebuild", data=data)
     assert rebuilt.returncode == 0 and "damaged" in rebuilt.stderr
     assert darkslide("library", "list", "--flag", "pick", data=data).stdout.splitlines() == picks.stdout.splitlines()
+    sub = darkslide("library", "list", "--folder", tmp_path / "shoot" / "deeper", data=data)
+    assert sub.returncode == 0 and sub.stdout.splitlines() == [str(tmp_path / "shoot" / "deeper" / "c.jpg")]
     folders = darkslide("library", "folders", data=data).stdout
-    assert "2  folder   online" in folders
+    assert "3  folder   online" in folders
     bad = darkslide("library", "list", "--since", "last week", data=data)
     assert bad.returncode == 2 and "not a date" in bad.stderr
 

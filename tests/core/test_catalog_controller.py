@@ -123,3 +123,18 @@ def test_a_damaged_catalog_is_said_and_rebuilt_from_the_view(library):
     controller.rebuild()
     assert len(controller) == PAGE * 2 + 10 and controller.photo(7).rating == 4
     assert any("damaged" in text for text in said)
+
+
+def test_sub_folders_form_a_tree_with_counts_of_everything_below(library):
+    controller, shoot = library
+    for sub in ("2024/05-06", "2024/05-07", "2023/12-24"):
+        photo(shoot / sub / "x.jpg")
+    controller.scan()
+    folder = controller.folders()[0]
+    tree = [(str(p.relative_to(shoot)), depth, count) for p, depth, count in controller.subfolders(folder)]
+    assert tree == [("2023", 0, 1), ("2023/12-24", 1, 1), ("2024", 0, 2), ("2024/05-06", 1, 1),
+                    ("2024/05-07", 1, 1)]
+    controller.show_subfolder(shoot / "2024")
+    assert len(controller) == 2
+    controller.show_folder(folder)
+    assert len(controller) == PAGE * 2 + 10 + 3

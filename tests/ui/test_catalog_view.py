@@ -42,19 +42,20 @@ def panel(qtbot, tmp_path):
     widget.resize(1100, 700)
     widget.show()
     yield widget, tmp_path
+    widget.shutdown()
     thumbs.shutdown()
     catalog.close()
 
 
 def labels(widget):
-    return [widget.folders.list.item(i).text() for i in range(widget.folders.list.count())]
+    return widget.folders.labels()
 
 
 def test_folder_list_counts_and_choosing_a_folder_filters_the_grid(panel):
     widget, _ = panel
     assert labels(widget) == ["All photographs   10", "trip   6", "home   4"]
     assert widget.model.rowCount() == 10
-    widget.folders.list.setCurrentRow(2)
+    widget.folders.tree.setCurrentItem(widget.folders.tree.topLevelItem(2))
     assert widget.model.rowCount() == 4
     assert widget.model.index(0).data(Qt.ItemDataRole.DisplayRole).startswith("home_")
 
@@ -132,3 +133,15 @@ def test_export_from_the_library_view_takes_its_selection(make_window, photo_fol
     panel.grid.selectionModel().select(panel.model.index(1), panel.grid.selectionModel().SelectionFlag.Select)
     chosen = panel.model.index(1).data(Qt.UserRole + 1).path
     assert [e.path for e in window.selected_entries()] == [chosen]
+
+
+def test_sub_folders_are_listed_under_their_folder_and_filter_when_chosen(panel):
+    widget, tmp_path = panel
+    (tmp_path / "trip" / "day2").mkdir()
+    (tmp_path / "trip" / "trip_0.jpg").rename(tmp_path / "trip" / "day2" / "trip_0.jpg")
+    widget.controller._scanned(widget.controller.catalog.scan())
+    assert labels(widget)[1:3] == ["trip   6", "  day2   1"]
+    trip = widget.folders.tree.topLevelItem(1)
+    widget.folders.tree.setCurrentItem(trip.child(0))
+    assert widget.model.rowCount() == 1
+    assert widget.model.index(0).data(Qt.ItemDataRole.DisplayRole) == "trip_0.jpg"

@@ -114,6 +114,11 @@ class Catalog:
                 return Folder(r[0], root, r[2], bool(r[3]), -1, r[4])
         return None
 
+    def subfolders(self, folder: Folder) -> dict[Path, int]:
+        """{folder holding photos: its own photo count} under a catalogued folder (itself included)."""
+        return {Path(d): n for d, n in self._execute(
+            "SELECT dir, count(*) FROM photos WHERE folder_id = ? GROUP BY dir", (folder.id,))}
+
     def add_folder(self, path: Path, kind: str = "folder") -> Folder:
         """Catalog a folder (recursively) or a tether session; returns it without scanning (call scan).
 

@@ -34,6 +34,7 @@ class Filter:
     """Which photos, in which order. Empty fields do not filter. Times are seconds since the epoch."""
 
     folder_id: int | None = None
+    under: str | None = None  # a folder's path: the photos in it and in its sub-folders
     rating: int | None = None  # at least this many stars
     flag: str | None = None  # pick, reject or none (unflagged)
     look: str | None = None  # exact look name
@@ -58,6 +59,9 @@ class Filter:
         terms: list[tuple[str, list]] = []
         if self.folder_id is not None:
             terms.append(("p.folder_id = ?", [self.folder_id]))
+        if self.under:  # an index range: the folder itself, then every path that starts with "<folder>/"
+            root = self.under.rstrip("/")
+            terms.append(("(p.dir = ? OR (p.dir >= ? AND p.dir < ?))", [root, root + "/", root + "0"]))
         if self.rating:
             terms.append(("p.rating >= ?", [self.rating]))
         if self.flag == "none":

@@ -82,16 +82,17 @@ def photo_row(path: str, folder_id: int, size: int, mtime_ns: int, car_mtime: in
     rating, flag, look, edit, problem = read_marks(path) if car_mtime else (0, None, None, "", "")
     captured = header.captured if header.captured is not None else mtime_ns / 1e9
     name = os.path.basename(path)
-    return (folder_id, path, name, os.path.splitext(name)[1].lower().lstrip("."), size, mtime_ns, car_mtime,
+    return (folder_id, path, os.path.dirname(path), name, os.path.splitext(name)[1].lower().lstrip("."), size,
+            mtime_ns, car_mtime,
             captured, header.camera, header.lens, header.exposure, header.fnumber, header.focal, header.iso,
             header.width, header.height, rating, flag, look, edit, car_mtime / 1e9 if car_mtime else None,
             thumb_key(path, size, mtime_ns, edit), problem or header.problem)
 
 
-INSERT = ("INSERT INTO photos (folder_id, path, name, ext, size, mtime_ns, sidecar_mtime_ns, captured, camera, "
-          "lens, exposure, fnumber, focal, iso, width, height, rating, flag, look, edit_hash, edited, thumb_key, "
-          "problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-          "ON CONFLICT(path) DO UPDATE SET folder_id=excluded.folder_id, size=excluded.size, "
+INSERT = ("INSERT INTO photos (folder_id, path, dir, name, ext, size, mtime_ns, sidecar_mtime_ns, captured, "
+          "camera, lens, exposure, fnumber, focal, iso, width, height, rating, flag, look, edit_hash, edited, "
+          "thumb_key, problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT(path) DO UPDATE SET folder_id=excluded.folder_id, dir=excluded.dir, size=excluded.size, "
           "mtime_ns=excluded.mtime_ns, sidecar_mtime_ns=excluded.sidecar_mtime_ns, captured=excluded.captured, "
           "camera=excluded.camera, lens=excluded.lens, exposure=excluded.exposure, fnumber=excluded.fnumber, "
           "focal=excluded.focal, iso=excluded.iso, width=excluded.width, height=excluded.height, "
