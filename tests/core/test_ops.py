@@ -695,7 +695,6 @@ def test_parametric_curve_splits_move_the_zones_and_the_curve_stays_monotone():
         assert np.all(np.diff(y) >= -1e-12) and y[0] == 0.0 and y[-1] == pytest.approx(1.0)
 
 
-@pytest.mark.slow
 def test_clarity_and_dehaze_stream_a_large_sequential_source(tmp_path):
     # Export reads the photo top to bottom once (access="sequential"); clarity and dehaze read hundreds of
     # rows ahead, so the colour result is held in memory instead of being read back from the file.
