@@ -61,7 +61,7 @@ def dark_channel(lum: pyvips.Image) -> pyvips.Image:
 def dark_channel8(lum8: pyvips.Image) -> pyvips.Image:
     """`dark_channel` of a uchar luminance, as uchar, by integer convolutions (the 8-bit path)."""
     radius = WINDOW * max(lum8.width, lum8.height)
-    factor = max(1, int(radius // 2))
+    factor = spatial.block_factor(radius / 2)
     small = spatial.shrunk(lum8, factor)
     half = max(1, math.ceil(radius / factor))
     size = min(2 * half + 1, small.width, small.height) | 1
