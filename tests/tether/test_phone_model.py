@@ -28,10 +28,11 @@ def test_roll_lists_thousands_of_sparse_files_with_real_sizes(make_phone, connec
     assert phone.roll_made == 3000
     files = [e for e in connect(phone).list_dir(CAMERA) if e.is_file]
     assert len(files) == 3000
-    jpegs = [e for e in files if e.name.endswith(".jpg")]
+    jpegs = [e for e in files if e.name.endswith(".jpg") and not e.name.startswith(".")]
     assert len(jpegs) > 2500 and all(2_000_000 <= e.size <= 6_000_000 for e in jpegs)
     assert all(re.fullmatch(r"PXL_\d{8}_\d{9}(\.MP|\.RAW-01\.COVER)?\.jpg", e.name) for e in jpegs)
     assert any(e.name.endswith(".mp4") for e in files) and any(e.name.endswith(".RAW-02.ORIGINAL.dng") for e in files)
+    assert any(re.fullmatch(r"\.trashed-\d{10}-PXL_\d{8}_\d{9}\.jpg", e.name) for e in files)  # the 30-day trash
     assert max(e.mtime for e in files) < time.time() - 3000  # all older than the session
     on_disk = sum(p.stat().st_blocks * 512 for p in phone.folder.iterdir())
     assert on_disk < 50_000_000  # sparse: ~10 GB listed, almost nothing written
@@ -156,3 +157,22 @@ def test_mediastore_query_shows_a_shot_only_once_published_dated_at_its_shutter(
     assert int(new[0]["date_added"]) == int(shot.shutter_time)  # inserted at the shutter, before the write
     assert int(new[0]["_id"]) > max(int(r["_id"]) for r in before)
     assert "no such column" in connect(phone).shell(f"content query --uri {IMAGES} --projection nope")
+
+
+def test_an_sd_card_shows_under_storage_and_the_camera_saves_there(make_phone, connect, host_key, tmp_path):
+    phone = make_phone(profile="realistic", trusted_keys=[host_key], roll=5, processing_s=0.0, image_size="small",
+                       content_query_s=0.0, sd_card="1A2B-3C4D", save_to_sd=True)
+    conn = connect(phone)
+    assert sorted(e.name for e in conn.list_dir("/storage")) == ["1A2B-3C4D", "emulated", "self"]
+    assert conn.shell("ls /storage").split() == ["1A2B-3C4D", "emulated", "self"]
+    shot = phone.shoot()
+    assert shot.done.wait(10)
+    sd_camera = "/storage/1A2B-3C4D/DCIM/Camera"
+    assert shot.device_path == f"{sd_camera}/{shot.local_path.name}"
+    assert [e.name for e in conn.list_dir(sd_camera) if e.is_file] == [shot.local_path.name]
+    assert shot.local_path.name not in [e.name for e in conn.list_dir(CAMERA)]
+    assert conn.pull(shot.device_path, tmp_path / "pulled.jpg")[1] == shot.md5
+    out = conn.shell(f"content query --uri {IMAGES} --projection _data:relative_path:volume_name "
+                     "--where \"volume_name = '1a2b-3c4d'\"")
+    assert out.strip() == (f"Row: 0 _data={shot.device_path}, relative_path=DCIM/Camera/, "
+                           "volume_name=1a2b-3c4d")

@@ -30,11 +30,22 @@ _MIME = {".dng": "image/x-adobe-dng", ".heic": "image/heif", ".jpg": "image/jpeg
 _CLAUSE = re.compile(r"\s*(\w+)\s*(>=|<=|!=|<>|=|>|<|\bLIKE\b)\s*('(?:[^']|'')*'|-?\d+)\s*", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Volume:
+    """A storage volume's camera folder: internal storage ("external_primary" at /storage/emulated/0) or an
+    SD card (its lower-case id, at /storage/XXXX-XXXX)."""
+    folder: Path
+    name: str = "external_primary"
+    root: str = "/storage/emulated/0"
+    relative_path: str = "DCIM/Camera/"
+
+
 @dataclass
 class Row:
     id: int
     path: Path
     date_added: int
+    volume: Volume
     pending: bool = False
 
 
@@ -43,9 +54,8 @@ class QueryError(ValueError):
 
 
 class MediaStore:
-    def __init__(self, folder: Path, relative_path: str = "DCIM/Camera/"):
-        self.folder = Path(folder)
-        self.relative_path = relative_path
+    def __init__(self, *volumes: Volume):
+        self.volumes = list(volumes)
         self._lock = threading.Lock()
         self._rows: dict[Path, Row] = {}
         self._next_id = 1000
@@ -63,17 +73,20 @@ class MediaStore:
             if row is not None:
                 row.pending = False
 
+    def _volume_of(self, path: Path) -> Volume:
+        return next((v for v in self.volumes if path.parent in (v.folder, v.folder / "RAW")), self.volumes[0])
+
     def _add(self, path: Path, date_added: int, pending: bool = False) -> Row:
         row = self._rows.get(path)
         if row is None:
-            row = self._rows[path] = Row(self._next_id, path, date_added, pending)
+            row = self._rows[path] = Row(self._next_id, path, date_added, self._volume_of(path), pending)
             self._next_id += 1
         return row
 
     # ---- the media scanner --------------------------------------------------
     def _scan_locked(self) -> None:
         found = []
-        for directory in (self.folder, self.folder / "RAW"):
+        for directory in [d for v in self.volumes for d in (v.folder, v.folder / "RAW")]:
             try:
                 with os.scandir(directory) as it:
                     found += [Path(e.path) for e in it if e.is_file(follow_symlinks=False) and not e.name.startswith(".")]
@@ -92,11 +105,12 @@ class MediaStore:
     # ---- queries ----------------------------------------------------------------
     def _cheap_values(self, row: Row) -> dict:
         """The columns MediaStore keeps in its table (no file access needed)."""
-        rel = self.relative_path + ("RAW/" if row.path.parent.name == "RAW" else "")
+        volume = row.volume
+        rel = volume.relative_path + ("RAW/" if row.path.parent.name == "RAW" else "")
         mime = _MIME.get(row.path.suffix.lower()) or mimetypes.guess_type(row.path.name)[0] or "application/octet-stream"
         return {"_id": row.id, "_display_name": row.path.name, "relative_path": rel,
-                "_data": f"/storage/emulated/0/{rel}{row.path.name}", "mime_type": mime,
-                "date_added": row.date_added, "is_pending": int(row.pending), "volume_name": "external_primary"}
+                "_data": f"{volume.root}/{rel}{row.path.name}", "mime_type": mime,
+                "date_added": row.date_added, "is_pending": int(row.pending), "volume_name": volume.name}
 
     @staticmethod
     def _add_file_values(values: dict, path: Path) -> dict | None:

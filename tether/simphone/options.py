@@ -25,6 +25,8 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screen-timeout", type=float, default=None, metavar="S",
                         help="screen sleeps after S seconds without input (0: never)")
     parser.add_argument("--lock", choices=["none", "swipe", "pin"], default=None, help="lock screen kind")
+    parser.add_argument("--sd-card", metavar="ID", nargs="?", const="1A2B-3C4D", default=None,
+                        help="an SD card at /storage/ID (default id 1A2B-3C4D) where the camera saves photos")
     parser.add_argument("--wireless-debugging", action="store_true",
                         help="answer CNXN with STLS like an Android 11+ phone in Wireless debugging")
     parser.add_argument("--approve-after", type=float, default=2.0,
@@ -36,6 +38,7 @@ def phone_options(args: argparse.Namespace) -> dict:
     """SimulatedPhone keyword arguments from parsed options."""
     options = dict(profile=args.profile, roll=args.roll, style=args.phone, image_size=args.size, with_dng=args.dng,
                    lock=args.lock, wireless_debugging=args.wireless_debugging,
+                   sd_card=args.sd_card, save_to_sd=bool(args.sd_card),
                    approve_after=args.approve_after, refuse_auth=args.refuse_auth)
     if args.screen_timeout is not None:
         options["screen_timeout_s"] = args.screen_timeout or None

@@ -22,7 +22,7 @@ from .adbd import AdbdConnection
 from .auth import AuthPolicy
 from .camera import Camera, Shot, render_screen
 from .faults import Faults
-from .mediastore import MediaStore
+from .mediastore import MediaStore, Volume
 from .profile import PhoneProfile, get_profile
 from .roll import make_roll
 from .screen import Screen
@@ -57,7 +57,7 @@ class SimulatedPhone:
                  image_size=None, with_dng=False, write_steps=None, write_duration=None, pending_names=None,
                  interval: float | None = None, screen_size=None, max_payload=1024 * 1024, battery_level=87,
                  charging=True, frame_pool: int = 0, features=FEATURES, wireless_debugging: bool = False,
-                 seed: int | None = None, **profile_fields):
+                 sd_card: str | None = None, save_to_sd: bool = False, seed: int | None = None, **profile_fields):
         self.profile: PhoneProfile = get_profile(
             profile, image_size=image_size, write_steps=write_steps, write_duration_s=write_duration,
             pending_names=pending_names, screen_size=tuple(screen_size) if screen_size else None, **profile_fields)
@@ -80,11 +80,23 @@ class SimulatedPhone:
         self.battery = {"level": battery_level, "charging": charging}
         self.screen = Screen(self.profile.screen_timeout_s, self.profile.lock, plugged="usb" if charging else "")
         self.rng = random.Random(seed)
-        self.vfs = VirtualFs({CAMERA_DIR: self.folder})
-        self.media = MediaStore(self.folder)
-        self.camera = Camera(self.folder, size=self.profile.image_size, with_dng=with_dng,
+        # An SD card (sd_card="1A2B-3C4D") is mounted at /storage/1A2B-3C4D; its DCIM/Camera is a sibling
+        # folder of `folder` on the desktop. save_to_sd: the camera app stores new photos there.
+        self.sd_card = sd_card
+        self.sd_folder = self.folder.parent / f"sdcard-{sd_card}" if sd_card else None
+        mounts, volumes = {CAMERA_DIR: self.folder}, [Volume(self.folder)]
+        if sd_card:
+            self.sd_folder.mkdir(parents=True, exist_ok=True)
+            mounts[f"/storage/{sd_card}/DCIM/Camera"] = self.sd_folder
+            volumes.append(Volume(self.sd_folder, sd_card.lower(), f"/storage/{sd_card}"))
+        self.vfs = VirtualFs(mounts)
+        self.media = MediaStore(*volumes)
+        camera_folder, camera_dir = self.folder, CAMERA_DIR
+        if save_to_sd and sd_card:
+            camera_folder, camera_dir = self.sd_folder, f"/storage/{sd_card}/DCIM/Camera"
+        self.camera = Camera(camera_folder, size=self.profile.image_size, with_dng=with_dng,
                              write_steps=self.profile.write_steps, write_duration=self.profile.write_duration_s,
-                             pending_names=self.profile.pending_names, device_dir=CAMERA_DIR, frame_pool=frame_pool,
+                             pending_names=self.profile.pending_names, device_dir=camera_dir, frame_pool=frame_pool,
                              style=self.profile.style, processing_s=self.profile.processing_s,
                              make=self.manufacturer, model=self.model, media=self.media)
         self.faults = Faults()
@@ -190,7 +202,9 @@ class SimulatedPhone:
         self.disconnect_all()
         self.camera_active = False
         self.screen.sleep()  # comes back showing the lock screen
-        self.stopping.wait(self.profile.reboot_s)
+        if self.stopping.wait(self.profile.reboot_s):
+            self._rebooted.set()
+            return sel  # stopped while rebooting: nothing to listen on any more
         self.screen.wake()
         self._listener = self._listen(self.port)
         self.restarts += 1

@@ -15,7 +15,9 @@ from pathlib import Path
 from .styles import roll_name
 
 # Rough mix of a phone's camera folder: mostly photos, some videos, a few RAW pairs on a Pixel.
-_KINDS = (("jpg", 0.86), ("mp4", 0.06), ("mp", 0.05), ("raw-pair", 0.03))
+# A few photos sit in the trash (Android 11+: ".trashed-<expiry>-NAME", kept 30 days, hidden).
+_KINDS = (("jpg", 0.855), ("mp4", 0.06), ("mp", 0.05), ("raw-pair", 0.03), ("trashed", 0.005))
+TRASH_DAYS = 30  # MediaProvider DEFAULT_DURATION_TRASHED
 
 
 def _pick(rng: random.Random) -> str:
@@ -56,7 +58,11 @@ def make_roll(folder: Path, count: int, style: str, seed: int = 1, end: float | 
         # Most shots come in sessions a few seconds apart; sessions are hours to days apart.
         when -= rng.uniform(1.2, 20.0) if rng.random() < 0.85 else rng.uniform(3600, 3 * 86400)
         kind = _pick(rng)
-        name = roll_name(style, when, kind)
+        if kind == "trashed":
+            expiry = int(time.time()) + rng.randint(1, TRASH_DAYS) * 86400
+            name = f".trashed-{expiry}-{roll_name(style, when, 'jpg')}"
+        else:
+            name = roll_name(style, when, kind)
         size = rng.randint(20, 300) << 20 if kind == "mp4" else rng.randint(2_000_000, 6_000_000)
         if not _sparse(folder / name, size, when):
             continue

@@ -10,6 +10,8 @@ import stat
 from pathlib import Path
 
 STORAGE_ALIASES = ("/storage/emulated/0", "/storage/self/primary", "/mnt/sdcard")
+# Directories a phone always has above its volumes: `ls /storage` shows emulated and self beside SD cards.
+FIXED_CHILDREN = {"/storage": ("emulated", "self"), "/storage/emulated": ("0",), "/storage/self": ("primary",)}
 
 
 class VirtualFs:
@@ -35,7 +37,9 @@ class VirtualFs:
     def virtual_children(self, device_path: str) -> list[str]:
         """Directories that exist only because a mount lies below them (/sdcard, /sdcard/DCIM)."""
         path = self.canonical(device_path).rstrip("/") or "/"
-        names = set()
+        names = set(FIXED_CHILDREN.get(path, ()))
+        if path == "/":
+            names.add("storage")
         for mount in self.mounts:
             if mount.startswith(path + "/") or (path == "/" and mount != "/"):
                 rest = mount[len(path):].lstrip("/")
