@@ -226,6 +226,9 @@ def bench_gui(data: Path, photos: int) -> None:
     row(f"reopen -> grid painted, {photos} rows", f"{ms(ours['first_paint'])} (catalog open {ms(ours['opened'])})",
         f"empty QListView {ms(ref['first_paint'])}",
         f"goal <= 1 s: {'met' if ours['first_paint'] <= 1 else 'MISSED'}")
+    row(f"filter/sort change -> grid repainted (GUI), {photos} rows ({len(ours['changes'])} kinds)",
+        f"median {ms(statistics.median(ours['changes']))}, worst {ms(max(ours['changes']))}", "-",
+        f"goal <= 50 ms: {'met' if max(ours['changes']) <= 0.05 else 'MISSED'} (worst)")
     app = results["window"]
     row(f"reopen the whole app on its Library view -> grid painted, {photos} rows",
         f"{ms(app['first_paint'])} (window built {ms(app['opened'])})", f"empty QListView {ms(ref['first_paint'])}",
@@ -293,6 +296,13 @@ def gui_child(kind: str, data: Path, started: float) -> None:
     while not painted:
         app.processEvents()
     first = painted[0] - started
+    bar = view.verticalScrollBar()
+    last, since = -1, time.monotonic()
+    while time.monotonic() - since < 1.5:  # the grid lays its cells out in batches after its first paint
+        app.processEvents()
+        if bar.maximum() != last:
+            last, since = bar.maximum(), time.monotonic()
+        time.sleep(0.002)
     if kind == "reference":  # the same number of rows, in memory, for the scroll reference
         with_rows = sqlite_names(data)
         view.setModel(QStringListModel(with_rows))
@@ -306,13 +316,23 @@ def gui_child(kind: str, data: Path, started: float) -> None:
         view.viewport().repaint()
         frames.append(time.perf_counter() - t)
     frames.sort()
+    changes = []
+    if kind == "catalog":  # a filter or sort change, end to end: the controller's query to the grid repainted
+        for change in (dict(sort="name"), dict(rating=3), dict(flag="pick", rating=None), dict(flag=None, sort="time"),
+                       dict(camera="nikon"), dict(camera=None, descending=True)):
+            painted.clear()
+            t = time.time()
+            controller.set_filter(**change)
+            while not painted:
+                app.processEvents()
+            changes.append(painted[0] - t)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if thumbs is not None:
         thumbs.shutdown()
     if kind == "window":
         widget.shutdown()
     print(json.dumps({"first_paint": first, "opened": opened, "rss_mb": rss, "frames": len(frames),
-                      "frame_median": statistics.median(frames),
+                      "frame_median": statistics.median(frames), "changes": changes,
                       "frame_p95": frames[min(len(frames) - 1, round(0.95 * (len(frames) - 1)))]}))
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLineEdit, QMenu, QPushButton,
-                               QSplitter, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLineEdit, QListView, QMenu,
+                               QPushButton, QSplitter, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from editor.app.library import LibraryController
 from editor.core.catalog import Folder, Photo
@@ -21,6 +21,7 @@ from editor.ui.workers import ThumbnailService
 FolderRole = Qt.ItemDataRole.UserRole + 2
 SORT_LABELS = {"time": "Capture time", "name": "Name", "rating": "Rating", "edited": "Edit time"}
 FLAG_LABELS = {None: "Any flag", "pick": "Picks", "reject": "Rejects", "none": "Unflagged"}
+LAYOUT_BATCH = 2000  # grid cells laid out between two paints
 MENU_DELAY_MS = 500  # the look/camera menus follow changed rows after a pause
 TEXT_DELAY_MS = 150  # typing in the name box filters after a short pause, not on every key
 # Thumbnails are asked for once scrolling pauses this long, for at most the last THUMB_BATCH photos painted:
@@ -345,6 +346,10 @@ class LibraryPanel(QWidget):
         self.filters = FilterBar(controller)
         self.grid = ThumbList(self.model, strip=False)
         self.grid.setObjectName("catalogGrid")
+        # Lay out 50k cells in batches between paints: the first screen shows at once (~10 ms instead of
+        # ~0.4 s, most of it Qt asking the Python model its row count 4 times per cell).
+        self.grid.setLayoutMode(QListView.LayoutMode.Batched)
+        self.grid.setBatchSize(LAYOUT_BATCH)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from editor.core import sidecar as sidecars
-from editor.core.catalog import Catalog, CatalogVersionError, Filter, parse_date
+from editor.core.catalog import SCHEMA_VERSION, Catalog, CatalogVersionError, Filter, parse_date
 from editor.core.edit import Edit
 
 
@@ -285,7 +285,7 @@ def test_a_version_1_catalog_is_migrated_with_its_rows_kept(tmp_path, shoot):
     con.commit()
     con.close()
     with Catalog(path) as cat:
-        assert cat._execute("PRAGMA user_version")[0][0] == 2
+        assert cat._execute("PRAGMA user_version")[0][0] == SCHEMA_VERSION
         a = cat.photos(Filter(under=str(shoot / "day1")))
         assert [(p.name, p.rating) for p in a] == [("a.jpg", 4)]  # its folder was filled in from its path
 

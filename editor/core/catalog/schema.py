@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 15_000  # another process (a CLI scan, a tether session) may hold the write lock this long
 NOTE = ("A cache of the photos in the folders listed in library-folders.json and of their .darkslide "
         "sidecars, which stay the source of truth. Delete this file to rebuild it; nothing is lost.")
@@ -76,7 +76,9 @@ CREATE INDEX photos_ext ON photos (ext);
 ALTER TABLE photos ADD COLUMN dir TEXT NOT NULL DEFAULT '';
 UPDATE photos SET dir = substr(path, 1, length(path) - length(name) - 1);
 CREATE INDEX photos_dir ON photos (dir, captured);
-"""]  # 2: each photo's own folder, for the sub-folders of a catalogued folder
+""", """
+CREATE INDEX photos_folder_dir ON photos (folder_id, dir);
+"""]  # 2: each photo's own folder, for the sub-folders of a catalogued folder; 3: their counts from an index
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
