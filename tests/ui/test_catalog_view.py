@@ -112,8 +112,9 @@ def test_the_window_keeps_the_catalog_in_step_with_marks_and_captures(make_windo
     panel.grid.setCurrentIndex(panel.model.index(2))
     chosen = panel.model.index(2).data(Qt.UserRole + 1).path
     window.set_flag("pick")
-    qtbot.waitUntil(lambda: sidecars.load(chosen).flag == "pick", timeout=10000)
-    assert ctl.catalog.photo(chosen).flag == "pick"
+    # the runner writes the sidecar, then the catalog row: wait for the second
+    qtbot.waitUntil(lambda: ctl.catalog.photo(chosen).flag == "pick", timeout=10000)
+    assert sidecars.load(chosen).flag == "pick"
     # a tether session and its capture, as tether.controller announces them (from its own thread)
     session = tmp_path / "sessions" / "Shoot"
     session.mkdir(parents=True)
