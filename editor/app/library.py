@@ -34,10 +34,17 @@ def rebuild_catalog(path: Path) -> tuple[ScanReport, str]:
         return catalog.rebuild(), catalog.notice
 
 
-def write_marks(path: Path, photo: Path, values: dict) -> Photo | None:
-    """Sidecar first (the truth), then the catalog row, with a connection of its own (runs on a worker)."""
+def write_marks(path: Path, photos: list[Path], values: dict) -> tuple[list[Photo], list[str]]:
+    """For each photo, sidecar first (the truth), then its catalog row, with a connection of its own (runs
+    on a worker). Returns the new rows and a message per photo that could not be marked."""
+    done, failed = [], []
     with Catalog(path) as catalog:
-        return catalog.set_marks(photo, **values)
+        for photo in photos:
+            try:
+                done.append(catalog.set_marks(photo, **values))
+            except (OSError, ValueError) as exc:  # SidecarError is a ValueError; the other photos go on
+                failed.append(f"{photo.name}: not saved ({exc})")
+    return done, failed
 
 
 class LibraryController:
@@ -234,11 +241,17 @@ class LibraryController:
     # -- marks and captures -------------------------------------------------------------------------
     def set_marks(self, rows: list[int], **values) -> None:
         """Rate or flag photos: sidecar and catalog are written on the runner; the rows update when done."""
-        for row in rows:
-            photo = self.photo(row)
-            if photo is not None:
-                self.runner.run(write_marks, self.catalog.path, photo.path, dict(values), done=self._replace,
-                                error=lambda exc, p=photo: self.message.emit(f"{p.name}: not saved ({exc})"))
+        photos = [p.path for p in map(self.photo, rows) if p is not None]
+        if photos:
+            self.runner.run(write_marks, self.catalog.path, photos, dict(values), done=self._marked,
+                            error=lambda exc: self.message.emit(f"Marks not saved: {exc}"))
+
+    def _marked(self, result: tuple[list[Photo], list[str]]) -> None:
+        done, failed = result
+        for photo in done:
+            self._replace(photo)
+        for text in failed[:3]:
+            self.message.emit(text)
 
     def note_sidecar(self, path: Path) -> None:
         """A photo's sidecar was written elsewhere (the editor saved an edit): read it into its row."""

@@ -138,3 +138,13 @@ def test_sub_folders_form_a_tree_with_counts_of_everything_below(library):
     assert len(controller) == 2
     controller.show_folder(folder)
     assert len(controller) == PAGE * 2 + 10 + 3
+
+
+def test_a_photo_that_cannot_be_marked_is_named_and_the_others_are_marked(library):
+    controller, shoot = library
+    said = []
+    controller.message.subscribe(said.append)
+    sidecars.path_for(shoot / "IMG_0001.jpg").write_text("{broken")
+    controller.set_marks([0, 1, 2], flag="pick")
+    assert [controller.photo(r).flag for r in (0, 1, 2)] == ["pick", None, "pick"]
+    assert len(said) == 1 and "IMG_0001.jpg" in said[0]
