@@ -1,6 +1,10 @@
 """Lightroom / Camera Raw XMP presets: the mapping, ignored settings, export round-trip and unsafe XML."""
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 import pytest
 
 from editor.core import ops
@@ -309,3 +313,28 @@ def test_the_mapping_document_lists_every_mapped_setting():
     doc = (DATA.parents[2] / "docs" / "lightroom-mapping.md").read_text()
     for name in [row[0] for row in xmp.NUMERIC] + list(xmp_mapping.ALIASES) + list(xmp_mapping.PROFILES):
         assert name in doc, name
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="ExifTool is not installed")
+@pytest.mark.parametrize("name", ["Selenium", "Classic", "Chrome"])
+def test_exiftool_reads_every_exported_setting_as_written(tmp_path, name):
+    # ExifTool (which nobody here wrote) knows the Camera Raw schema: it must read each setting, the
+    # language-alternative Name and Group, and the numbers with the values we meant.
+    look = next(l for l in builtin_looks() if l.name == name)
+    path = tmp_path / "look.xmp"
+    path.write_text(xmp.dumps(look)[0])
+    read = json.loads(subprocess.run(["exiftool", "-j", "-n", "-XMP-crs:all", str(path)], check=True,
+                                     capture_output=True, text=True).stdout)[0]
+    root = ElementTree.parse(path).getroot()
+    desc = next(root.iter("{" + xmp.RDF + "}Description"))
+    crs = "{" + xmp.CRS + "}"
+    written = {k[len(crs):]: v for k, v in desc.attrib.items() if k.startswith(crs)}
+    for key, text in written.items():
+        got = read[key]
+        if text in ("True", "False"):
+            assert got == (text == "True"), key
+        elif text and text.lstrip("+-").replace(".", "", 1).isdigit():
+            assert float(got) == pytest.approx(float(text)), key
+        else:
+            assert str(got) == text, key
+    assert read["Name"] == look.name and read["Group"] == look.group
