@@ -10,6 +10,7 @@ from ui_helpers import qimage_array
 pytest.importorskip("tether.session")
 
 
+@pytest.mark.slow  # the realistic phone: ~5-8 s
 def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(qtbot, make_window, photo_folder,
                                                                            tmp_path):
     window = make_window(photo_folder)
