@@ -132,7 +132,7 @@ class TetherPanel(QWidget):
         self.usb_refresh.setToolTip("Look for phones on USB")
         self.usb_refresh.clicked.connect(self.refresh_usb)
         self.usb_connect = QPushButton("Connect")
-        self.usb_connect.clicked.connect(lambda: self.connect_to(self.usb_list.currentData() or "usb:"))
+        self.usb_connect.clicked.connect(self._connect_listed)
         col.addWidget(_row(self.usb_list, self.usb_refresh, self.usb_connect))
         self.host_edit = QLineEdit(self.settings.value("tether/host", ""))
         self.host_edit.setPlaceholderText("Wi-Fi: 192.168.1.20:5555")
@@ -264,12 +264,14 @@ class TetherPanel(QWidget):
             phones, problem, served = result
             self.usb_list.clear()
             for p in phones:
-                self.usb_list.addItem(p.label, f"usb:{p.serial}" if p.kind == "adb" else "")
+                self.usb_list.addItem(p.label, f"usb:{p.serial}" if p.kind == "adb" else f"hdc:{p.problem}")
                 if p.problem:
                     self._log(p.problem)
             for serial, state in served.items():
                 self.usb_list.addItem(f"{serial} (adb server{'' if state == 'device' else ', ' + state})",
                                       f"adb:{serial}")
+            if self.usb_list.count():
+                self.usb_list.setCurrentIndex(0)
             phones = phones or list(served)
             if problem:
                 self._log(f"USB: {problem}")
@@ -277,6 +279,14 @@ class TetherPanel(QWidget):
             elif not phones:
                 self.host.status("No phone with USB debugging found", 6000)
         self.host.run_task(scan, done=shown)
+
+    def _connect_listed(self) -> None:
+        target = self.usb_list.currentData() or "usb:"
+        if target.startswith("hdc:"):  # a HarmonyOS NEXT phone: say why, do not try
+            self._log(target[4:])
+            self.host.status(target[4:], 10000)
+            return
+        self.connect_to(target)
 
     def connect_simulated(self) -> None:
         """Start a simulated phone (realistic profile) in-process and connect to it."""

@@ -234,3 +234,21 @@ def test_the_pairing_dialog_checks_its_fields_and_hands_them_to_the_controller(q
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
     assert calls and calls[0][:3] == ("192.168.1.20:37099", "482913", "192.168.1.20:41234")
     assert any("Pairing with 192.168.1.20:37099" in panel.log.item(i).text() for i in range(panel.log.count()))
+
+
+def test_a_harmonyos_next_phone_in_the_list_is_explained_not_connected(qtbot, make_window, photo_folder,
+                                                                       monkeypatch):
+    import tether.usb_devices as usb_devices
+    from tether.adb_server import AdbServer
+    window = make_window(photo_folder)
+    panel = window.tether
+    phone = usb_devices.UsbPhone("HM1", "Mate 70", 0x12D1, 0x107E, True, kind="hdc")
+    monkeypatch.setattr(usb_devices, "list_usb_phones", lambda: [phone])
+    monkeypatch.setattr(AdbServer, "devices", lambda self: {})
+    attempts = []
+    monkeypatch.setattr(panel.controller, "connect", lambda *a, **k: attempts.append(a))
+    panel.refresh_usb()
+    qtbot.waitUntil(lambda: panel.usb_list.count() == 1, timeout=5000)
+    assert "not supported" in panel.usb_list.itemText(0)
+    panel.usb_connect.click()
+    assert not attempts and "HarmonyOS NEXT" in window.statusBar().currentMessage()
