@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from editor.core.files import check_regular
 # Files the library lists; anything else in the folder (sidecars, exports, notes) is ignored.
 EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".avif",
                         ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf"})
-SORT_KEYS = ("time", "name")
+SORT_KEYS = ("time", "name", "rating", "edited")  # capture time, file name, stars (most first), last edit
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Entry:
     edit_hash: str = ""
     problem: str = ""  # "sidecar unreadable: REASON" (or a stat failure); the photo is still listed
     stat_key: tuple[int, int] = (0, 0)  # (mtime_ns, size) of the original, for thumbnail caching
+    edited: float = 0.0  # when its edit last changed (the sidecar's mtime), seconds since the epoch; 0: never
 
     @property
     def name(self) -> str:
@@ -76,6 +78,10 @@ def read_entry(path: Path) -> Entry:
     try:
         car = sidecars.load(path)
         entry.rating, entry.flag, entry.edit_hash = car.rating, car.flag, edit_hash(car.edit)
+        try:
+            entry.edited = sidecars.path_for(path).stat().st_mtime
+        except OSError:
+            entry.edited = 0.0  # no sidecar yet
     except sidecars.SidecarError as exc:  # the photo stays listed; its marks and edit start fresh
         entry.problem = f"sidecar unreadable: {exc.reason}"
     return entry
@@ -133,6 +139,10 @@ class Library:
         self.sort_key = key
         if key == "time":
             self.entries.sort(key=lambda e: (e.captured, e.name.lower()))
+        elif key == "rating":
+            self.entries.sort(key=lambda e: (-e.rating, e.captured, e.name.lower()))
+        elif key == "edited":
+            self.entries.sort(key=lambda e: (-e.edited, e.captured, e.name.lower()))
         else:
             self.entries.sort(key=lambda e: e.name.lower())
         self._notify()
@@ -192,4 +202,5 @@ class Library:
         entry = self.entry(path)
         if entry is not None:
             entry.edit_hash = edit_hash(edit)
+            entry.edited = time.time()
             self._notify()

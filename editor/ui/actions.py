@@ -61,6 +61,9 @@ def build_actions(w) -> dict[str, QAction]:
     return actions
 
 
+# Library sort orders: label -> editor.core.library sort key.
+SORTS = {"Capture time": "time", "File name": "name", "Rating": "rating", "Last edited": "edited"}
+
 # Library filters: label -> which entries stay visible.
 FILTERS = {
     "All photos": lambda e: True,
@@ -84,7 +87,7 @@ def build_menus_and_toolbar(w, actions: dict[str, QAction]) -> tuple[QComboBox, 
     for aid in TOOLBAR_VIEWS:
         bar.addAction(actions[aid])
     sort_box = QComboBox()
-    sort_box.addItems(["Capture time", "File name"])
+    sort_box.addItems(list(SORTS))
     sort_box.setToolTip("Sort the library")
     bar.addWidget(QLabel("  Sort "))
     bar.addWidget(sort_box)

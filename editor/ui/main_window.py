@@ -25,7 +25,7 @@ from editor.core.library import Library, read_entry, write_marks
 from editor.core.ops import crop as crop_op
 from editor.core.sources import PhotoError
 from editor.ui import theme
-from editor.ui.actions import FILTERS, build_actions, build_menus_and_toolbar
+from editor.ui.actions import FILTERS, SORTS, build_actions, build_menus_and_toolbar
 from editor.ui.crop_tool import CropBox, CropTool
 from editor.ui.develop import DevelopPanel
 from editor.ui.exif_panel import ExifPanel
@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
         self.develop.setEnabled(False)  # until a photo that decodes is open
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
         self.grid.activated_entry.connect(lambda _e: self.show_develop())
-        self.sort_box.currentIndexChanged.connect(lambda i: self.sort_library(("time", "name")[i]))
+        self.sort_box.currentIndexChanged.connect(lambda _i: self.sort_library(SORTS[self.sort_box.currentText()]))
         self.filter_box.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.model.layoutChanged.connect(self.apply_filter)  # marks, sorting and new captures
         self.model.modelReset.connect(self.apply_filter)
@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
             self.loupe.show_message("Open a folder of photos (Ctrl+O).")
             return
         self.status(f"Reading {folder} …")
-        key = ("time", "name")[self.sort_box.currentIndex()]
+        key = SORTS[self.sort_box.currentText()]
         self.tasks.run(Library.scan, Path(folder), key, done=self._library_ready,
                        error=lambda exc: self.status(f"Cannot read {folder}: {exc}"))
 

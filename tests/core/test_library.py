@@ -129,3 +129,23 @@ def test_index_of_follows_sorting_appends_and_direct_changes(folder):
     lib.entries.insert(0, Entry(folder / "new.jpg"))  # changed behind its back: still right
     assert lib.index_of(folder / "new.jpg") == 0 and lib.index_of(folder / "c_middle.jpg") == 3
     assert lib.index_of(folder / "gone.jpg") == -1
+
+
+def test_sort_by_rating_puts_the_most_stars_first_and_by_last_edit_the_newest_first(tmp_path):
+    import time as _time
+
+    from editor.core import sidecar as sidecars
+    from editor.core.edit import Edit
+    from editor.core.library import Library
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        (tmp_path / name).write_bytes(b"\xff\xd8")
+    car = sidecars.Sidecar()
+    car.rating = 4
+    sidecars.save(tmp_path / "b.jpg", car)
+    library = Library.scan(tmp_path, "name")
+    library.sort("rating")
+    assert [e.name for e in library.entries][0] == "b.jpg"
+    _time.sleep(0.01)
+    library.note_edit(tmp_path / "c.jpg", Edit().update("exposure", exposure_ev=1.0))
+    library.sort("edited")
+    assert [e.name for e in library.entries][:2] == ["c.jpg", "b.jpg"]  # just edited, then the one with a sidecar
