@@ -294,11 +294,12 @@ def test_missing_lut_fails_that_photo_with_its_name(make_photo, tmp_path):
     assert len(result.failed) == 1 and "lut.jpg" in result.failed[0][1]
 
 
-def test_cli_exports_the_photos_of_a_folder(make_photo, tmp_path):
+def test_cli_exports_the_photos_of_a_folder(make_photo, tmp_path, monkeypatch):
     from editor.cli import export as export_cli
     a, b = make_photo("a.png"), make_photo("b.png")
     assert a.parent == b.parent
-    assert export_cli.main([str(a.parent), "--out", str(tmp_path / "fromfolder"), "--format", "png",
+    monkeypatch.chdir(a.parent)  # `darkslide export . --out ...` from inside the folder
+    assert export_cli.main([".", "--out", str(tmp_path / "fromfolder"), "--format", "png",
                             "--template", "{seq}_{name}"]) == 0
     assert sorted(p.name for p in (tmp_path / "fromfolder").iterdir()) == ["0001_a.png", "0002_b.png"]
 
