@@ -9,7 +9,6 @@ import time
 import pytest
 from PIL import Image
 
-from tether.simphone import SimulatedPhone
 from tether.simphone.profile import FAST, REALISTIC, get_profile
 
 CAMERA = "/sdcard/DCIM/Camera"

@@ -150,7 +150,7 @@ def test_restart_drops_connections_and_asks_allow_usb_debugging_again(make_phone
     time.sleep(0.15)
     with pytest.raises(TetherError):
         connect(phone, auth_timeout=0.5)  # rebooting: refused
-    assert phone._rebooted.wait(5)
+    assert phone.wait_until_up(5)
     prompts = phone.auth.prompts
     started = time.monotonic()
     again = connect(phone)  # the dialog shows again; the "user" allows after 0.4 s

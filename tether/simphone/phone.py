@@ -80,20 +80,7 @@ class SimulatedPhone:
         self.battery = {"level": battery_level, "charging": charging}
         self.screen = Screen(self.profile.screen_timeout_s, self.profile.lock, plugged="usb" if charging else "")
         self.rng = random.Random(seed)
-        # An SD card (sd_card="1A2B-3C4D") is mounted at /storage/1A2B-3C4D; its DCIM/Camera is a sibling
-        # folder of `folder` on the desktop. save_to_sd: the camera app stores new photos there.
-        self.sd_card = sd_card
-        self.sd_folder = self.folder.parent / f"sdcard-{sd_card}" if sd_card else None
-        mounts, volumes = {CAMERA_DIR: self.folder}, [Volume(self.folder)]
-        if sd_card:
-            self.sd_folder.mkdir(parents=True, exist_ok=True)
-            mounts[f"/storage/{sd_card}/DCIM/Camera"] = self.sd_folder
-            volumes.append(Volume(self.sd_folder, sd_card.lower(), f"/storage/{sd_card}"))
-        self.vfs = VirtualFs(mounts)
-        self.media = MediaStore(*volumes)
-        camera_folder, camera_dir = self.folder, CAMERA_DIR
-        if save_to_sd and sd_card:
-            camera_folder, camera_dir = self.sd_folder, f"/storage/{sd_card}/DCIM/Camera"
+        camera_folder, camera_dir = self._mount_storage(sd_card, save_to_sd)
         self.camera = Camera(camera_folder, size=self.profile.image_size, with_dng=with_dng,
                              write_steps=self.profile.write_steps, write_duration=self.profile.write_duration_s,
                              pending_names=self.profile.pending_names, device_dir=camera_dir, frame_pool=frame_pool,
@@ -121,6 +108,22 @@ class SimulatedPhone:
         self._rebooted = threading.Event()
         self._threads: list[threading.Thread] = []
         self.port = 0
+
+    def _mount_storage(self, sd_card: str | None, save_to_sd: bool) -> tuple[Path, str]:
+        """Internal storage, and an SD card (sd_card="1A2B-3C4D") at /storage/1A2B-3C4D whose DCIM/Camera is
+        a sibling folder of `folder` on the desktop. Returns where the camera app saves (save_to_sd)."""
+        self.sd_card = sd_card
+        self.sd_folder = self.folder.parent / f"sdcard-{sd_card}" if sd_card else None
+        mounts, volumes = {CAMERA_DIR: self.folder}, [Volume(self.folder)]
+        if sd_card:
+            self.sd_folder.mkdir(parents=True, exist_ok=True)
+            mounts[f"/storage/{sd_card}/DCIM/Camera"] = self.sd_folder
+            volumes.append(Volume(self.sd_folder, sd_card.lower(), f"/storage/{sd_card}"))
+        self.vfs = VirtualFs(mounts)
+        self.media = MediaStore(*volumes)
+        if save_to_sd and sd_card:
+            return self.sd_folder, f"/storage/{sd_card}/DCIM/Camera"
+        return self.folder, CAMERA_DIR
 
     def fs_wait(self, started: float, cost_s: float) -> None:
         """Sleep until `cost_s` after `started` (monotonic): the phone's own time for an operation, of
@@ -171,7 +174,11 @@ class SimulatedPhone:
             self.auth.revoke_all()
         self._reboot.set()
         if wait:
-            self._rebooted.wait(self.profile.reboot_s + 10)
+            self.wait_until_up(self.profile.reboot_s + 10)
+
+    def wait_until_up(self, timeout: float) -> bool:
+        """After restart(wait=False): block until the phone listens again (True) or timeout (False)."""
+        return self._rebooted.wait(timeout)
 
     def _accept_loop(self) -> None:
         sel = selectors.DefaultSelector()
