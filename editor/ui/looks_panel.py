@@ -9,6 +9,7 @@ this panel shows it and never touches the window. A bad file gives a clear messa
 from __future__ import annotations
 
 import concurrent.futures as cf
+import logging
 from pathlib import Path
 from typing import Callable
 
@@ -21,6 +22,7 @@ from editor.app.looks import LooksController
 from editor.ui import imaging, theme
 from presets import apply_preset
 
+log = logging.getLogger("darkslide")
 NameRole = Qt.ItemDataRole.UserRole + 1
 THUMB_EDGE = 120  # px, long edge of a look thumbnail
 ICON = QSize(72, 54)  # px, a thumbnail as the list shows it
@@ -34,6 +36,7 @@ IMPORT_FILTER = "Presets and LUTs (*.json *.xmp *.cube *.png *.tif *.tiff);;All 
 
 class LooksPanel(QWidget):
     thumbs_ready = Signal(int, object)  # generation, {name: QImage}
+    thumb_failed = Signal(int, str, str)  # generation, look, why
     changed = Signal()  # the list of looks was rebuilt
 
     def __init__(self, looks: LooksController, parent=None, executor: cf.ThreadPoolExecutor | None = None):
@@ -52,6 +55,7 @@ class LooksPanel(QWidget):
         self._closed = False
         self._build()
         self.thumbs_ready.connect(self._thumbs_ready)
+        self.thumb_failed.connect(self._thumb_failed)
         self.hover_timer = QTimer(self, singleShot=True, interval=HOVER_MS, timeout=self._hover_preview)
         self.refresh_timer = QTimer(self, singleShot=True, interval=700, timeout=self.render_thumbnails)
         # scrolling, expanding and resizing show new rows: render them once things settle for a moment
@@ -263,11 +267,20 @@ class LooksPanel(QWidget):
             try:
                 rgb = imaging.to_rgb8(render(base, apply_preset(edit, preset), ctx))
                 out[name] = imaging.to_qimage(rgb)
-            except Exception:  # one bad look (e.g. a LUT file gone missing) must not stop the others
+            except Exception as exc:  # one bad look (e.g. a LUT file gone missing) must not stop the others
+                log.warning("look %s could not be rendered: %s", name, exc)
+                self.thumb_failed.emit(gen, name, str(exc) or type(exc).__name__)
                 continue
             if len(out) % 4 == 0:
                 self.thumbs_ready.emit(gen, dict(out))
         self.thumbs_ready.emit(gen, out)
+
+    def _thumb_failed(self, gen: int, name: str, message: str) -> None:
+        """A look whose thumbnail cannot be rendered says why on its row (it would fail on a click too)."""
+        item = self.item(name) if gen == self._gen else None
+        if item is not None:
+            item.setIcon(0, theme.icon("mdi6.alert"))
+            item.setToolTip(0, f"Cannot show {name}: {message}")
 
     def _thumbs_ready(self, gen: int, images: dict) -> None:
         if gen != self._gen:

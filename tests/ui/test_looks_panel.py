@@ -257,3 +257,20 @@ def test_a_hidden_panel_renders_nothing_until_shown_and_another_photo_clears_old
     assert shown and set(shown) <= set(first)
     qtbot.waitUntil(lambda: set(shown) <= set(rendered(looks)), timeout=10000)
     assert not set(last) & set(rendered(looks))
+
+
+def test_a_look_that_cannot_be_rendered_says_why_on_its_row(qtbot, make_window, photo_folder, monkeypatch):
+    import editor.ui.looks_panel as panel_module
+    real = panel_module.apply_preset
+
+    def broken(edit, preset, *args, **kwargs):
+        if preset.name == "Vivid":
+            raise ValueError("LUT file 'gone.cube' not found")
+        return real(edit, preset, *args, **kwargs)
+    monkeypatch.setattr(panel_module, "apply_preset", broken)
+    window, _ = ready(qtbot, make_window, photo_folder)
+    looks = window.looks
+    looks.render_thumbnails(force=True)
+    qtbot.waitUntil(lambda: "gone.cube" in looks.item("Vivid").toolTip(0), timeout=10000)
+    assert looks.item("Vivid").toolTip(0).startswith("Cannot show Vivid")
+    qtbot.waitUntil(lambda: not looks.item("Standard").icon(0).isNull(), timeout=10000)  # the others render
