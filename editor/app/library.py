@@ -116,7 +116,7 @@ class LibraryController:
 
     def _fetch(self, page: int) -> list[Photo]:
         if self.ids is None:  # the ids are still being read: an index-ordered LIMIT/OFFSET query
-            rows = self.catalog.page(self.filter, PAGE, page * PAGE)
+            rows = self.catalog.photos(self.filter, PAGE, page * PAGE)
         else:
             wanted = self.ids[page * PAGE:(page + 1) * PAGE]
             found = {p.id: p for p in self.catalog.by_ids(wanted)}

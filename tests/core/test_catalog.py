@@ -300,3 +300,13 @@ def test_a_folder_and_its_sub_folders_filter_by_an_index_range(catalog, shoot):
     folder = catalog.folders()[0]
     assert catalog.subfolders(folder) == {shoot / "day1": 2, shoot / "day1" / "raw": 1, shoot / "day2": 1,
                                           shoot / "day10": 1}
+
+
+def test_a_sidecar_broken_after_cataloguing_is_named_by_the_next_scan(catalog, shoot):
+    catalog.add_folder(shoot)
+    catalog.scan()
+    car = sidecars.path_for(shoot / "day2" / "c.JPG")
+    car.write_text("{half a sidecar")
+    report = catalog.scan()
+    assert report.changed == 1 and len(report.problems) == 1 and "c.JPG.darkslide" in report.problems[0]
+    assert "c.JPG.darkslide" in catalog.photo(shoot / "day2" / "c.JPG").problem

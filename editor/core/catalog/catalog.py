@@ -240,16 +240,11 @@ class Catalog:
     # -- queries ----------------------------------------------------------------------------------
     def ids(self, where: Filter = Filter()) -> list[int]:
         """Ids of the matching photos in the filter's order (cheap: ~50k ints for a whole library)."""
-        clause, values = where.where()
-        return [r[0] for r in self._execute(f"SELECT p.id FROM photos p{clause}{where.order()}", values)]
+        return [r[0] for r in self._execute(*_ids_query(where))]
 
     def count(self, where: Filter = Filter()) -> int:
         clause, values = where.where()
         return self._execute(f"SELECT count(*) FROM photos p{clause}", values)[0][0]
-
-    def page(self, where: Filter, limit: int, offset: int = 0) -> list[Photo]:
-        """One window of the matching photos in order (a first screen needs no list of every id)."""
-        return self.photos(where, limit, offset)
 
     def photos(self, where: Filter = Filter(), limit: int | None = None, offset: int = 0) -> list[Photo]:
         clause, values = where.where()
@@ -324,6 +319,11 @@ class _damage_named:
             raise CatalogCorrupt(_damage_message(self.path, value)) from value
 
 
+def _ids_query(where: Filter) -> tuple[str, list]:
+    clause, values = where.where()
+    return f"SELECT p.id FROM photos p{clause}{where.order()}", values
+
+
 def _absolute(path) -> Path:
     return Path(os.path.abspath(os.path.expanduser(str(path))))
 
@@ -346,7 +346,6 @@ def ordered_ids(path: Path, where: Filter) -> list[int]:
     """Every matching id in order, read with a read-only connection of its own (for a worker thread)."""
     con = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=15)
     try:
-        clause, values = where.where()
-        return [r[0] for r in con.execute(f"SELECT p.id FROM photos p{clause}{where.order()}", values)]
+        return [r[0] for r in con.execute(*_ids_query(where))]
     finally:
         con.close()

@@ -131,11 +131,14 @@ def scan_folder(catalog, folder_id: int, root: Path, skip: set[str],
         elif old[2] != car:
             marks.append((path, size, mtime, car))
     gone = [p for p in known if p not in on_disk]
-    _count_moves(report, fresh, gone, known)
-    report.changed += len(marks) + sum(1 for f in fresh if f[0] in known)
-    report.added += sum(1 for f in fresh if f[0] not in known)
+    new = [f for f in fresh if f[0] not in known]
+    moved = _moved(new, gone, known)
+    report.added, report.moved, report.removed = len(new) - moved, moved, len(gone) - moved
+    report.changed = len(fresh) - len(new) + len(marks)
     report.unchanged = len(on_disk) - len(fresh) - len(marks)
-    catalog._write_many(MARKS, [marks_row(*m) for m in marks])
+    marked = [marks_row(*m) for m in marks]
+    catalog._write_many(MARKS, marked)
+    report.problems.extend(r[-2] for r in marked if r[-2])
     rows = _rows(fresh, folder_id, progress)
     for batch in _batches(rows, BATCH):
         catalog._write_many(INSERT, batch)
@@ -146,13 +149,10 @@ def scan_folder(catalog, folder_id: int, root: Path, skip: set[str],
     return report
 
 
-def _count_moves(report: ScanReport, fresh: list, gone: list[str], known: dict) -> None:
-    """A photo that vanished while one of the same name and size appeared counts as moved."""
+def _moved(new: list, gone: list[str], known: dict) -> int:
+    """How many new photos are ones that vanished elsewhere in the folder (same name and size)."""
     gone_keys = {(os.path.basename(p), known[p][0]) for p in gone}
-    moved = sum(1 for f in fresh if f[0] not in known and (os.path.basename(f[0]), f[1]) in gone_keys)
-    report.moved += moved
-    report.added -= moved
-    report.removed += len(gone) - moved
+    return sum(1 for f in new if (os.path.basename(f[0]), f[1]) in gone_keys)
 
 
 def _rows(fresh: list, folder_id: int, progress: Progress | None) -> Iterator[tuple]:
