@@ -84,7 +84,8 @@ class LibraryController:
         self.changed.emit()
         generation = self._generation
         self.runner.run(ordered_ids, self.catalog.path, self.filter,
-                        done=lambda ids: self._got_ids(generation, ids), error=lambda _exc: None)
+                        done=lambda ids: self._got_ids(generation, ids),
+                        error=lambda _exc: None)  # without the ids, pages keep coming by LIMIT/OFFSET
 
     def _got_ids(self, generation: int, ids: list[int]) -> None:
         if generation == self._generation:
@@ -108,7 +109,11 @@ class LibraryController:
         page = row // PAGE
         rows = self._pages.get(page)
         if rows is None:
-            rows = self._fetch(page)
+            try:
+                rows = self._fetch(page)
+            except CatalogCorrupt as exc:  # damage met while scrolling: say it once, show empty cells
+                self._pages[page] = rows = []
+                self.message.emit(str(exc))
         else:
             self._pages.move_to_end(page)
         offset = row - page * PAGE
