@@ -28,6 +28,11 @@ def test_install_writes_a_menu_entry_icon_and_appstream_data_and_uninstall_remov
     if shutil.which("desktop-file-validate"):  # freedesktop's own checker, when installed
         result = subprocess.run(["desktop-file-validate", str(entry_path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+    if shutil.which("appstreamcli"):  # AppStream's own validator, when installed
+        result = subprocess.run(["appstreamcli", "validate", "--no-net",
+                                 str(tmp_path / "metainfo" / f"{desktop.APP_ID}.metainfo.xml")],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(desktop.uninstall_desktop(tmp_path)) == sorted(written)
     assert not any(p.exists() for p in written)
 
