@@ -228,8 +228,9 @@ class ServerConnection:
         except TetherError:
             raise
         except Exception as exc:  # adbutils: AdbError, AdbTimeout, socket errors
-            if "No such file" in str(exc) or "not found" in str(exc).lower() and "device" not in str(exc).lower():
-                raise DeviceCommandError(f"{what}: {exc}") from exc
+            text = str(exc)
+            if "No such file" in text or ("not found" in text.lower() and "device" not in text.lower()):
+                raise DeviceCommandError(f"{what}: {exc}") from exc  # the file, not the phone, is missing
             self._device = None
             raise ConnectionLostError(f"Lost {self.target} through the adb server during {what}: {exc}") from exc
 

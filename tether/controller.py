@@ -19,7 +19,6 @@ session does it replace the working one. A wrong address therefore never disturb
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import shutil
 import tempfile
@@ -137,8 +136,7 @@ class TetherController:
             from .simphone import SimulatedPhone
             try:
                 options = dict(phone_options)
-                if "profile" in inspect.signature(SimulatedPhone).parameters:
-                    options.setdefault("profile", SIM_PROFILE)
+                options.setdefault("profile", SIM_PROFILE)
                 attempt.phone_dir = Path(tempfile.mkdtemp(prefix="darkslide-simphone-"))
                 attempt.phone = SimulatedPhone(attempt.phone_dir, port=0, **options).start()
             except (OSError, ValueError, TypeError) as exc:
