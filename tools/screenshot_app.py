@@ -4,7 +4,7 @@
         .venv/bin/python tools/screenshot_app.py develop
 
 MODE: library (the grid), develop (a look applied, the Basic section), looks (the looks panel after a
-click), compare (before and after side by side), tether (the tether panel). Uses a throw-away data folder
+click), compare (before and after side by side), tether (the tether panel), export (the dialog). Uses a throw-away data folder
 and settings so your own are not touched.
 """
 from __future__ import annotations
@@ -40,6 +40,9 @@ def main(mode: str) -> int:
             window.show_grid()
         elif mode == "tether":
             window.left.setCurrentIndex(1)
+        elif mode == "export":
+            window.grid.selectAll()
+            window.export_selected()
         else:
             window.looks.tree.setCurrentItem(window.looks.item("Chrome"))
             window.looks.apply("Chrome")

@@ -34,6 +34,8 @@ def apply(app) -> None:
     pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#666"))
     app.setPalette(pal)
     try:
-        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+        # url()s in a style sheet resolve against the working folder: point them at the bundled icons
+        icons = (ROOT / "resources" / "icons").as_posix()
+        app.setStyleSheet(STYLE.read_text(encoding="utf-8").replace("@ICONS@", icons))
     except OSError:
         pass  # the palette alone still gives a usable dark theme
