@@ -1,4 +1,5 @@
-"""Phones on USB: the ones with an ADB interface, and HarmonyOS NEXT phones that only offer Huawei's hdc.
+"""Phones on USB: the ones with an ADB interface, HarmonyOS NEXT phones that only offer Huawei's hdc, and
+phones plugged in with USB debugging off (only MTP/PTP, interface class 6).
 
 A scan that cannot run (libusb missing, USB access refused) raises UsbScanError saying why, instead of
 looking like "no phone". Interface numbers: ADB is class 0xff / subclass 0x42 / protocol 1 (AOSP
@@ -13,6 +14,10 @@ from .errors import TetherError
 
 ADB_CLASS, ADB_SUBCLASS, ADB_PROTOCOL = 0xFF, 0x42, 0x01
 HDC_SUBCLASS, HDC_PROTOCOL = 0x50, 0x01
+STILL_IMAGE_CLASS = 0x06  # MTP/PTP: a phone in "File transfer" mode, which every phone offers
+# Phone makers' USB vendor ids (Google, Samsung, Huawei, Honor, Xiaomi, OnePlus, OPPO, vivo, Motorola, Sony,
+# LG): an MTP device from one of them is a phone with USB debugging off; from anyone else, maybe a camera.
+PHONE_VENDORS = {0x18D1, 0x04E8, 0x12D1, 0x339B, 0x2717, 0x2A70, 0x22D9, 0x2D95, 0x22B8, 0x0FCE, 0x1004}
 HUAWEI_VENDOR_ID = 0x12D1
 HARMONY_NEXT_HINT = ("speaks Huawei's hdc, not ADB: it runs HarmonyOS NEXT, which Darkslide cannot tether. "
                      "Phones on HarmonyOS 4 or older (and EMUI) work: enable USB debugging in Developer options.")
@@ -29,13 +34,15 @@ class UsbPhone:
     vendor_id: int
     product_id: int
     accessible: bool  # False when udev permissions stop us opening it
-    kind: str = "adb"  # "adb", or "hdc" for a HarmonyOS NEXT phone Darkslide cannot use
+    kind: str = "adb"  # "adb"; "hdc" (HarmonyOS NEXT, cannot be used); "mtp" (a phone with USB debugging off)
 
     @property
     def label(self) -> str:
         name = f"{self.model or 'phone'} {self.serial}".strip()
         if self.kind == "hdc":
             return f"{name} (HarmonyOS NEXT: not supported)"
+        if self.kind == "mtp":
+            return f"{name} (USB debugging off)"
         return name + ("" if self.accessible else " (no access: udev rule missing)")
 
     @property
@@ -43,6 +50,11 @@ class UsbPhone:
         """Why this phone cannot be used as is, in words; "" when it can."""
         if self.kind == "hdc":
             return f"{self.model or 'The Huawei phone'} {HARMONY_NEXT_HINT}"
+        if self.kind == "mtp":
+            huawei = (" If it is a Huawei phone on HarmonyOS NEXT there is no USB debugging to turn on: it "
+                      "cannot be tethered.") if self.vendor_id == HUAWEI_VENDOR_ID else ""
+            return (f"{self.model or 'A phone'} is plugged in for file transfer but USB debugging is off: turn it "
+                    "on in Developer options and allow this computer." + huawei)
         if not self.accessible:
             return (f"{self.model or 'The phone'} {self.serial}: Linux denied access; see 'Tethering set-up' "
                     "(udev rule for vendor {:04x}).".format(self.vendor_id))
@@ -50,7 +62,7 @@ class UsbPhone:
 
 
 def interface_kind(device) -> str | None:
-    """"adb", "hdc" or None, from the device's interface descriptors."""
+    """"adb", "hdc", "mtp" or None (not a phone), from the device's interface descriptors."""
     kinds = set()
     for setting in device.iterSettings():
         triple = (setting.getClass(), setting.getSubClass(), setting.getProtocol())
@@ -58,7 +70,12 @@ def interface_kind(device) -> str | None:
             kinds.add("adb")
         elif triple == (ADB_CLASS, HDC_SUBCLASS, HDC_PROTOCOL):
             kinds.add("hdc")
-    return "adb" if "adb" in kinds else ("hdc" if kinds else None)
+        elif triple[0] == STILL_IMAGE_CLASS:
+            kinds.add("mtp")
+    for kind in ("adb", "hdc", "mtp"):  # a phone with USB debugging on also shows MTP: ADB wins
+        if kind in kinds:
+            return kind
+    return None
 
 
 def list_usb_phones() -> list[UsbPhone]:
@@ -85,7 +102,7 @@ def list_usb_phones() -> list[UsbPhone]:
 
 def _describe(device, usb1) -> UsbPhone | None:
     kind = interface_kind(device)
-    if kind is None:
+    if kind is None or (kind == "mtp" and device.getVendorID() not in PHONE_VENDORS):
         return None
     serial, model, accessible = "", "", True
     try:

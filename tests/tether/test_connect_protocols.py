@@ -127,9 +127,14 @@ def test_usb_scan_names_adb_phones_hdc_phones_and_missing_permissions(monkeypatc
         _Device([(0xFF, 0x50, 0x01)], 0x12D1, "HM1", "Mate 70"),
         _Device([(0xFF, 0x42, 0x01)], 0x12D1, denied=True),
         _Device([(0x08, 0x06, 0x50)], 0x0781),  # a USB stick
+        _Device([(0x06, 0x01, 0x01)], 0x12D1, "HM2", "Pura 70"),  # USB debugging off: file transfer only
+        _Device([(0x06, 0x01, 0x01), (0xFF, 0x42, 0x01)], 0x04E8, "R5C", "Galaxy S24"),  # MTP and ADB
+        _Device([(0x06, 0x01, 0x01)], 0x04A9, "CAM", "EOS R6"),  # a camera over PTP: not a phone
     ])
     phones = list_usb_phones()
-    assert [p.kind for p in phones] == ["adb", "hdc", "adb"]
+    assert [p.kind for p in phones] == ["adb", "hdc", "adb", "mtp", "adb"]
+    assert "USB debugging is off" in phones[3].problem and "HarmonyOS NEXT" in phones[3].problem
+    assert phones[4].problem == ""
     assert phones[0].problem == "" and phones[0].label == "Pixel 8 PIXEL1"
     assert "HarmonyOS NEXT" in phones[1].problem and "not supported" in phones[1].label
     assert not phones[2].accessible and "udev" in phones[2].problem
