@@ -264,7 +264,7 @@ class TetherPanel(QWidget):
             phones, problem, served = result
             self.usb_list.clear()
             for p in phones:
-                self.usb_list.addItem(p.label, f"usb:{p.serial}" if p.kind == "adb" else f"hdc:{p.problem}")
+                self.usb_list.addItem(p.label, f"usb:{p.serial}" if p.kind == "adb" else f"explain:{p.problem}")
                 if p.problem:
                     self._log(p.problem)
             for serial, state in served.items():
@@ -282,9 +282,9 @@ class TetherPanel(QWidget):
 
     def _connect_listed(self) -> None:
         target = self.usb_list.currentData() or "usb:"
-        if target.startswith("hdc:"):  # a HarmonyOS NEXT phone: say why, do not try
-            self._log(target[4:])
-            self.host.status(target[4:], 10000)
+        if target.startswith("explain:"):  # HarmonyOS NEXT, or USB debugging off: say why, do not try
+            self._log(target[8:])
+            self.host.status(target[8:], 10000)
             return
         self.connect_to(target)
 
