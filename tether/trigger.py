@@ -101,7 +101,10 @@ def keep_awake(connection) -> str | None:
     """Keep the screen on while tethered: `svc power stayon usb` over USB, `true` (any power) over Wi-Fi.
     Returns the previous setting for restore_awake(), or None if the phone has no such setting."""
     previous = connection.shell(f"settings get global {STAY_ON_SETTING}").strip()
-    connection.shell("svc power stayon " + ("usb" if connection.target.kind == "usb" else "true"))
+    target = connection.target
+    by_usb = target.kind == "usb" or (target.kind == "adb" and ":" not in (target.serial or ""))  # adb server's USB phone
+    connection.shell("svc power stayon " + ("usb" if by_usb else "true"))
+    connection.shell(f"input keyevent {KEYCODE_WAKEUP}")  # stay-on keeps a screen on; it does not turn one on
     return previous if previous.isdigit() else None
 
 

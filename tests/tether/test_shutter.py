@@ -1,10 +1,11 @@
 """The shutter: wake first, the camera opened once per session, the lock screen named, a missing shot explained."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tether.session import Session
-from tether.simphone import shell_service
 from tether.trigger import PhoneLockedError, RemoteTrigger, TriggerTimeout, is_locked
 
 LOCKED = ("WINDOW MANAGER POLICY STATE (dumpsys window policy)\n    mAwake=true\n"
@@ -32,18 +33,42 @@ def test_each_press_wakes_the_phone_and_the_camera_opens_once_per_session(phone,
     assert "input keyevent 224" in phone.commands[:shutter], "KEYCODE_WAKEUP before the first shutter press"
 
 
-def test_a_pin_lock_screen_is_named_instead_of_a_silent_miss(phone, connect, tmp_path, monkeypatch):
-    answers = dict(shell_service.COMMANDS)
-    monkeypatch.setitem(shell_service.COMMANDS, "dumpsys",
-                        lambda ph, args: LOCKED.encode() if args[:1] == ["window"] else answers["dumpsys"](ph, args))
+def test_a_sleeping_phone_behind_a_swipe_lock_still_takes_the_shot(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], screen_timeout_s=1.0, lock="swipe")
     session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
     try:
+        time.sleep(1.2)
+        assert not phone.screen.awake and phone.screen.locked
+        result = RemoteTrigger(session).fire(timeout=10)
+    finally:
+        session.stop()
+    assert result.capture.md5 == phone.camera.shots[0].md5
+    assert phone.ignored_shutters == 0, "the press reached an awake, unlocked camera"
+
+
+def test_a_pin_lock_screen_is_named_instead_of_a_silent_miss(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], screen_timeout_s=1.0, lock="pin")
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
+    try:
+        time.sleep(1.2)
         with pytest.raises(PhoneLockedError, match="lock screen"):
             RemoteTrigger(session).fire(timeout=2)
     finally:
         session.stop()
     assert "input keyevent 27" not in phone.commands, "no blind press into a lock screen"
-    assert "wm dismiss-keyguard" in phone.commands, "a swipe lock would have been dismissed"
+    assert phone.screen.awake and phone.screen.locked and not phone.camera.shots
+
+
+def test_keep_awake_while_tethered_and_restore_after(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], screen_timeout_s=0.5, lock="swipe")
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1, keep_awake=True).start()
+    try:
+        time.sleep(1.0)
+        assert phone.screen.awake and not phone.screen.locked, "stays on past its 0.5 s timeout"
+    finally:
+        session.stop()
+    assert "svc power stayon true" in phone.commands  # a TCP phone: any power source
+    assert phone.commands[-1] == "settings put global stay_on_while_plugged_in 0" and phone.screen.stay_on == set()
 
 
 def test_no_new_file_says_so(phone, connect, tmp_path):
