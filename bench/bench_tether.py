@@ -155,78 +155,73 @@ def bench_latency(work: Path, key: Path, captures: int) -> dict:
             "hook": _stats(session.hook_seconds), "mean_mb": statistics.mean(sizes) / 1e6, "n": len(sizes)}
 
 
-def _realistic_phone(folder: Path, key: Path, roll: int):
-    """The simulated phone's realistic profile (FUSE-paced LIST/STAT, pending files, Pixel names), or, where that
-    profile is not available, the fast phone with a hard-linked roll and pending files."""
-    try:
-        return SimulatedPhone(folder, profile="realistic", roll=roll, trusted_keys=[key], frame_pool=6), "realistic"
-    except TypeError:
+class RealisticPhone:
+    """The realistic simulated phone (FUSE-paced LIST/STAT, pending files, Pixel names) in its own process,
+    so its threads do not share this process's GIL with the tether being measured."""
+
+    # A pool of pre-rendered frames: rendering a 2000x1500 photo on this desktop takes longer than a phone's
+    # ISP, and would make the simulated camera, not the tether, the bottleneck of a burst.
+    SCRIPT = ("import sys, threading; from pathlib import Path; from tether.simphone import SimulatedPhone; "
+              "p = SimulatedPhone(Path(sys.argv[1]), profile='realistic', roll=int(sys.argv[3]), frame_pool=12, "
+              "trusted_keys=[sys.argv[2]], lock='none').start(); p.camera.pool_ready.wait(300); "
+              "print(p.port, flush=True); threading.Event().wait()")
+
+    def __init__(self, folder: Path, key: Path, roll: int):
         folder.mkdir(parents=True, exist_ok=True)
-        body = folder.parent / "roll-body.jpg"
-        body.write_bytes(b"\xff\xd8" + os.urandom(3000) + b"\xff\xd9")
-        for i in range(roll):
-            os.link(body, folder / f"IMG_20200101_{i:06d}.jpg")
-        return SimulatedPhone(folder, trusted_keys=[key], image_size="medium", pending_names=True, write_steps=4,
-                              write_duration=0.3, frame_pool=6), "fast + pending (realistic profile missing)"
+        self.folder = folder
+        self.proc = subprocess.Popen([sys.executable, "-c", self.SCRIPT, str(folder), str(key), str(roll)],
+                                     stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+        self.port = int(self.proc.stdout.readline())
 
+    def __enter__(self):
+        return self
 
-def _developed_at(session_out: dict):
-    from presets.autolook import AutoLook
-    from presets.store import PresetStore
-    develop = AutoLook("Chrome", store=PresetStore(session_out["work"] / "presets"))
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
 
-    def hook(capture):
-        develop(capture.local_path)
-        session_out[capture.md5] = time.time()
-    return hook
-
-
-def _completion_times(shots: list) -> dict:
-    """Wall time each shot became whole on the phone (renamed from .pending-…), recorded by a waiter thread."""
-    import threading
-    done: dict = {}
-
-    def wait(shot):
-        shot.done.wait(30)
-        done[id(shot)] = time.time()
-    for shot in shots:
-        threading.Thread(target=wait, args=(shot,), daemon=True).start()
-    return done
+    def completed_at(self, capture) -> float:
+        """When the photo became whole on the phone: its rename from .pending-… sets the file's ctime."""
+        return os.stat(self.folder / capture.device_path.rsplit("/", 1)[1]).st_ctime
 
 
 def bench_realistic(work: Path, key: Path, roll: int, captures: int) -> dict:
-    """Complete on the phone -> verified + look sidecar + preview with a big roll, a burst, and LIST cost."""
-    phone, profile = _realistic_phone(work / "realphone", key, roll)
-    with phone:
-        if phone.camera.frame_pool:
-            phone.camera.pool_ready.wait(120)
+    """Complete on the phone -> verified + look sidecar + preview with a big roll, a burst, and LIST cost.
+    The shutter is Darkslide's (`input keyevent 27`), as in a real session; no live view."""
+    from presets.autolook import AutoLook
+    from presets.store import PresetStore
+    develop = AutoLook("Chrome", store=PresetStore(work / "presets"))
+    developed: dict = {}
+
+    def hook(capture):
+        develop(capture.local_path)
+        developed[capture.md5] = time.time()
+
+    with RealisticPhone(work / "realphone", key, roll) as phone:
         conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
-        developed: dict = {"work": work}
-        session = Session(conn, work / "realsession", "bench", on_capture=_developed_at(developed)).start(wait=60)
-        latencies, burst_after_last = [], None
+        session = Session(conn, work / "realsession", "bench", on_capture=hook, keep_awake=True).start(wait=120)
+        latencies = []
         try:
             for i in range(captures):
-                shot = phone.shoot()
-                done = _completion_times([shot])
+                conn.shell("input keyevent 27")
                 capture = session.wait_for_capture_after(i, 30)
-                assert capture is not None and capture.md5 == shot.md5
-                latencies.append(developed[capture.md5] - done[id(shot)])
+                assert capture is not None, "capture lost"
+                latencies.append(developed[capture.md5] - phone.completed_at(capture))
                 time.sleep(0.3)
             before = len(session.captures)
-            shots = []
             for _ in range(10):  # a burst of 10 in 2 s
-                shots.append(phone.shoot())
+                conn.shell("input keyevent 27")
                 last_press = time.time()
                 time.sleep(0.2)
-            assert session.wait_for_captures(before + 10, 30)
-            time.sleep(0.5)
-            burst_after_last = max(developed[s.md5] for s in shots) - last_press
+            assert session.wait_for_captures(before + 10, 30), "burst incomplete"
+            time.sleep(0.3)
+            burst_after_last = max(developed[c.md5] for c in session.captures[before:]) - last_press
             lists = session.watcher.lists
         finally:
             session.stop()
             conn.close()
         list_cost = _list_cost(phone, key)
-    return {"latency": _stats(latencies), "n": len(latencies), "burst": burst_after_last, "profile": profile,
+    return {"latency": _stats(latencies), "n": len(latencies), "burst": burst_after_last, "profile": "realistic",
             "roll": roll, "lists": lists, "hook": _stats(session.hook_seconds), **list_cost}
 
 

@@ -120,42 +120,63 @@ class FastSync:
             raise FileNotFoundError(parser.error)
         return parser.count, parser.md5.hexdigest() if hash_md5 else ""
 
-    # ---- sync LIST / LIS2 ----------------------------------------------------
+    # ---- sync LIST / LIS2 and STAT ---------------------------------------------
     def list(self, device_path: str) -> list[tuple[bytes, int, int, int]]:
         """(name, mode, size, mtime) of every entry, "." and ".." included, parsed in one pass as the WRTEs
         arrive. Uses LIS2 (64-bit sizes) when the phone's banner lists ls_v2."""
         v2 = "ls_v2" in self.banner_props.get("features", "").split(",")
+        state = {"buf": bytearray(), "pos": 0, "entries": []}
+
+        def feed(data) -> bool:
+            buf = state["buf"]
+            if state["pos"]:  # drop what is parsed once per WRTE (not per entry): the buffer stays small
+                del buf[:state["pos"]]
+            buf += data
+            state["pos"], done = p.parse_dents(buf, 0, state["entries"], v2)
+            return done
+        self._sync_request(p.ID_LIS2 if v2 else p.ID_LIST, device_path, feed)
+        return state["entries"]
+
+    def stat(self, device_path: str) -> tuple[int, int, int]:
+        """sync STAT: (mode, size, mtime); all zeros for a missing path (adbd never FAILs a STAT)."""
+        reply = bytearray()
+
+        def feed(data) -> bool:
+            reply.extend(data)
+            return len(reply) >= p.SYNC_STAT_REPLY.size
+        self._sync_request(p.ID_STAT, device_path, feed)
+        ident, mode, size, mtime = p.SYNC_STAT_REPLY.unpack_from(reply)
+        if ident != p.ID_STAT:
+            raise FastSyncError(f"unexpected {ident:#x} in a STAT reply")
+        return mode, size, mtime
+
+    def _sync_request(self, request_id: int, device_path: str, feed) -> None:
+        """One request on a fresh sync stream; feed(payload) -> True once the reply is complete."""
         local = self._next_local
         self._next_local += 1
         self._send(p.OPEN, local, 0, b"sync:\0")
         command, remote, _, _ = self._read()
         if command != p.OKAY:
             raise FastSyncError("phone refused the sync service")
-        path = device_path.encode("utf-8", "surrogateescape")
-        self._send(p.WRTE, local, remote, p.sync_request(p.ID_LIS2 if v2 else p.ID_LIST, path))
-        buf, pos, done, entries = bytearray(), 0, False, []
+        self._send(p.WRTE, local, remote, p.sync_request(request_id, device_path.encode("utf-8", "surrogateescape")))
+        done = False
         try:
             while not done:
                 command, _, _, data = self._read()
                 if command == p.OKAY:
                     continue
                 if command == p.CLSE:
-                    raise FastSyncError("phone closed the sync stream mid-listing")
+                    raise FastSyncError("phone closed the sync stream mid-reply")
                 if command != p.WRTE:
-                    raise FastSyncError(f"unexpected {command:#x} during LIST")
+                    raise FastSyncError(f"unexpected {command:#x} in a sync reply")
                 self._send(p.OKAY, local, remote)
-                if pos:  # drop what is parsed once per WRTE (not per entry): the buffer stays small
-                    del buf[:pos]
-                    pos = 0
-                buf += data
-                pos, done = p.parse_dents(buf, pos, entries, v2)
+                done = feed(data)
         finally:
             try:
                 self._send(p.CLSE, local, remote)
             except OSError:
                 pass
         self._drain_close(local)
-        return entries
 
     def _drain_close(self, local: int) -> None:
         """Consume the phone's CLSE (and any late OKAY) so the next pull starts clean. The file is already

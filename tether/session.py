@@ -155,6 +155,7 @@ class Session:
             self.watcher.forget()
         if not self.folders_given and info.serial != self._known_serial:
             self.watcher.set_folders(discover_folders(self.connection))
+        self.watcher.start_lister(self.poll_interval)
         self.serial, self.model = info.serial, info.model
         self._known_serial = info.serial
         self.namer = Namer(self.template, self.name, info.model)
@@ -177,6 +178,7 @@ class Session:
         try:
             self._loop()
         finally:
+            self.watcher.close()
             self._developer.close(timeout=8.0)
             if self._stop.is_set():
                 self.journal.close()  # closing twice (here and in stop()) is harmless

@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import posixpath
 import re
+import stat as statmod
 import time
 from dataclasses import dataclass
 
 from .connection import DeviceConnection
-from .errors import DeviceCommandError
+from .errors import ConnectionLostError, DeviceCommandError
+from .lister import FULL_LIST_SECONDS, SAME_SECOND, Lister, fast_opener
 from .naming import PRIORITY, is_capture_candidate, is_safe_device_name, stem_and_ext
 
 DEFAULT_FOLDERS = ("/sdcard/DCIM/Camera", "/sdcard/DCIM/Camera/RAW", "/sdcard/Pictures/RAW")
-SAME_SECOND = 1.0  # folder mtimes have whole seconds: a LIST this long after a change sees that second's end
-FULL_LIST_SECONDS = 15.0
 PENDING = re.compile(r"^\.pending-\d+-(.+)$")
 SD_CARD = re.compile(r"^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}$")  # /storage/XXXX-XXXX: a removable card's volume id
 NOT_CAMERA = {"Screenshots", "ScreenRecorder", "ScreenRecords"}
@@ -108,8 +108,27 @@ class Watcher:
         self.on_rejected = on_rejected
         self.files: dict[str, RemoteFile] = {}
         self.rejected: set[str] = set()
-        self.lists = 0  # sync LISTs issued (tests and the benchmark read it)
+        self._lists = 0  # sync LISTs issued inline
         self._state: dict[str, _Folder] = {}
+        self._lister: Lister | None = None
+
+    @property
+    def lists(self) -> int:
+        """sync LISTs issued so far (tests and the benchmark read it)."""
+        return self._lists + (self._lister.lists if self._lister else 0)
+
+    def start_lister(self, interval: float = 0.1) -> bool:
+        """LIST on a connection and thread of their own where the phone allows it (TCP); True if so."""
+        opener = fast_opener(self.connection)
+        if opener is None or self._lister is not None:
+            return self._lister is not None
+        self._lister = Lister(opener, interval).start(self.folders)
+        return True
+
+    def close(self) -> None:
+        if self._lister is not None:
+            self._lister.close()
+            self._lister = None
 
     def set_folders(self, folders) -> None:
         self.folders = [posixpath.normpath(f) for f in folders]
@@ -119,12 +138,18 @@ class Watcher:
         """Another phone (or a restart): nothing known about the folders any more."""
         self.files.clear()
         self._state.clear()
+        if self._lister is not None:
+            self._lister.reset(self.folders)
 
     def poll(self, settled=lambda remote: False) -> list[RemoteFile]:
         """One look at every folder: a LIST where something changed, else a STAT of each tracked file.
         Files that are `settled` (ingested, or in the session's baseline) stop being tracked, so a roll of
         thousands costs nothing per poll. Returns every tracked candidate."""
         self._forget_settled(settled)
+        if self._lister is not None and not self._lister.refused:
+            self._poll_with_lister()
+            self._forget_settled(settled)
+            return list(self.files.values())
         for folder in self.folders:
             state = self._state.setdefault(folder, _Folder())
             now = time.monotonic()
@@ -149,6 +174,21 @@ class Watcher:
                 self._stat_tracked(folder, now)
         self._forget_settled(settled)
         return list(self.files.values())
+
+    def _poll_with_lister(self) -> None:
+        """The lister LISTs; here: finished pending files, the lister's new snapshots, and tracked files."""
+        for folder in self.folders:
+            state = self._state.setdefault(folder, _Folder())
+            self._check_pending(folder, state, time.monotonic())
+            first = not self._lister.has_listed(folder)
+            snapshot = self._lister.take(folder, wait=self.connection.io_timeout * 2 if first else 0.0)
+            if snapshot is None and first and not self._lister.refused:
+                raise ConnectionLostError(f"Could not list {folder} on the phone")
+            if snapshot is not None:
+                current, listed_at = snapshot
+                self._apply(folder, state, current, listed_at)
+            else:
+                self._stat_tracked(folder, time.monotonic())
 
     def _forget_settled(self, settled) -> None:
         for path in [p for p, f in self.files.items() if settled(f)]:
@@ -176,28 +216,32 @@ class Watcher:
             entries = self.connection.list_dir(folder)
         except DeviceCommandError:
             entries = []  # adbd lists a missing folder as empty; an error here is just as harmless
-        self.lists += 1
+        self._lists += 1
         state.listed_at = now
+        return self._apply(folder, state, {e.name: (e.mode, e.size, e.mtime) for e in entries}, now)
+
+    def _apply(self, folder: str, state: _Folder, current: dict, now: float) -> bool:
+        """Update what is tracked from a LIST ({name: (mode, size, mtime)}), looking only at what changed."""
         prefix = folder + "/"
-        current = {e.name: (e.mode, e.size, e.mtime) for e in entries}
         first = state.seen is None
         previous, state.seen = state.seen or {}, current
         appeared = False
         announced = state.pending
         state.pending = {m.group(1) for name in current if name.startswith(".pending-")
                          and (m := PENDING.match(name)) and is_capture_candidate(m.group(1))}
-        for entry in entries:
-            path = prefix + entry.name
-            if previous.get(entry.name) == current[entry.name] and path not in self.files:
+        for name, signature in current.items():
+            path = prefix + name
+            if previous.get(name) == signature and path not in self.files:
                 continue  # unchanged since the last LIST and not tracked: settled, rejected or not a photo
-            if not is_safe_device_name(entry.name) or not is_capture_candidate(entry.name):
-                self._reject(folder, entry.name)
+            if not is_safe_device_name(name) or not is_capture_candidate(name):
+                self._reject(folder, name)
                 continue
-            if not entry.is_file:  # symlinks and directories never count: no following links out
+            mode, size, mtime = signature
+            if not statmod.S_ISREG(mode):  # symlinks and directories never count: no following links out
                 continue
-            whole = entry.name in announced and path not in self.files  # renamed from .pending since the last LIST
-            appeared |= entry.name not in previous and not first
-            self._update(path, entry.name, entry.size, entry.mtime, now, whole)
+            whole = name in announced and path not in self.files  # renamed from .pending since the last LIST
+            appeared |= name not in previous and not first
+            self._update(path, name, size, mtime, now, whole)
         for path in [p for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):]]:
             if path[len(prefix):] not in current:
                 del self.files[path]  # deleted on the phone

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
+
 from tether.journal import Journal
 from tether.session import Session
 
@@ -297,25 +299,33 @@ def test_a_damaged_jpeg_is_named_without_a_traceback(phone, connect, tmp_path, c
     assert session.captures[1].md5 == good.md5 and (tmp_path / "s" / ".previews" / "bad_0002.jpg.jpg").exists()
 
 
-def test_a_folder_whose_mtime_never_moves_falls_back_to_listing(phone, connect, tmp_path, monkeypatch):
+@pytest.mark.parametrize("fast_pull", [True, False], ids=["lister-thread", "inline"])
+def test_a_folder_whose_mtime_never_moves_falls_back_to_listing(phone, connect, tmp_path, monkeypatch, fast_pull):
+    import tether.lister as lister_module
     import tether.watcher as watcher_module
-    monkeypatch.setattr(watcher_module, "FULL_LIST_SECONDS", 0.5)
-    conn = connect(phone)
-    real_stat = conn.stat
+    from tether.fastsync import FastSync
+    for module in (lister_module, watcher_module):
+        monkeypatch.setattr(module, "FULL_LIST_SECONDS", 0.5)
+    conn = connect(phone, fast_pull=fast_pull)
     frozen = {}
+    real_stat, real_fast_stat = conn.stat, FastSync.stat
 
     def stat(path):  # a phone whose storage keeps a folder's mtime still
         entry = real_stat(path)
-        if entry is not None and entry.is_dir:
-            entry = frozen.setdefault(path, entry)
-        return entry
+        return frozen.setdefault(path, entry) if entry is not None and entry.is_dir else entry
+
+    def fast_stat(self, path):
+        mode, size, mtime = real_fast_stat(self, path)
+        return frozen.setdefault(("fast", path), (mode, size, mtime)) if mode & 0o040000 else (mode, size, mtime)
     monkeypatch.setattr(conn, "stat", stat)
+    monkeypatch.setattr(FastSync, "stat", fast_stat)
     session = Session(conn, tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
     try:
         time.sleep(1.2)  # past the follow-up LIST of the session's first look
         first = phone.shoot()
         assert session.wait_for_captures(1, 5), "found by the safety-net LIST"
-        assert all(state.mtime_blind for state in session.watcher._state.values() if state.seen)
+        for module in (lister_module, watcher_module):
+            monkeypatch.setattr(module, "FULL_LIST_SECONDS", 15.0)  # no more safety net from here on
         second = phone.shoot()
         started = time.monotonic()
         assert session.wait_for_captures(2, 5)

@@ -1,0 +1,149 @@
+"""LISTs the camera folders on an ADB connection and a thread of their own (TCP phones), so that a LIST of a
+big roll (~0.5 s on a real phone's FUSE) holds up neither the shutter nor the pull of a finished photo.
+adbd serves each connection on its own, so the phone lists while the session pulls.
+
+A folder is listed when its mtime moves, once more a second later (mtimes have whole seconds: a second change
+within the same second does not move it again), every FULL_LIST_SECONDS, and on every look once a safety-net
+LIST found photos the mtime never announced; the same rules as watcher.py's inline listing. Listing on every
+look while a burst is under way was tried: it found files no sooner, and on the simulated phone its LISTs slowed
+the camera itself (the phone's last burst file 0.7 s later). Each LIST is handed over as a snapshot {name: (mode, size, mtime)}; the session's thread applies it.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from . import adbkeys
+from .fastsync import FastSync, FastSyncRefused
+
+SAME_SECOND = 1.0  # folder mtimes have whole seconds: a LIST this long after a change sees that second's end
+FULL_LIST_SECONDS = 15.0
+
+
+@dataclass
+class _Look:
+    mtime: int | None = None
+    listed_at: float = float("-inf")
+    hot_until: float = 0.0
+    sweep: bool = False
+    names: set | None = None
+    blind: bool = False  # the folder's mtime does not announce new photos here: list on every look
+
+
+def fast_opener(connection):
+    """A function opening a second fast-sync connection to the phone, or None where there is none (USB, the
+    adb server's transport, fast sync turned off)."""
+    target = getattr(connection, "target", None)
+    if not getattr(connection, "fast_pull", False) or target is None or target.kind != "tcp":
+        return None
+
+    def open_sync() -> FastSync:
+        fast = FastSync(target.host, target.port, adbkeys.load_signer(connection.key_path),
+                        timeout=connection.io_timeout)
+        fast.connect()
+        return fast
+    return open_sync
+
+
+class Lister:
+    def __init__(self, open_sync, interval: float = 0.1):
+        self._open, self.interval = open_sync, interval
+        self._lock = threading.Condition()
+        self._folders: list[str] = []
+        self._looks: dict[str, _Look] = {}
+        self._snapshots: dict[str, tuple[dict, float]] = {}
+        self._delivered: set[str] = set()  # folders listed at least once since the last reset
+        self._generation = 0
+        self._stop = threading.Event()
+        self.lists = 0
+        self.refused = False  # the phone wants a prompt for a second connection: the watcher lists inline
+        self._thread = threading.Thread(target=self._run, name="tether-lister", daemon=True)
+
+    def start(self, folders) -> "Lister":
+        self.reset(folders)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def reset(self, folders) -> None:
+        """New folders or another phone: forget everything; a LIST under way is dropped."""
+        with self._lock:
+            self._folders = list(folders)
+            self._looks.clear()
+            self._snapshots.clear()
+            self._delivered.clear()
+            self._generation += 1
+
+    def take(self, folder: str, wait: float = 0.0):
+        """The newest snapshot of `folder` not yet taken, as ({name: (mode, size, mtime)}, listed_at), or None.
+        With `wait`, wait that long for the folder's first LIST (a baseline must see the whole roll)."""
+        deadline = time.monotonic() + wait
+        with self._lock:
+            while (folder not in self._delivered and not self.refused and not self._stop.is_set()
+                   and time.monotonic() < deadline):
+                self._lock.wait(min(0.1, max(0.0, deadline - time.monotonic())))
+            return self._snapshots.pop(folder, None)
+
+    def has_listed(self, folder: str) -> bool:
+        with self._lock:
+            return folder in self._delivered
+
+    def _run(self) -> None:
+        fast = None
+        while not self._stop.wait(self.interval):
+            try:
+                if fast is None:
+                    fast = self._open()
+                with self._lock:
+                    folders, generation = list(self._folders), self._generation
+                for folder in folders:
+                    self._look(fast, folder, generation)
+            except FastSyncRefused:
+                with self._lock:
+                    self.refused = True
+                    self._lock.notify_all()
+                return
+            except Exception:  # a cut or a frozen phone: the session hears of it on its own connection
+                if fast is not None:
+                    fast.close()
+                fast = None
+                self._stop.wait(0.5)
+        if fast is not None:
+            fast.close()
+
+    def _look(self, fast: FastSync, folder: str, generation: int) -> None:
+        with self._lock:
+            look = self._looks.setdefault(folder, _Look())
+        mode, _, mtime = fast.stat(folder)
+        mtime = mtime if mode else None
+        now = time.monotonic()
+        reason = None
+        if mtime != look.mtime:
+            look.mtime, look.hot_until, look.sweep, reason = mtime, now + SAME_SECOND, True, "change"
+        elif look.blind:
+            reason = "blind"
+        elif look.sweep and now >= look.hot_until:
+            look.sweep, reason = False, "sweep"  # the first LIST that starts after that second has ended
+        elif now - look.listed_at >= FULL_LIST_SECONDS:
+            reason = "full"
+        if reason is None:
+            return
+        current = {name.decode("utf-8", "surrogateescape"): (m, size, t)
+                   for name, m, size, t in fast.list(folder) if name not in (b".", b"..")}
+        if reason == "full" and look.names is not None and current.keys() - look.names:
+            look.blind = True  # this phone's storage does not move folder mtimes
+        look.names, look.listed_at = set(current), now
+        with self._lock:
+            if generation != self._generation:
+                return
+            self._snapshots[folder] = (current, now)
+            self._delivered.add(folder)
+            self.lists += 1
+            self._lock.notify_all()
