@@ -176,7 +176,11 @@ class Watcher:
         return list(self.files.values())
 
     def _poll_with_lister(self) -> None:
-        """The lister LISTs; here: finished pending files, the lister's new snapshots, and tracked files."""
+        """The lister LISTs; here: finished pending files, the lister's new snapshots, and tracked files.
+        One STAT on the session's own connection each poll keeps it honest: a frozen or lost phone is noticed
+        (and reported) here, within the io timeout, not only by the lister."""
+        if self.folders:
+            self.connection.stat(self.folders[0])
         for folder in self.folders:
             state = self._state.setdefault(folder, _Folder())
             self._check_pending(folder, state, time.monotonic())
