@@ -56,6 +56,7 @@ class Lister:
         self._delivered: set[str] = set()  # folders listed at least once since the last reset
         self._generation = 0
         self._stop = threading.Event()
+        self._kick = threading.Event()  # look now, not after the interval (a reset: the baseline is waiting)
         self.lists = 0
         self.refused = False  # the phone wants a prompt for a second connection: the watcher lists inline
         self._thread = threading.Thread(target=self._run, name="tether-lister", daemon=True)
@@ -67,6 +68,7 @@ class Lister:
 
     def close(self) -> None:
         self._stop.set()
+        self._kick.set()
         with self._lock:
             self._lock.notify_all()
         if self._thread.is_alive():
@@ -80,6 +82,7 @@ class Lister:
             self._snapshots.clear()
             self._delivered.clear()
             self._generation += 1
+        self._kick.set()
 
     def take(self, folder: str, wait: float = 0.0):
         """The newest snapshot of `folder` not yet taken, as ({name: (mode, size, mtime)}, listed_at), or None.
@@ -97,7 +100,11 @@ class Lister:
 
     def _run(self) -> None:
         fast = None
-        while not self._stop.wait(self.interval):
+        while not self._stop.is_set():
+            self._kick.wait(self.interval)
+            self._kick.clear()
+            if self._stop.is_set():
+                break
             try:
                 if fast is None:
                     fast = self._open()
@@ -114,7 +121,7 @@ class Lister:
                 if fast is not None:
                     fast.close()
                 fast = None
-                self._stop.wait(0.5)
+                self._stop.wait(0.2)
         if fast is not None:
             fast.close()
 
