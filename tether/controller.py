@@ -73,6 +73,8 @@ class TetherController:
             from .transport import connect_phone as connector
         self.connector = connector
         self.auth_timeout = auth_timeout
+        # `svc power stayon` while tethered (restored at the end): a sleeping phone neither shoots nor streams
+        self.keep_awake = True
         self.state, self.detail = "disconnected", ""
         self.info = None
         self.live: _Attempt | None = None  # the working connection + session
@@ -185,7 +187,7 @@ class TetherController:
                     "log", message="Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))
             info = conn.device_info()
             session_dir = self.sessions_dir / sanitise_component(name, "Session")
-            attempt.session = Session(conn, session_dir, name, template=template,
+            attempt.session = Session(conn, session_dir, name, template=template, keep_awake=self.keep_awake,
                                       on_capture=lambda c: self._on_capture(attempt, c),
                                       on_event=lambda k, **d: self._on_session_event(attempt, k, d))
         except (TetherError, OSError, ValueError) as exc:

@@ -14,8 +14,8 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from presets.autolook import SAME_AS_PREVIOUS, AutoLook
 from editor.ui import theme
@@ -173,6 +173,13 @@ class TetherPanel(QWidget):
         sform.addRow("File names", self.template)
         sform.addRow("", self.next_name)
         sform.addRow("Look", self.look)
+        self.keep_awake = QCheckBox("Keep phone awake")
+        self.keep_awake.setToolTip("Keep the phone's screen on while tethered and plugged in (svc power stayon), "
+                                   "restored when you disconnect: a sleeping phone takes no picture and shows no "
+                                   "live view")
+        self.keep_awake.setChecked(self.controller.keep_awake)
+        self.keep_awake.toggled.connect(lambda on: setattr(self.controller, "keep_awake", on))
+        sform.addRow("", self.keep_awake)
         layout.addWidget(sbox)
 
         self.shutter_button = QPushButton(theme.icon("mdi6.camera-iris"), "Take picture  (F12)")
@@ -223,7 +230,7 @@ class TetherPanel(QWidget):
         self.shutter_button.setEnabled(state == "connected")
         self.live_button.setEnabled(state == "connected")
         self.disconnect_button.setEnabled(live or state == "connecting")
-        for w in (self.session_name, self.template, self.sim_button):
+        for w in (self.session_name, self.template, self.sim_button, self.keep_awake):
             w.setEnabled(not live and state != "connecting")
 
     def _update_next_name(self) -> None:

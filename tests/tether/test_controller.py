@@ -140,3 +140,18 @@ def test_a_phone_that_forgets_this_computer_asks_for_allow_then_resumes(controll
     assert events.of("log")[-1]["message"] == "Unlock the phone and tap 'Allow'"
     c._on_session_event(c.live, "reconnected", {})
     assert c.state == "connected"
+
+
+def test_the_phone_is_kept_awake_while_tethered_unless_unticked(controller, make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key])
+    c = controller()
+    events = Recorder(c)
+    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
+    events.wait("connected")
+    assert "svc power stayon usb" in phone.commands or "svc power stayon true" in phone.commands
+    c.disconnect()
+    c.keep_awake = False
+    before = len(phone.commands)
+    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
+    events.wait("connected", 2)
+    assert not any(cmd.startswith("svc power stayon") and "false" not in cmd for cmd in phone.commands[before:])
