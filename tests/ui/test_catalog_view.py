@@ -146,3 +146,24 @@ def test_sub_folders_are_listed_under_their_folder_and_filter_when_chosen(panel)
     widget.folders.tree.setCurrentItem(trip.child(0))
     assert widget.model.rowCount() == 1
     assert widget.model.index(0).data(Qt.ItemDataRole.DisplayRole) == "trip_0.jpg"
+
+
+def test_the_window_refuses_a_newer_catalog_in_words_and_keeps_working(make_window, photo_folder, tmp_path, qtbot):
+    import hashlib
+    import sqlite3
+    data = tmp_path / "data"  # make_window's DARKSLIDE_DATA_DIR
+    Catalog(data / "catalog.sqlite3").close()
+    con = sqlite3.connect(data / "catalog.sqlite3")
+    con.execute("PRAGMA user_version = 42")
+    con.commit()
+    con.close()
+    before = hashlib.sha256((data / "catalog.sqlite3").read_bytes()).hexdigest()
+    window = make_window(photo_folder)
+    assert window.catalog is None and "newer Darkslide" in window.catalog_panel.text()
+    window.show_catalog()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=10000)  # the folder view still works
+    window.show_grid()
+    window.select_row(0)
+    window.set_rating(2)
+    window.shutdown()
+    assert hashlib.sha256((data / "catalog.sqlite3").read_bytes()).hexdigest() == before
