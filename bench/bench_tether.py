@@ -215,13 +215,16 @@ def bench_realistic(work: Path, key: Path, roll: int, captures: int) -> dict:
                 time.sleep(0.2)
             assert session.wait_for_captures(before + 10, 30), "burst incomplete"
             time.sleep(0.3)
-            burst_after_last = max(developed[c.md5] for c in session.captures[before:]) - last_press
+            burst = session.captures[before:]
+            burst_after_last = max(developed[c.md5] for c in burst) - last_press
+            phone_done_after_last = max(phone.completed_at(c) for c in burst) - last_press
             lists = session.watcher.lists
         finally:
             session.stop()
             conn.close()
         list_cost = _list_cost(phone, key)
-    return {"latency": _stats(latencies), "n": len(latencies), "burst": burst_after_last, "profile": "realistic",
+    return {"latency": _stats(latencies), "n": len(latencies), "burst": burst_after_last,
+            "burst_phone": phone_done_after_last, "profile": "realistic",
             "roll": roll, "lists": lists, "hook": _stats(session.hook_seconds), **list_cost}
 
 
@@ -330,7 +333,9 @@ def _print_realistic(args) -> int:
          f"goal <= 1.0 s; verified, Chrome sidecar + 1600 px preview; no live view; n={real['n']}"),
         ("  p95 / max", f"{lat['p95']:.2f} s", f"max {lat['max']:.2f} s (goal p95 <= 1.5 s)"),
         ("  of which look + preview (median)", f"{real['hook']['median']:.2f} s", "sidecar write and render"),
-        ("burst of 10 in 2 s: all ready after the last press", f"{real['burst']:.2f} s", "goal <= 3 s"),
+        ("burst of 10 in 2 s: all ready after the last press", f"{real['burst']:.2f} s",
+         f"goal <= 3 s; the phone itself wrote the last one {real['burst_phone']:.2f} s after the press "
+         "(its camera writes one photo at a time)"),
         (f"one LIST of {real['list_entries']:,} files, host CPU", f"{1000 * real['list_cpu_ours']:.0f} ms",
          f"adb-shell {1000 * real['list_cpu_adb_shell']:.0f} ms ({ratio:.1f}x); wall "
          f"{1000 * real['list_wall_ours']:.0f} ms vs {1000 * real['list_wall_adb_shell']:.0f} ms incl. the phone"),
