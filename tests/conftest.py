@@ -63,3 +63,12 @@ def pixel(image: pyvips.Image, x: int, y: int) -> list[float]:
 
 
 sys.modules.setdefault("test_helpers", sys.modules[__name__])
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory, monkeypatch):
+    """No test writes the user's real data folder (presets, LUTs, the library catalog the app opens on
+    start); a test that wants a particular one sets DARKSLIDE_DATA_DIR itself."""
+    import os
+    if not os.environ.get("DARKSLIDE_DATA_DIR"):
+        monkeypatch.setenv("DARKSLIDE_DATA_DIR", str(tmp_path_factory.mktemp("data")))
