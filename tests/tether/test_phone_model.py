@@ -175,3 +175,13 @@ def test_an_sd_card_shows_under_storage_and_the_camera_saves_there(make_phone, c
                      "--where \"volume_name = '1a2b-3c4d'\"")
     assert out.strip() == (f"Row: 0 _data={shot.device_path}, relative_path=DCIM/Camera/, "
                            "volume_name=1a2b-3c4d")
+
+
+def test_deleting_through_fuse_costs_per_file(make_phone, connect, host_key):
+    phone = make_phone(profile="realistic", trusted_keys=[host_key], roll=0, delete_s=0.1)
+    for i in range(3):
+        (phone.folder / f"PXL_{i}.jpg").write_bytes(b"x")
+    conn = connect(phone)
+    started = time.monotonic()
+    conn.shell(f"rm {CAMERA}/PXL_0.jpg {CAMERA}/PXL_1.jpg {CAMERA}/PXL_2.jpg")
+    assert time.monotonic() - started >= 0.3 and not list(phone.folder.iterdir())

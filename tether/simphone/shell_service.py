@@ -210,13 +210,16 @@ def _hasher(algorithm):
 
 def _rm(phone, args):
     err = []
-    for path in (a for a in args if not a.startswith("-")):
+    started = time.monotonic()
+    paths = [a for a in args if not a.startswith("-")]
+    for path in paths:
         real = phone.vfs.resolve(path)
         try:
             real.unlink()
         except (OSError, AttributeError):
             if "-f" not in args:
                 err.append(f"rm: {path}: No such file or directory")
+    phone.fs_wait(started, len(paths) * phone.profile.delete_s)
     return Result(err=_lines(err), code=1 if err else 0)
 
 
