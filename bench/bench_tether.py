@@ -1,10 +1,10 @@
 """Tethering benchmark against the simulated phone over loopback.
 
-    .venv/bin/python bench/bench_tether.py [--captures 50] [--pull-mb 30] [--liveview-seconds 3]
+    .venv/bin/python bench/bench_tether.py [--captures 50] [--pull-mb 30] [--roll 10000] [--only-realistic]
 
 1. pull throughput of a 30 MB file (Darkslide/adb-shell vs Android's `adb pull` when installed)
 2. capture-to-ready latency with 12 MP JPEGs: shutter (simulated phone) -> verified file in the session
-3. live-view frames per second (exec:screencap -p PNG)
+3. (live view: bench/bench_liveview.py, H.264 frames, latency, and capture -> ready while it runs)
 4. the realistic phone with a 10,000-file roll (`--roll`): file complete on the phone -> verified + Chrome sidecar
    + preview (median, p95), a burst of 10 shots in 2 s (all ready after the last), and the host's cost of one
    LIST of the roll (one-pass parser vs adb-shell's), without live view
@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tether import adbkeys  # noqa: E402
 from tether.connection import DeviceConnection  # noqa: E402
-from tether.liveview import LiveView, decode_size  # noqa: E402
 from tether.session import Session  # noqa: E402
 from tether.simphone import SimulatedPhone  # noqa: E402
 
@@ -252,24 +251,10 @@ def _stats(values: list[float]) -> dict:
     return {"median": statistics.median(values), "p95": p95, "max": values[-1]}
 
 
-def bench_liveview(work: Path, key: Path, seconds: float) -> dict:
-    with SimulatedPhone(work / "lvphone", trusted_keys=[key]) as phone:
-        conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
-        frames = []
-        view = LiveView(conn, frames.append, max_fps=120).start()
-        time.sleep(seconds)
-        view.stop()
-        conn.close()
-        assert view.error is None and decode_size(frames[-1]) == phone.screen_size
-        return {"fps": view.fps, "frame_kb": statistics.mean(len(f) for f in frames) / 1e3,
-                "size": "x".join(map(str, phone.screen_size))}
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--captures", type=int, default=50)
     parser.add_argument("--pull-mb", type=int, default=30)
-    parser.add_argument("--liveview-seconds", type=float, default=3.0)
     parser.add_argument("--roll", type=int, default=10_000, help="photos already on the realistic phone")
     parser.add_argument("--realistic-captures", type=int, default=30)
     parser.add_argument("--only-realistic", action="store_true", help="skip the pull, 12 MP and live-view runs")
@@ -282,7 +267,6 @@ def main() -> int:
         adbkeys.generate_key_pair(key)
         pull = bench_pull(work, key, args.pull_mb)
         lat = bench_latency(work, key, args.captures)
-        lv = bench_liveview(work, key, args.liveview_seconds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [("pull, Darkslide fast sync (TCP)", f"{pull['raw_mb_s']:.0f} MB/s", f"{args.pull_mb} MiB, transfer only"),
@@ -305,7 +289,6 @@ def main() -> int:
         ("shutter -> ready, median / p95", f"{lat['shutter']['median']:.2f} s",
          f"p95 {lat['shutter']['p95']:.2f} s (includes the phone writing the file over 0.3 s)"),
         ("  of which look + preview (median)", f"{lat['hook']['median']:.2f} s", "sidecar write and render"),
-        ("live view (screencap -p)", f"{lv['fps']:.1f} fps", f"{lv['size']} PNG, {lv['frame_kb']:.0f} kB/frame"),
     ]
     _table(rows)
     return _print_realistic(args)

@@ -191,8 +191,9 @@ class Watcher:
             if snapshot is not None:
                 current, listed_at = snapshot
                 self._apply(folder, state, current, listed_at)
-            else:
-                self._stat_tracked(folder, time.monotonic())
+            # A file the LIST found is looked at again now, a LIST's length after it was seen: unchanged, it is
+            # stable without waiting for another poll.
+            self._stat_tracked(folder, time.monotonic())
 
     def _forget_settled(self, settled) -> None:
         for path in [p for p, f in self.files.items() if settled(f)]:
