@@ -64,3 +64,39 @@ def test_tether_imports_no_qt():
     code = ("import sys, tether.cli, tether.session, tether.simphone, tether.liveview, tether.trigger, "
             "tether.usb_devices; assert not [m for m in sys.modules if m.startswith('PySide6')]")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("name", ["../../x", "../x", "/abs/olute", "a/b", "a\\b", "..", ".", ".hidden", "", "tab\tname"])
+def test_a_session_name_that_would_leave_the_sessions_folder_is_refused(tmp_path, host_key, name):
+    import argparse
+    from tether import cli
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    out = tmp_path / "sessions"
+    args = parser.parse_args(["--tcp", "127.0.0.1:1", "--session", name, "--out", str(out), "--key", str(host_key)])
+    lines = []
+    assert cli.run(args, out=lines.append) == 2
+    assert lines and lines[-1].startswith("Error:") and ("plain folder name" in lines[-1] or "required" in lines[-1])
+    assert list(tmp_path.iterdir()) == [], "nothing written anywhere (not even the sessions folder)"
+
+
+def test_journal_intent_counts_as_ingested_until_reconciled(tmp_path):
+    from tether.ingest import TMP_SUFFIX, reconcile
+    from tether.journal import Intent
+    import hashlib
+    j = Journal(tmp_path)
+    body = b"photo bytes"
+    md5 = hashlib.md5(body).hexdigest()
+    landed = Intent("S", "/sdcard/DCIM/Camera/A.jpg", len(body), 1, md5, str(tmp_path / "s_0001.jpg"), None, 1)
+    lost = Intent("S", "/sdcard/DCIM/Camera/B.jpg", len(body), 1, md5, str(tmp_path / "s_0002.jpg"), None, 2)
+    for intent in (landed, lost):
+        j.intend(intent)
+    (tmp_path / ("s_0001.jpg" + TMP_SUFFIX)).write_bytes(body)  # killed between the intent and the rename
+    (tmp_path / ("s_0002.jpg" + TMP_SUFFIX)).write_bytes(body[:4])  # its temp copy is not whole
+    assert j.is_ingested("S", landed.device_path, len(body), 1) and j.is_ingested("S", lost.device_path, len(body), 1)
+    assert reconcile(j) == [landed]
+    assert (tmp_path / "s_0001.jpg").read_bytes() == body and not list(tmp_path.glob("*" + TMP_SUFFIX))
+    assert j.is_ingested("S", landed.device_path, len(body), 1), "landed: recorded"
+    assert not j.is_ingested("S", lost.device_path, len(body), 1), "lost: pulled again"
+    assert [e.local_path for e in j.undeveloped()] == [landed.local_path], "its look is still to be applied"
+    j.close()
