@@ -369,8 +369,21 @@ class MainWindow(QMainWindow):
             return
         self.status(f"Reading {folder} …")
         key = SORTS[self.sort_box.currentText()]
+        library = self._catalogued_library(Path(folder), key)
+        if library is not None:  # no header read again: delivered like a scan's result, on the next turn
+            QTimer.singleShot(0, lambda: self._down or self._library_ready(library))
+            return
         self.tasks.run(Library.scan, Path(folder), key, done=self._library_ready,
                        error=lambda exc: self.status(f"Cannot read {folder}: {exc}"))
+
+    def _catalogued_library(self, folder: Path, key: str) -> Library | None:
+        """A folder of the catalog (online) opens from its rows, kept current by the catalog's scans."""
+        held = self.catalog.folder(folder) if self.catalog is not None else None
+        if held is None or not held.online:
+            return None
+        library = Library(folder, [p.to_entry() for p in self.catalog.photos_in(folder)])
+        library.sort(key)
+        return library
 
     def _library_ready(self, library: Library) -> None:
         self.close_document()

@@ -167,3 +167,23 @@ def test_the_window_refuses_a_newer_catalog_in_words_and_keeps_working(make_wind
     window.set_rating(2)
     window.shutdown()
     assert hashlib.sha256((data / "catalog.sqlite3").read_bytes()).hexdigest() == before
+
+
+def test_a_catalogued_folder_opens_in_the_editor_from_its_rows(make_window, photo_folder, qtbot, monkeypatch):
+    from editor.core.library import Library
+    window = make_window(photo_folder)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=10000)
+    window.library_ctl.add_folder(photo_folder)
+    qtbot.waitUntil(lambda: len(window.library_ctl) == 3, timeout=10000)
+    window.library_ctl.set_marks([1], rating=5)
+    rated = window.library_ctl.photo(1).path
+    qtbot.waitUntil(lambda: window.library_ctl.catalog.photo(rated).rating == 5, timeout=10000)
+
+    def no_scan(*_args):
+        raise AssertionError("a catalogued folder was read again")
+    monkeypatch.setattr(Library, "scan", no_scan)
+    with qtbot.waitSignal(window.library_loaded, timeout=10000) as loaded:
+        window.open_folder(photo_folder)
+    library = loaded.args[0]
+    assert sorted(e.name for e in library.entries) == sorted(p.name for p in photo_folder.glob("*.jpg"))
+    assert library.entry(rated).rating == 5 and library.entry(rated).edited > 0

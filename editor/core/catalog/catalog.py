@@ -261,6 +261,11 @@ class Catalog:
             found.update((r[0], Photo.from_row(r)) for r in rows)
         return [found[i] for i in ids if i in found]
 
+    def photos_in(self, folder: Path) -> list[Photo]:
+        """The photos directly in `folder` (not its sub-folders), by capture time."""
+        return [Photo.from_row(r) for r in self._execute(
+            f"SELECT {COLUMNS} FROM photos WHERE dir = ? ORDER BY captured, id", (str(_absolute(folder)),))]
+
     def photo(self, path: Path) -> Photo | None:
         rows = self._execute(f"SELECT {COLUMNS} FROM photos WHERE path = ?", (str(_absolute(path)),))
         return Photo.from_row(rows[0]) if rows else None

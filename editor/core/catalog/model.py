@@ -60,7 +60,8 @@ class Photo:
         """The library's Entry for this photo (what the grid and the loupe already know how to show)."""
         from editor.core.library import Entry
 
-        return Entry(self.path, self.captured, self.rating, self.flag, self.edit_hash, self.problem, self.stat_key)
+        return Entry(self.path, self.captured, self.rating, self.flag, self.edit_hash, self.problem, self.stat_key,
+                     edited=self.edited or 0.0)
 
 
 @dataclass
