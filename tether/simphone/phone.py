@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import io
 import logging
+import os
 import random
 import selectors
 import signal
@@ -342,6 +343,7 @@ def serve(port: int, folder: Path, interval: float | None, **options) -> None:
           f"{'never' if p.screen_timeout_s is None else f'{p.screen_timeout_s:g} s'}, lock screen {p.lock}"
           + (", Wireless debugging (answers STLS)" if phone.wireless_debugging else ""), flush=True)
     print(f"Try: adb connect {phone.host}:{phone.port} && adb -s {phone.host}:{phone.port} shell getprop ro.product.model")
+    print(f"Restart it (it asks 'Allow USB debugging?' again): kill -USR1 {os.getpid()}")
     if interval:
         print(f"Shooting a photo every {interval:g} s.")
     try:
