@@ -3,6 +3,7 @@ FUSE-paced LIST and STAT, real-speed screencap, MediaStore pending files, and Pi
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 
@@ -185,3 +186,17 @@ def test_deleting_through_fuse_costs_per_file(make_phone, connect, host_key):
     started = time.monotonic()
     conn.shell(f"rm {CAMERA}/PXL_0.jpg {CAMERA}/PXL_1.jpg {CAMERA}/PXL_2.jpg")
     assert time.monotonic() - started >= 0.3 and not list(phone.folder.iterdir())
+
+
+def test_pulls_are_limited_to_the_link_speed(make_phone, connect, host_key, tmp_path):
+    body = os.urandom(1_000_000)
+    slow = make_phone(profile="realistic", trusted_keys=[host_key], roll=0, link_mb_s=4.0)
+    fast = make_phone(profile="fast", trusted_keys=[host_key])
+    took = {}
+    for phone in (slow, fast):
+        (phone.folder / "PXL_big.jpg").write_bytes(body)
+        conn = connect(phone)
+        started = time.monotonic()
+        assert conn.pull(f"{CAMERA}/PXL_big.jpg", tmp_path / phone.profile.name)[0] == len(body)
+        took[phone.profile.name] = time.monotonic() - started
+    assert took["realistic"] >= 0.24 and took["fast"] < took["realistic"] / 2, took  # 1 MB at 4 MB/s

@@ -5,6 +5,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from .. import adbproto
 from .streams import Stream, StreamClosed
@@ -32,6 +33,7 @@ class AdbdConnection:
         self.okay_timeout = 30.0
         self.online = False
         self._send_lock = threading.Lock()
+        self._link_free_at = 0.0  # monotonic time the simulated link has sent everything queued so far
         self._streams: dict[int, Stream] = {}
         self._next_id = 1
         self._token = b""
@@ -57,6 +59,18 @@ class AdbdConnection:
                 self.sock.sendall(packet)
             except OSError as exc:
                 raise StreamClosed(f"send failed: {exc}") from exc
+            self._pace(len(packet))
+
+    def _pace(self, nbytes: int) -> None:
+        """Hold the link as long as `nbytes` take at the profile's link speed (all streams share it)."""
+        rate = self.phone.profile.link_mb_s
+        if not rate:
+            return
+        now = time.monotonic()
+        self._link_free_at = max(now, self._link_free_at) + nbytes / (rate * 1e6)
+        delay = self._link_free_at - now - 0.002  # a couple of milliseconds of burst, like a socket buffer
+        if delay > 0:
+            self.phone.stopping.wait(delay)
 
     def drop(self) -> None:
         """Yank the cable: the host sees a reset, not a polite close."""

@@ -27,6 +27,9 @@ class PhoneProfile:
     list_entry_s: float
     stat_s: float
     delete_s: float  # per file removed through FUSE (`rm`): MediaProvider updates its database each time
+    # Phone -> host bytes per second over the link (None: as fast as loopback). USB 2.0 with Google's adb
+    # measured 38 MB/s (Mi 11, Android 13); every stream shares it, as they share the cable.
+    link_mb_s: float | None
     # `content query` (MediaStore): the `content` tool starts a Java process (app_process) per call.
     content_query_s: float
     # Camera app: shutter -> first byte (ISP + HDR merge), then the JPEG grows in write_steps chunks
@@ -59,7 +62,7 @@ class PhoneProfile:
 REALISTIC = PhoneProfile(
     name="realistic", style="pixel", roll=3000,
     screencap_min_s=0.7, screencap_max_s=2.5, screencap_raw_s=0.68,
-    list_request_s=0.015, list_entry_s=40e-6, stat_s=0.002, delete_s=0.05, content_query_s=0.3,
+    list_request_s=0.015, list_entry_s=40e-6, stat_s=0.002, delete_s=0.05, link_mb_s=38.0, content_query_s=0.3,
     processing_s=0.25, write_steps=4, write_duration_s=0.3, pending_names=True, image_size="medium",
     screen_timeout_s=60.0, lock="swipe", screen_size=(1080, 2400), screenrecord=True, screenrecord_fps=30.0, reboot_s=3.0,
     legacy_shell_pty=False,
@@ -68,7 +71,7 @@ REALISTIC = PhoneProfile(
 FAST = PhoneProfile(
     name="fast", style="huawei", roll=0,
     screencap_min_s=0.02, screencap_max_s=0.02, screencap_raw_s=0.0,
-    list_request_s=0.0, list_entry_s=0.0, stat_s=0.0, delete_s=0.0, content_query_s=0.0,
+    list_request_s=0.0, list_entry_s=0.0, stat_s=0.0, delete_s=0.0, link_mb_s=None, content_query_s=0.0,
     processing_s=0.0, write_steps=4, write_duration_s=0.3, pending_names=False, image_size="small",
     screen_timeout_s=None, lock="none", screen_size=(540, 1170), screenrecord=False, screenrecord_fps=30.0, reboot_s=0.2,
     legacy_shell_pty=True,
