@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QLabel
 from editor.ui import theme
 from editor.ui.shortcuts import SHORTCUTS
 
-ICONS = {"open_folder": "mdi6.folder-open", "grid": "mdi6.view-grid", "loupe": "mdi6.image",
+ICONS = {"open_folder": "mdi6.folder-open", "library": "mdi6.bookshelf", "grid": "mdi6.view-grid", "loupe": "mdi6.image",
          "develop": "mdi6.tune", "before_after": "mdi6.compare", "undo": "mdi6.undo", "redo": "mdi6.redo",
          "export": "mdi6.export", "zoom": "mdi6.magnify-plus", "shutter": "mdi6.camera-iris",
          "copy_settings": "mdi6.content-copy", "paste_settings": "mdi6.content-paste",
@@ -16,12 +16,12 @@ ICONS = {"open_folder": "mdi6.folder-open", "grid": "mdi6.view-grid", "loupe": "
          "side_by_side": "mdi6.compare-horizontal", "quit": "mdi6.exit-to-app"}
 MENUS = {"&File": ("open_folder", "export", "quit"),
          "&Edit": ("undo", "redo", "copy_settings", "paste_settings", "reset"),
-         "&View": ("grid", "loupe", "develop", "before_after", "side_by_side", "split", "clipping", "zoom",
+         "&View": ("library", "grid", "loupe", "develop", "before_after", "side_by_side", "split", "clipping", "zoom",
                    "fullscreen"),
          "&Tools": ("crop", "cancel", "swap_aspect"),
          "&Photo": ("pick", "reject", "unflag", *(f"rate{n}" for n in range(6)), "prev", "next", "shutter"),
          "&Help": ("shortcuts",)}
-TOOLBAR_VIEWS = ("open_folder", "grid", "loupe", "develop")
+TOOLBAR_VIEWS = ("open_folder", "library", "grid", "loupe", "develop")
 TOOLBAR_EDITS = ("undo", "redo", "crop", "before_after", "clipping", "zoom", "copy_settings", "paste_settings",
                  "export")
 
@@ -30,7 +30,7 @@ def handlers(w) -> dict:
     """What each action does, on main window `w`."""
     # Actions pass `checked` to their slot; lambdas take *_ so it never lands in a parameter.
     return {
-        "open_folder": w.choose_folder, "grid": w.show_grid, "loupe": w.show_loupe, "develop": w.show_develop,
+        "open_folder": w.choose_folder, "library": lambda *_: w.show_catalog(), "grid": w.show_grid, "loupe": w.show_loupe, "develop": w.show_develop,
         "before_after": lambda *_: w.toggle_compare("before"), "split": lambda *_: w.toggle_compare("split"),
         "side_by_side": lambda *_: w.toggle_compare("side"), "clipping": w.toggle_clipping,
         "zoom": lambda *_: w.loupe.toggle_zoom(), "crop": w.toggle_crop, "cancel": w.cancel_crop,

@@ -10,7 +10,7 @@ from pathlib import Path
 import platformdirs
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMenu, QScrollArea, QSizePolicy, QSlider,
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QScrollArea, QSizePolicy, QSlider,
                                QSplitter,
                                QStackedWidget, QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
@@ -160,7 +160,6 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(QLabel("  Size "))
         toolbar.addWidget(self.thumb_size)
         self.grid.set_cell_width(self.thumb_size.value())
-        self._add_library_action()
 
     def _add_side_panels(self) -> None:
         """Looks and tether panels; each is optional so a missing package never stops the editor."""
@@ -232,15 +231,6 @@ class MainWindow(QMainWindow):
         # once the window has painted, and updates them in place.
         QTimer.singleShot(STARTUP_SCAN_MS, lambda: self._down or self.library_ctl.scan())
         return panel
-
-    def _add_library_action(self) -> None:
-        """View > Library (and a toolbar button) beside the grid: the catalog of every folder and session."""
-        grid = self.actions_by_id["grid"]
-        self.library_action = QAction(theme.icon("mdi6.bookshelf"), "Library: every folder and tether session", self)
-        self.library_action.triggered.connect(lambda *_: self.show_catalog())
-        for holder in (*self.menuBar().findChildren(QMenu), *self.findChildren(QToolBar)):
-            if grid in holder.actions():
-                holder.insertAction(grid, self.library_action)
 
     def _open_from_catalog(self, path: Path) -> None:
         self._select = Path(path)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWid
 # action id -> (key sequence, description). Ids are attributes the main window wires up.
 SHORTCUTS: dict[str, tuple[str, str]] = {
     "open_folder": ("Ctrl+O", "Open a folder of photos"),
+    "library": ("L", "Library: every folder and tether session"),
     "grid": ("G", "Library grid"),
     "loupe": ("E", "Loupe (one photo)"),
     "develop": ("D", "Develop (loupe with the develop panel)"),

@@ -187,3 +187,14 @@ def test_a_catalogued_folder_opens_in_the_editor_from_its_rows(make_window, phot
     library = loaded.args[0]
     assert sorted(e.name for e in library.entries) == sorted(p.name for p in photo_folder.glob("*.jpg"))
     assert library.entry(rated).rating == 5 and library.entry(rated).edited > 0
+
+
+def test_the_l_key_shows_the_library_and_g_the_folder_grid(make_window, photo_folder, qtbot):
+    window = make_window(photo_folder)
+    window.show_grid()
+    qtbot.waitUntil(lambda: window.grid.currentIndex().isValid(), timeout=10000)
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_L)  # a shortcut, not the grid's type-to-find
+    assert window.center.currentWidget() is window.catalog_panel
+    qtbot.keyClick(window.catalog_panel, Qt.Key.Key_G)
+    assert window.center.currentWidget() is not window.catalog_panel
