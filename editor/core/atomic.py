@@ -2,12 +2,46 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 
 _UMASK = os.umask(0o022)  # read once at import (os has no read-only getter), then put back
 os.umask(_UMASK)
+
+
+TEMP_SUFFIX = ".darkslide.tmp"
+# write_atomic's temporary names: `.NAME.` + mkstemp's 8 random characters + TEMP_SUFFIX.
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
+ABANDONED_AFTER = 3600  # seconds; a write takes milliseconds, so an older temporary file's writer was killed
+
+
+def remove_if_abandoned(path: str | Path, now: float | None = None) -> bool:
+    """Delete `path` if it is a temporary file of write_atomic whose writer was killed (a regular file with
+    that name pattern, untouched for ABANDONED_AFTER seconds); True if it was. Nothing else is touched."""
+    path = Path(path)
+    if not _TEMP.match(path.name):
+        return False
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or (time.time() if now is None else now) - st.st_mtime < ABANDONED_AFTER:
+            return False
+        path.unlink()
+    except OSError:  # gone meanwhile, or not ours to delete
+        return False
+    return True
+
+
+def remove_abandoned(folder: str | Path, now: float | None = None) -> list[Path]:
+    """remove_if_abandoned for every file in `folder` (e.g. sidecar saves cut short by a kill -9)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.endswith(TEMP_SUFFIX)]
+    except OSError:
+        return []
+    return [Path(folder) / n for n in names if remove_if_abandoned(Path(folder) / n, now)]
 
 
 def write_atomic(path: Path, data: bytes | str, *, shared: bool = False) -> None:
@@ -18,7 +52,7 @@ def write_atomic(path: Path, data: bytes | str, *, shared: bool = False) -> None
     path = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".darkslide.tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         if shared:
             os.fchmod(fd, 0o666 & ~_UMASK)

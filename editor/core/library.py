@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from editor.core import sidecar as sidecars
+from editor.core.atomic import remove_abandoned
 from editor.core.edit import Edit
 from editor.core.files import check_regular
 
@@ -121,7 +122,8 @@ class Library:
 
     @classmethod
     def scan(cls, folder: Path, sort_key: str = "time") -> Library:
-        """Read a folder (I/O: run off the GUI thread)."""
+        """Read a folder (I/O: run off the GUI thread); sidecar saves a kill cut short are cleared away."""
+        remove_abandoned(folder)
         lib = cls(Path(folder), [read_entry(p) for p in list_photos(folder)], sort_key)
         lib.sort(sort_key)
         return lib

@@ -79,3 +79,31 @@ def test_sidecar_writes_a_bounded_history_whatever_the_session_length(tmp_path):
         assert loaded.edit == history.current  # the same steps, back SAVED_STEPS - 1 of them
     loaded.history.undo()
     assert loaded.edit == Edit() and not loaded.history.can_undo  # then the original
+
+
+def _killed_save(folder, name):
+    """Run a sidecar-style atomic write in a child that dies (as kill -9 would) just before its rename."""
+    import subprocess
+    import sys
+    code = ("import os, sys; from pathlib import Path; from editor.core import atomic; "
+            "os.replace = lambda *a: os._exit(9); atomic.write_atomic(Path(sys.argv[1]), '{}')")
+    assert subprocess.run([sys.executable, "-c", code, str(folder / name)]).returncode == 9
+    (left,) = [p for p in folder.iterdir() if p.name.startswith(f".{name}.")]
+    return left
+
+
+def test_saves_cut_short_by_a_kill_are_cleared_from_a_folder_once_abandoned(tmp_path):
+    import time
+    from editor.core.catalog.scan import walk
+    from editor.core.library import Library
+    old, young = _killed_save(tmp_path, "a.jpg.darkslide.json"), _killed_save(tmp_path, "b.jpg.darkslide.json")
+    decoy = tmp_path / ".notes.darkslide.tmp"  # not write_atomic's pattern: never ours to delete
+    decoy.write_text("x")
+    hours_ago = time.time() - 2 * 3600
+    for path in (old, decoy):
+        os.utime(path, (hours_ago, hours_ago))
+    Library.scan(tmp_path)
+    assert not old.exists() and young.exists() and decoy.exists()
+    os.utime(young, (hours_ago, hours_ago))
+    walk(tmp_path, set())  # the catalog's scan clears them too
+    assert not young.exists() and decoy.exists()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from editor.core import sidecar as sidecars
+from editor.core.atomic import TEMP_SUFFIX, remove_if_abandoned
 from editor.core.catalog.headers import read_header
 from editor.core.catalog.model import ScanReport
 from editor.core.library import EXTENSIONS, edit_hash
@@ -45,6 +46,8 @@ def walk(root: Path, skip: set[str]) -> tuple[dict[str, tuple[int, int]], dict[s
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                if name.endswith(TEMP_SUFFIX):  # a sidecar save cut short by a kill: cleared once abandoned
+                    remove_if_abandoned(entry.path)
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
