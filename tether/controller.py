@@ -12,6 +12,10 @@ their work on worker threads; everything that happens is told to observers as `(
     shot          {"seconds": float}               the shutter's photo is ready this long after the press
     liveview      {"running": bool, "message": str, "mode": str}
 
+`folders` (connect, connect_simulated, pair): the phone's camera folders to watch, as a list or the panel's
+comma-separated text; None or empty finds them on the phone (tether.watcher.discover_folders). A bad value
+raises ValueError before anything starts, so it never disturbs the working session.
+
 Observers are called on whichever thread the event happened on; a GUI re-posts them to its own thread.
 
 A connection attempt is a candidate: only when it has connected, identified the phone and started its
@@ -20,6 +24,7 @@ session does it replace the working one. A wrong address therefore never disturb
 from __future__ import annotations
 
 import logging
+import posixpath
 import shutil
 import tempfile
 import threading
@@ -36,6 +41,27 @@ log = logging.getLogger(__name__)
 
 Observer = Callable[[str, dict], None]
 SIM_PROFILE = "realistic"  # what "Connect to simulated phone" starts: a phone with real-phone timings
+
+
+def parse_folders(value) -> list[str] | None:
+    """Camera folders the user typed ("A, B" or a list) -> normalised phone paths; None when empty (found on
+    the phone). Raises ValueError in words for a path that is not absolute, has a '..' or a control character:
+    the phone would be asked for something else than the user meant."""
+    parts = value.split(",") if isinstance(value, str) else list(value or ())
+    folders: list[str] = []
+    for part in (str(p).strip() for p in parts):
+        if not part:
+            continue
+        if not part.startswith("/"):
+            raise ValueError(f"Camera folder '{part}' is not an absolute phone path (like /sdcard/DCIM/Camera)")
+        if ".." in part.split("/"):
+            raise ValueError(f"Camera folder '{part}' contains '..': give the folder's own path")
+        if any(ord(c) < 32 for c in part):
+            raise ValueError(f"Camera folder {part!r} contains a control character")
+        folder = posixpath.normpath(part)
+        if folder not in folders:
+            folders.append(folder)
+    return folders or None
 
 
 class _Attempt:
@@ -122,16 +148,20 @@ class TetherController:
             return len(self._workers)
 
     # ---- connecting ------------------------------------------------------
-    def connect(self, target: str | Target, name: str = "Session", template: str = DEFAULT_TEMPLATE) -> int:
+    def connect(self, target: str | Target, name: str = "Session", template: str = DEFAULT_TEMPLATE,
+                folders=None) -> int:
         """Start connecting to `target` ("host:port" or "usb:SERIAL"); returns the attempt number.
-        Raises ValueError for text that is not an address (nothing else happens then)."""
+        Raises ValueError for text that is not an address, or bad `folders` (nothing else happens then)."""
+        folders = parse_folders(folders)
         target = Target.parse(target) if isinstance(target, str) else target
         attempt = self._new_attempt(str(target))
-        self._spawn(lambda: self._connect(attempt, target, name, template), "darkslide-tether-connect")
+        self._spawn(lambda: self._connect(attempt, target, name, template, folders), "darkslide-tether-connect")
         return attempt.number
 
-    def connect_simulated(self, name: str = "Session", template: str = DEFAULT_TEMPLATE, **phone_options) -> int:
+    def connect_simulated(self, name: str = "Session", template: str = DEFAULT_TEMPLATE, folders=None,
+                          **phone_options) -> int:
         """Start a simulated phone (realistic profile unless told otherwise) in-process and connect to it."""
+        folders = parse_folders(folders)
         attempt = self._new_attempt("simulated phone")
 
         def work():
@@ -145,14 +175,16 @@ class TetherController:
                 self._failed(attempt, f"Could not start the simulated phone: {exc}")
                 return
             self._emit("log", message=f"Simulated phone listening on 127.0.0.1:{attempt.phone.port}")
-            self._connect(attempt, Target("tcp", host="127.0.0.1", port=attempt.phone.port), name, template)
+            self._connect(attempt, Target("tcp", host="127.0.0.1", port=attempt.phone.port), name, template,
+                          folders)
         self._spawn(work, "darkslide-tether-simphone")
         return attempt.number
 
     def pair(self, pair_address: str, code: str, connect_address: str, name: str = "Session",
-             template: str = DEFAULT_TEMPLATE, server=None) -> int:
+             template: str = DEFAULT_TEMPLATE, server=None, folders=None) -> int:
         """Android 11+ Wireless debugging: pair with the six-digit code, `adb connect`, then connect as usual
         through the adb server. Runs on a worker; failures arrive as connect_failed with adb's words."""
+        folders = parse_folders(folders)
         attempt = self._new_attempt(f"{connect_address} (pairing)")
 
         def work():
@@ -163,7 +195,7 @@ class TetherController:
                 self._failed(attempt, str(exc))
                 return
             self._emit("log", message=f"Paired with {connect_address}")
-            self._connect(attempt, Target("adb", serial=serial), name, template)
+            self._connect(attempt, Target("adb", serial=serial), name, template, folders)
         self._spawn(work, "darkslide-tether-pair")
         return attempt.number
 
@@ -180,14 +212,15 @@ class TetherController:
     def _current(self, attempt: _Attempt) -> bool:
         return attempt.number == self._attempt and not self._closed
 
-    def _connect(self, attempt: _Attempt, target: Target, name: str, template: str) -> None:
+    def _connect(self, attempt: _Attempt, target: Target, name: str, template: str, folders=None) -> None:
         try:
             conn = attempt.connection = self.connector(
                 target, self.key_path, auth_timeout=self.auth_timeout, on_auth_prompt=lambda: self._emit(
                     "log", message="Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))
             info = conn.device_info()
             session_dir = self.sessions_dir / sanitise_component(name, "Session")
-            attempt.session = Session(conn, session_dir, name, template=template, keep_awake=self.keep_awake,
+            attempt.session = Session(conn, session_dir, name, template=template, folders=folders,
+                                      keep_awake=self.keep_awake,
                                       on_capture=lambda c: self._on_capture(attempt, c),
                                       on_event=lambda k, **d: self._on_session_event(attempt, k, d))
         except (TetherError, OSError, ValueError) as exc:

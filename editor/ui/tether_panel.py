@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from presets.autolook import SAME_AS_PREVIOUS, AutoLook
 from editor.ui import theme
-from tether.controller import TetherController
+from tether.controller import TetherController, parse_folders
 from tether.errors import TetherError
 from tether.naming import DEFAULT_TEMPLATE, Namer
 
@@ -173,6 +173,11 @@ class TetherPanel(QWidget):
         sform.addRow("File names", self.template)
         sform.addRow("", self.next_name)
         sform.addRow("Look", self.look)
+        self.folders = QLineEdit(self.settings.value("tether/folders", ""))
+        self.folders.setPlaceholderText("camera folders: found on the phone")
+        self.folders.setToolTip("Camera folders to watch on the phone, comma-separated (e.g. /sdcard/DCIM/Camera, "
+                                "/storage/1A2B-3C4D/DCIM/Camera). Empty: every DCIM folder is found on the phone.")
+        sform.addRow("Folders", self.folders)  # "Camera folders" would widen the panel
         self.keep_awake = QCheckBox("Keep phone awake")
         self.keep_awake.setToolTip("Keep the phone's screen on while tethered and plugged in (svc power stayon), "
                                    "restored when you disconnect: a sleeping phone takes no picture and shows no "
@@ -230,7 +235,7 @@ class TetherPanel(QWidget):
         self.shutter_button.setEnabled(state == "connected")
         self.live_button.setEnabled(state == "connected")
         self.disconnect_button.setEnabled(live or state == "connecting")
-        for w in (self.session_name, self.template, self.sim_button, self.keep_awake):
+        for w in (self.session_name, self.template, self.folders, self.sim_button, self.keep_awake):
             w.setEnabled(not live and state != "connecting")
 
     def _update_next_name(self) -> None:
@@ -295,18 +300,36 @@ class TetherPanel(QWidget):
             return
         self.connect_to(target)
 
+    def _camera_folders(self) -> str | None:
+        """The typed camera folders if the controller accepts them (remembered then), else None, having said
+        why: a bad value starts nothing and leaves a working session alone."""
+        text = self.folders.text().strip()
+        try:
+            parse_folders(text)
+        except ValueError as exc:
+            self._log(str(exc))
+            self.host.status(str(exc), 10000)
+            return None
+        self.settings.setValue("tether/folders", text)
+        return text
+
     def connect_simulated(self) -> None:
         """Start a simulated phone (realistic profile) in-process and connect to it."""
         name, template = self.session_name.text().strip() or "Session", self.template.text()
-        self.controller.connect_simulated(name, template, **self.sim_options)
+        folders = self._camera_folders()
+        if folders is not None:
+            self.controller.connect_simulated(name, template, folders=folders, **self.sim_options)
 
     def connect_to(self, target_text: str) -> None:
         if not target_text:
             self.host.status("Enter the phone's address (host:port)", 6000)
             return
         name, template = self.session_name.text().strip() or "Session", self.template.text()
+        folders = self._camera_folders()
+        if folders is None:
+            return
         try:
-            self.controller.connect(target_text, name, template)
+            self.controller.connect(target_text, name, template, folders=folders)
         except ValueError:
             self.host.status(f"Not an address: {target_text}", 6000)
             return
@@ -324,7 +347,10 @@ class TetherPanel(QWidget):
             pair_at, code, connect_at = dialog.values()
             self.settings.setValue("tether/pair_connect", connect_at)
             name, template = self.session_name.text().strip() or "Session", self.template.text()
-            self.controller.pair(pair_at, code, connect_at, name, template)
+            folders = self._camera_folders()
+            if folders is None:
+                return
+            self.controller.pair(pair_at, code, connect_at, name, template, folders=folders)
             self._log(f"Pairing with {pair_at}…")
         dialog.accepted.connect(pair)
         dialog.open()

@@ -155,3 +155,24 @@ def test_the_phone_is_kept_awake_while_tethered_unless_unticked(controller, make
     c.connect(f"127.0.0.1:{phone.port}", "Shoot")
     events.wait("connected", 2)
     assert not any(cmd.startswith("svc power stayon") and "false" not in cmd for cmd in phone.commands[before:])
+
+
+def test_camera_folders_reach_the_session_and_a_bad_value_is_refused(controller, make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key], sd_card="1A2B-3C4D")
+    c = controller()
+    events = Recorder(c)
+    c.connect(f"127.0.0.1:{phone.port}", "Shoot", folders=" /storage/1A2B-3C4D/DCIM/Camera/ , ")
+    events.wait("connected")
+    session = c.session
+    assert session.folders_given and session.watcher.folders == ["/storage/1A2B-3C4D/DCIM/Camera"]
+    before = list(events.events)
+    for bad, words in (("DCIM/Camera", "not an absolute phone path"), ("/sdcard/../data/x", "'..'"),
+                       ("/sdcard/DCIM/Camera,/sdcard/a\nb", "control character")):
+        with pytest.raises(ValueError, match=words):
+            c.connect(f"127.0.0.1:{phone.port}", "Shoot", folders=bad)
+        with pytest.raises(ValueError, match=words):
+            c.connect_simulated("Shoot", folders=bad, profile="fast")
+        with pytest.raises(ValueError, match=words):
+            c.pair("127.0.0.1:1", "123456", "127.0.0.1:2", folders=bad)
+    assert events.events == before  # nothing was attempted, nothing said
+    assert c.state == "connected" and c.session is session and not session.stopping and c.workers == 0

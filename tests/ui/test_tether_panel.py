@@ -252,3 +252,36 @@ def test_a_harmonyos_next_phone_in_the_list_is_explained_not_connected(qtbot, ma
     assert "not supported" in panel.usb_list.itemText(0)
     panel.usb_connect.click()
     assert not attempts and "HarmonyOS NEXT" in window.statusBar().currentMessage()
+
+
+def test_typed_camera_folders_are_watched_and_remembered(qtbot, make_window, photo_folder, tmp_path):
+    import os
+    import shutil
+    window = make_window(photo_folder)
+    panel = window.tether
+    panel.key_path = tmp_path / "adbkey"
+    panel.sessions_dir = tmp_path / "sessions"
+    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
+    captured = []
+    panel.controller.observe(lambda kind, data: captured.append(data["capture"].device_path)
+                             if kind == "capture" else None)
+    panel.folders.setText("DCIM/Tethered")  # not an absolute phone path: refused, nothing starts
+    panel.sim_button.click()
+    assert panel.state == "disconnected" and panel.phone is None
+    assert _logged(panel, "not an absolute phone path")
+    panel.folders.setText("/sdcard/DCIM/Camera/Tethered")  # a folder the phone's own search would not find
+    panel.sim_button.click()
+    qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
+    assert panel.session.watcher.folders == ["/sdcard/DCIM/Camera/Tethered"]
+    assert panel.settings.value("tether/folders") == "/sdcard/DCIM/Camera/Tethered"
+    assert not panel.folders.isEnabled()  # it applies to the next connection, so it is not editable meanwhile
+    shot = panel.phone.shoot()  # lands in /sdcard/DCIM/Camera: not watched
+    assert shot.done.wait(10)
+    part = panel.phone.folder.parent / "copy.part"  # outside the phone's storage until it is complete
+    shutil.copyfile(shot.local_path, part)
+    (panel.phone.folder / "Tethered").mkdir()
+    os.replace(part, panel.phone.folder / "Tethered" / "IMG_0001.jpg")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20000)
+    qtbot.wait(500)  # time enough for the unwatched shot to arrive too, were it watched
+    assert captured == ["/sdcard/DCIM/Camera/Tethered/IMG_0001.jpg"] and window.model.rowCount() == 1
+    panel.disconnect()
