@@ -17,7 +17,7 @@ from .connection import Target
 from .transport import connect_phone
 from .errors import TetherError
 from .ingest import IngestOptions
-from .naming import DEFAULT_TEMPLATE, sanitise_component
+from .naming import DEFAULT_TEMPLATE, parse_folders, sanitise_component
 from .session import Session
 from .watcher import DEFAULT_FOLDERS
 
@@ -122,6 +122,11 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
     if problem:
         out(f"Error: {problem}")
         return 2
+    try:
+        folders = parse_folders(args.folders or "")
+    except ValueError as exc:
+        out(f"Error: {exc}")
+        return 2
     if getattr(args, "adb", None) is not None:
         target = Target("adb", serial=args.adb or None)
     else:
@@ -138,7 +143,7 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
         conn = connect_phone(target, args.key, auth_timeout=args.auth_timeout,
                              on_auth_prompt=lambda: out("Unlock the phone and tap 'Allow' on 'Allow USB debugging?'"))
         session = Session(conn, sessions / args.session, args.session, template=args.template,
-                          folders=[f for f in args.folders.split(",") if f] if args.folders else None,
+                          folders=folders,
                           poll_interval=args.poll,
                           options=IngestOptions(verify_md5=not args.no_md5, backup_dir=args.backup,
                                                 delete_after_import=args.delete_after_import),

@@ -24,7 +24,6 @@ session does it replace the working one. A wrong address therefore never disturb
 from __future__ import annotations
 
 import logging
-import posixpath
 import shutil
 import tempfile
 import threading
@@ -34,34 +33,13 @@ from typing import Callable
 
 from .connection import DeviceConnection, Target
 from .errors import TetherError
-from .naming import DEFAULT_TEMPLATE, sanitise_component
+from .naming import DEFAULT_TEMPLATE, parse_folders, sanitise_component
 from .session import Session
 
 log = logging.getLogger(__name__)
 
 Observer = Callable[[str, dict], None]
 SIM_PROFILE = "realistic"  # what "Connect to simulated phone" starts: a phone with real-phone timings
-
-
-def parse_folders(value) -> list[str] | None:
-    """Camera folders the user typed ("A, B" or a list) -> normalised phone paths; None when empty (found on
-    the phone). Raises ValueError in words for a path that is not absolute, has a '..' or a control character:
-    the phone would be asked for something else than the user meant."""
-    parts = value.split(",") if isinstance(value, str) else list(value or ())
-    folders: list[str] = []
-    for part in (str(p).strip() for p in parts):
-        if not part:
-            continue
-        if not part.startswith("/"):
-            raise ValueError(f"Camera folder '{part}' is not an absolute phone path (like /sdcard/DCIM/Camera)")
-        if ".." in part.split("/"):
-            raise ValueError(f"Camera folder '{part}' contains '..': give the folder's own path")
-        if any(ord(c) < 32 for c in part):
-            raise ValueError(f"Camera folder {part!r} contains a control character")
-        folder = posixpath.normpath(part)
-        if folder not in folders:
-            folders.append(folder)
-    return folders or None
 
 
 class _Attempt:

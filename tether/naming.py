@@ -96,3 +96,24 @@ class _Seq(int):
 
     def __format__(self, spec: str) -> str:
         return format(int(self), spec or "04d")
+
+
+def parse_folders(value) -> list[str] | None:
+    """Camera folders the user typed ("A, B" or a list) -> normalised phone paths; None when empty (found on
+    the phone). Raises ValueError in words for a path that is not absolute, has a '..' or a control character:
+    the phone would be asked for something else than the user meant."""
+    parts = value.split(",") if isinstance(value, str) else list(value or ())
+    folders: list[str] = []
+    for part in (str(p).strip() for p in parts):
+        if not part:
+            continue
+        if not part.startswith("/"):
+            raise ValueError(f"Camera folder '{part}' is not an absolute phone path (like /sdcard/DCIM/Camera)")
+        if ".." in part.split("/"):
+            raise ValueError(f"Camera folder '{part}' contains '..': give the folder's own path")
+        if any(ord(c) < 32 for c in part):
+            raise ValueError(f"Camera folder {part!r} contains a control character")
+        folder = posixpath.normpath(part)
+        if folder not in folders:
+            folders.append(folder)
+    return folders or None

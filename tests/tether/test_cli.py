@@ -5,6 +5,8 @@ import argparse
 import threading
 import time
 
+import pytest
+
 from tether import cli
 
 
@@ -67,3 +69,13 @@ def test_cli_list_usb_and_missing_session(tmp_path):
     assert cli.run(parser.parse_args(["--list-usb"]), out=lines.append) in (0, 1) and lines
     assert cli.run(parser.parse_args(["--tcp", "127.0.0.1:1"]), out=lines.append) == 2
     assert "--session" in lines[-1]
+
+
+@pytest.mark.parametrize("folders", ["DCIM/Camera", "/sdcard/DCIM/../../data", "/sdcard/\x1b[2J"])
+def test_cli_refuses_camera_folders_that_would_ask_the_phone_for_something_else(tmp_path, folders):
+    parser = argparse.ArgumentParser()
+    cli.add_arguments(parser)
+    lines = []
+    args = parser.parse_args(["--tcp", "127.0.0.1:1", "--session", "s", "--out", str(tmp_path), "--folders", folders])
+    assert cli.run(args, out=lines.append) == 2
+    assert lines[-1].startswith("Error: Camera folder") and not any("Connecting" in line for line in lines)
