@@ -28,6 +28,7 @@ stamp="$venv/.installed"
 if [ ! -f "$stamp" ] || [ "$root/pyproject.toml" -nt "$stamp" ]; then
     echo "Installing Darkslide and its dependencies into $venv ..."
     "$venv/bin/python" -m pip install -q --upgrade pip
-    "$venv/bin/python" -m pip install -q -e "$root[test]"
+    # (setuptools' notice about editable installs is a UserWarning meant for package authors, not users)
+    PYTHONWARNINGS=ignore::UserWarning "$venv/bin/python" -m pip install -q -e "$root[test]"
     touch "$stamp"
 fi
