@@ -85,11 +85,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def expand_folders(paths: list[Path]) -> list[Path]:
-    """Each folder replaced by the photos directly inside it, sorted by name; files stay as given."""
+    """Each folder replaced by the photos directly inside it, sorted by name; files stay as given. A FIFO
+    or device named like a photo is kept so that the export reports it as refused, never skips it silently."""
     from editor.core.library import list_photos
     out = []
     for path in paths:
-        out.extend(sorted(list_photos(path), key=lambda p: p.name.casefold()) if path.is_dir() else [path])
+        if path.is_dir():
+            out.extend(sorted(list_photos(path, special_files=True), key=lambda p: p.name.casefold()))
+        else:
+            out.append(path)
     return out
 
 

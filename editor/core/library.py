@@ -96,15 +96,17 @@ def write_marks(path: Path, values: dict) -> None:
     sidecars.save(path, car)
 
 
-def list_photos(folder: Path) -> list[Path]:
-    """Photo files directly inside `folder` (not recursive), hidden files skipped."""
+def list_photos(folder: Path, *, special_files: bool = False) -> list[Path]:
+    """Photo files directly inside `folder` (not recursive), hidden files skipped. Entries named like
+    photos that are not regular files (a FIFO, a device) are left out unless `special_files`, for a caller
+    that reports them rather than open them (a folder export names each as refused)."""
     folder = Path(folder)
     try:
         names = os.listdir(folder)
     except OSError:
         return []
-    return [folder / n for n in names if not n.startswith(".") and Path(n).suffix.lower() in EXTENSIONS
-            and (folder / n).is_file()]
+    named = [folder / n for n in names if not n.startswith(".") and Path(n).suffix.lower() in EXTENSIONS]
+    return [p for p in named if special_files or p.is_file()]
 
 
 @dataclass

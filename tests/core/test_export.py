@@ -1,6 +1,7 @@
 """Export: formats parse back, resize, metadata, no overwrite, templates, batches, cancel."""
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -309,3 +310,14 @@ def test_an_empty_field_takes_its_separator_along_and_seq_has_four_digits():
     assert format_name("{name}_{preset}_{seq}", "IMG", 7, "2026-01-02", "") == "IMG_0007"
     assert format_name("{name}_{preset}_{seq:d}", "IMG", 7, "2026-01-02", "Chrome") == "IMG_Chrome_7"
     assert format_name("{preset}-{name}", "IMG", 1, "d", "") == "IMG"
+
+
+def test_a_folder_export_names_a_fifo_among_its_photos_as_refused(make_photo, tmp_path, capsys):
+    from editor.cli import export as export_cli
+    a = make_photo("a.png")
+    os.mkfifo(a.parent / "pipe.jpg")  # would hang a reader; must be reported, not opened nor skipped silently
+    assert export_cli.main([str(a.parent), "--out", str(tmp_path / "out"), "--format", "png"]) == 1
+    report = capsys.readouterr()
+    text = report.out + report.err
+    assert "pipe.jpg" in text and "not a regular file" in text
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png"]
