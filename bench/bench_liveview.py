@@ -18,7 +18,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,8 @@ from tether.connection import DeviceConnection  # noqa: E402
 from tether.liveview import LiveView  # noqa: E402
 from tether.session import Session  # noqa: E402
 from tether.simphone import SimulatedPhone  # noqa: E402
+
+from bench_tether import PhoneProcess  # noqa: E402  (bench/ is the script's own folder)
 
 
 def _stats(values: list[float]) -> dict:
@@ -107,27 +108,6 @@ def bench_onscreen(work: Path, key: Path, seconds: float) -> dict:
     return {"latency": _stats(latencies[10:]), "fps": (len(shown) - 1) / (shown[-1][1] - shown[0][1])}
 
 
-class PhoneProcess:
-    """The realistic simulated phone in its own process: its H.264 encoder (hardware on a real phone) must
-    not share this process's GIL with the client being measured."""
-
-    def __init__(self, folder: Path, key: Path, roll: int):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tether.simphone", "--port", "0", "--folder", str(folder), "--trust", str(key),
-             "--approve-after", "0", "--profile", "realistic", "--roll", str(roll), "--lock", "none"],
-            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
-        line = self.proc.stdout.readline()
-        self.port = int(line.split(" listening on ")[1].split(",")[0].rsplit(":", 1)[1])
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
 def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
     """Capture complete -> verified + look sidecar + preview, blocks with and without live view interleaved.
     The shutter is Darkslide's (`input keyevent 27`), as in a real session."""
@@ -143,7 +123,7 @@ def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
 
     results = {"off": [], "on": []}
     lv_frames = []
-    with PhoneProcess(work / "camphone", key, roll) as phone:
+    with PhoneProcess(work / "camphone", key, "--profile", "realistic", "--roll", str(roll), "--lock", "none") as phone:
         conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
         conn.shell("svc power stayon usb")  # the tether's "keep the phone awake" (a dark screen records nothing)
         session = Session(conn, work / "session", "bench", on_capture=hook).start(wait=120)

@@ -33,13 +33,14 @@ from tether.simphone import SimulatedPhone  # noqa: E402
 
 
 class PhoneProcess:
-    """The simulated phone in its own process, so the client being measured does not share a GIL with it."""
+    """The simulated phone in its own process, so the client being measured does not share a GIL with it
+    (nor with its H.264 encoder, hardware on a real phone). `options` are simulate-phone's own flags."""
 
-    def __init__(self, folder: Path, key: Path):
+    def __init__(self, folder: Path, key: Path, *options: str):
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.proc = subprocess.Popen([sys.executable, "-m", "tether.simphone", "--port", "0", "--folder", str(folder),
-                                      "--trust", str(key), "--approve-after", "0", "--size", "small"],
+                                      "--trust", str(key), "--approve-after", "0", *options],
                                      stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
         line = self.proc.stdout.readline()
         self.port = int(line.split(" listening on ")[1].split(",")[0].rsplit(":", 1)[1])
@@ -58,7 +59,7 @@ def bench_pull(work: Path, key: Path, megabytes: int, repeats: int = 5) -> dict:
     digest = hashlib.md5(body).hexdigest()
     contenders = {"raw_mb_s": (True, False), "ours_mb_s": (True, True), "adb_shell_mb_s": (False, True)}
     best = {label: float("inf") for label in contenders}
-    with PhoneProcess(work / "pullphone", key) as phone:
+    with PhoneProcess(work / "pullphone", key, "--size", "small") as phone:
         (phone.folder / "big.bin").write_bytes(body)
         conns = {label: DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10,
                                          fast_pull=fast).connect() for label, (fast, _) in contenders.items()}
