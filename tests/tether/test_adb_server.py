@@ -3,7 +3,6 @@ simulated phone: connect, shell, pull identical bytes, a whole ingest, live view
 from __future__ import annotations
 
 import os
-import socket
 import time
 
 import pytest
@@ -11,16 +10,10 @@ import pytest
 from tether.adb_server import AdbServer, PairingError, ServerConnection, bundled_adb, server_running
 from tether.errors import NoDeviceError
 from tether.session import Session
-from tether_helpers import md5_of
+from tether_helpers import free_port, md5_of
 
 ADB = bundled_adb()
 pytestmark = pytest.mark.skipif(ADB is None, reason="Google's adb is not installed (adbutils ships it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +23,7 @@ def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("adbhome")
     saved = os.environ.get("HOME")
     os.environ["HOME"] = str(home)
-    srv = AdbServer(port=_free_port(), adb=ADB)
+    srv = AdbServer(port=free_port(), adb=ADB)
     try:
         srv.start()
         yield srv
@@ -97,9 +90,9 @@ def test_an_unknown_serial_and_a_failed_pairing_say_what_to_do(server):
     with pytest.raises(NoDeviceError, match="does not know"):
         ServerConnection("NOPE123", server).connect()
     with pytest.raises(PairingError, match="six digits"):
-        server.pair(f"127.0.0.1:{_free_port()}", "12ab")
+        server.pair(f"127.0.0.1:{free_port()}", "12ab")
     with pytest.raises(PairingError, match="Pair device with pairing code"):
-        server.pair(f"127.0.0.1:{_free_port()}", "123456")  # nobody listens there
+        server.pair(f"127.0.0.1:{free_port()}", "123456")  # nobody listens there
 
 
 def test_a_usb_phone_held_by_the_server_is_used_through_it_not_refused(served_phone, server, monkeypatch,
@@ -144,7 +137,7 @@ def test_a_failed_pairing_reaches_the_controller_in_words(server, tmp_path):
     failed = []
     done = threading.Event()
     controller.observe(lambda kind, data: (failed.append(data), done.set()) if kind == "connect_failed" else None)
-    controller.pair(f"127.0.0.1:{_free_port()}", "123456", f"127.0.0.1:{_free_port()}", server=server)
+    controller.pair(f"127.0.0.1:{free_port()}", "123456", f"127.0.0.1:{free_port()}", server=server)
     try:
         assert done.wait(30)
         assert controller.state == "error"

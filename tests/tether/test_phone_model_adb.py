@@ -7,12 +7,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+
+from tether_helpers import private_adb
 
 
 def _adb_binaries() -> list:
@@ -29,29 +29,9 @@ def _adb_binaries() -> list:
     return found or [pytest.param(None, marks=pytest.mark.skip(reason="no Google adb installed"))]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(params=_adb_binaries())
 def adb(request, tmp_path):
-    binary = request.param
-    # A private adb server (own port, own HOME and key) so a developer's real server is untouched.
-    env = dict(os.environ, HOME=str(tmp_path / "home"), ANDROID_ADB_SERVER_PORT=str(_free_port()),
-               ADB_MDNS_AUTO_CONNECT="0", ADB_MDNS="0")
-    os.makedirs(env["HOME"], exist_ok=True)
-
-    def run(*args, check=True):
-        result = subprocess.run([binary, *args], env=env, capture_output=True, timeout=30)
-        if check:
-            assert result.returncode == 0, result.stderr.decode()
-        return result
-
-    run("start-server")
-    yield run
-    run("kill-server", check=False)
+    yield from private_adb(request.param, tmp_path / "home", ADB_MDNS_AUTO_CONNECT="0", ADB_MDNS="0")
 
 
 def test_google_adb_uses_v2_features_and_pulls_identical_bytes(make_phone, adb, tmp_path):

@@ -2,39 +2,20 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import socket
-import subprocess
 import time
 
 import pytest
+
+from tether_helpers import private_adb
 
 ADB = shutil.which("adb")
 pytestmark = pytest.mark.skipif(ADB is None, reason="Android's adb is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def adb(tmp_path):
-    # A private adb server (own port, own HOME and key) so a developer's real server is untouched.
-    env = dict(os.environ, HOME=str(tmp_path / "home"), ANDROID_ADB_SERVER_PORT=str(_free_port()))
-    os.makedirs(env["HOME"], exist_ok=True)
-
-    def run(*args, check=True):
-        result = subprocess.run([ADB, *args], env=env, capture_output=True, timeout=30)
-        if check:
-            assert result.returncode == 0, result.stderr.decode()
-        return result
-
-    run("start-server")
-    yield run
-    run("kill-server", check=False)
+    yield from private_adb(ADB, tmp_path / "home")
 
 
 def test_adb_connect_shell_pull_and_screencap(make_phone, adb, tmp_path):

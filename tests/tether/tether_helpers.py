@@ -2,8 +2,37 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
+import subprocess
 from pathlib import Path
 
 
 def md5_of(path: Path) -> str:
     return hashlib.md5(Path(path).read_bytes()).hexdigest()
+
+
+def free_port() -> int:
+    """A loopback TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def private_adb(binary: str, home: Path, **env_extra: str):
+    """Run Google's `adb` against a server of its own (own port, own HOME and key), so a developer's real
+    server is untouched: yields run(*args, check=True) with the server started, and kills it afterwards."""
+    env = dict(os.environ, HOME=str(home), ANDROID_ADB_SERVER_PORT=str(free_port()), **env_extra)
+    os.makedirs(home, exist_ok=True)
+
+    def run(*args, check=True):
+        result = subprocess.run([binary, *args], env=env, capture_output=True, timeout=30)
+        if check:
+            assert result.returncode == 0, result.stderr.decode()
+        return result
+
+    run("start-server")
+    try:
+        yield run
+    finally:
+        run("kill-server", check=False)
