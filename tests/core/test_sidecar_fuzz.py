@@ -11,17 +11,14 @@ from hypothesis import strategies as st
 from editor.core import sidecar
 from editor.core.edit import History
 from editor.core.library import edit_hash
+from json_fuzz import json_trees, one_part_replaced
 
 # Bounded for the suite's time budget (~10 s for the whole file on a loaded 2-core machine).
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True)
-           | st.text(max_size=12) | st.sampled_from(["1", "pick", "reject", "exposure", "darkslide-sidecar"]))
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=10) | st.sampled_from(
-                               ["format", "version", "edit", "history", "steps", "index", "label", "operations",
-                                "params", "rating", "flag", "look", "exposure", "exposure_ev"]), inner, max_size=4),
-                           max_leaves=25)
+json_values = json_trees(["1", "pick", "reject", "exposure", "darkslide-sidecar"],
+                         ["format", "version", "edit", "history", "steps", "index", "label", "operations",
+                          "params", "rating", "flag", "look", "exposure", "exposure_ev"])
 
 
 def _valid() -> dict:
@@ -29,25 +26,6 @@ def _valid() -> dict:
     history.commit("Exposure", history.current.update("exposure", exposure_ev=0.7))
     history.commit("Vignette", history.current.update("vignette", amount=-20.0))
     return json.loads(json.dumps(sidecar.Sidecar(history, rating=4, flag="pick").to_dict()))
-
-
-def _paths(tree, prefix=()):
-    """Every path (tuple of keys/indices) into a JSON tree, the root included."""
-    yield prefix
-    if isinstance(tree, dict):
-        for k, v in tree.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(tree, list):
-        for i, v in enumerate(tree):
-            yield from _paths(v, prefix + (i,))
-
-
-def _replace(tree, path, value):
-    if not path:
-        return value
-    copy = dict(tree) if isinstance(tree, dict) else list(tree)
-    copy[path[0]] = _replace(tree[path[0]], path[1:], value)
-    return copy
 
 
 def _check_total(data) -> sidecar.Sidecar | None:
@@ -80,8 +58,7 @@ def test_arbitrary_json_gives_a_sidecar_or_a_sidecar_error(tree):
 @given(st.data())
 def test_a_valid_sidecar_with_any_one_part_replaced_is_read_or_refused(data):
     tree = _valid()
-    path = data.draw(st.sampled_from(list(_paths(tree))))
-    mutated = _replace(tree, path, data.draw(json_values))
+    mutated = one_part_replaced(data, tree, json_values)
     _check_total(json.dumps(mutated).encode())
 
 

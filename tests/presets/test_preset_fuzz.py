@@ -9,37 +9,17 @@ from hypothesis import strategies as st
 
 from presets import PresetError, builtin_looks
 from presets.formats import native, xmp
+from json_fuzz import json_trees, one_part_replaced
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True)
-           | st.text(max_size=12) | st.sampled_from(["Chrome", "exposure", "1", "User"]))
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                           | st.dictionaries(st.text(max_size=10) | st.sampled_from(
-                               ["name", "format", "version", "operations", "params", "group", "presets",
-                                "exposure", "exposure_ev", "amount"]), inner, max_size=4), max_leaves=25)
+json_values = json_trees(["Chrome", "exposure", "1", "User"],
+                         ["name", "format", "version", "operations", "params", "group", "presets",
+                          "exposure", "exposure_ev", "amount"])
 
 
 def _valid() -> dict:
     return json.loads(native.dumps(builtin_looks()[0]))
-
-
-def _paths(tree, prefix=()):
-    yield prefix
-    if isinstance(tree, dict):
-        for k, v in tree.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(tree, list):
-        for i, v in enumerate(tree):
-            yield from _paths(v, prefix + (i,))
-
-
-def _replace(tree, path, value):
-    if not path:
-        return value
-    copy = dict(tree) if isinstance(tree, dict) else list(tree)
-    copy[path[0]] = _replace(tree[path[0]], path[1:], value)
-    return copy
 
 
 def _check_native(data: bytes) -> None:
@@ -62,8 +42,7 @@ def test_native_reader_takes_any_bytes(data):
 @given(st.data())
 def test_a_valid_preset_with_any_one_part_replaced_is_read_or_refused(data):
     tree = _valid()
-    path = data.draw(st.sampled_from(list(_paths(tree))))
-    _check_native(json.dumps(_replace(tree, path, data.draw(json_values))).encode())
+    _check_native(json.dumps(one_part_replaced(data, tree, json_values)).encode())
 
 
 @FUZZ
