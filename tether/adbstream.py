@@ -22,14 +22,10 @@ class ExecStream(FastSync):
 
     def open(self, command: str) -> "ExecStream":
         self.connect()
-        self._local = self._next_local
-        self._next_local += 1
-        self._send(p.OPEN, self._local, 0, b"exec:" + command.encode() + b"\0")
-        cmd, remote, _, _ = self._read()
-        if cmd != p.OKAY:
+        self._local, self._remote = self._open_stream(b"exec:" + command.encode())
+        if self._remote is None:
             self.close()
             raise FastSyncError(f"the phone refused `{command}`")
-        self._remote = remote
         return self
 
     def read(self, timeout: float = 0.5) -> bytes:
@@ -46,7 +42,7 @@ class ExecStream(FastSync):
             raise StreamClosed(str(exc)) from exc
         self.sock.settimeout(max(self.timeout, 5.0))  # the rest of a started message comes promptly
         try:
-            cmd, data = self._rest_of_message()
+            cmd, _, _, data = self._read_rest()
         except (OSError, FastSyncError) as exc:
             self.close()
             raise StreamClosed(str(exc)) from exc
@@ -57,14 +53,3 @@ class ExecStream(FastSync):
             self.close()
             raise StreamClosed("the command ended")
         return b""  # OKAY and others carry no output
-
-    def _rest_of_message(self):
-        self._recv_into(memoryview(self._header)[1:])
-        command, _, _, length, crc = p.parse_header(bytes(self._header))
-        if length > len(self._payload):
-            raise FastSyncError(f"payload of {length} bytes is larger than negotiated")
-        view = memoryview(self._payload)[:length]
-        self._recv_into(view)
-        if crc and p.checksum(view) != crc:
-            raise FastSyncError("payload checksum mismatch")
-        return command, view

@@ -74,7 +74,13 @@ class FastSync:
             view = view[n:]
 
     def _read(self) -> tuple[int, int, int, memoryview]:
-        self._recv_into(memoryview(self._header))
+        self._recv_into(memoryview(self._header)[:1])
+        return self._read_rest()
+
+    def _read_rest(self) -> tuple[int, int, int, memoryview]:
+        """The rest of a message whose header's first byte is already in (a reader may wait for that byte
+        alone with a short timeout, as live view's stream does)."""
+        self._recv_into(memoryview(self._header)[1:])
         command, arg0, arg1, length, crc = p.parse_header(bytes(self._header))
         if length > len(self._payload):
             raise FastSyncError(f"payload of {length} bytes is larger than negotiated")
@@ -87,35 +93,15 @@ class FastSync:
     # ---- sync RECV -------------------------------------------------------
     def pull(self, device_path: str, fh, progress=None, hash_md5: bool = True) -> tuple[int, str]:
         """Stream device_path into the open binary file fh. Returns (bytes, md5 hex, or "" if not hashed)."""
-        local = self._next_local
-        self._next_local += 1
-        self._send(p.OPEN, local, 0, b"sync:\0")
-        command, remote, _, _ = self._read()
-        if command != p.OKAY:
-            raise FastSyncError("phone refused the sync service")
-        path = device_path.encode("utf-8", "surrogateescape")
-        self._send(p.WRTE, local, remote, p.sync_request(p.ID_RECV, path))
         parser = _RecvParser(fh, progress, hash_md5)
+
+        def feed(data) -> bool:
+            parser.feed(data)
+            return parser.done
         try:
-            while not parser.done:
-                command, _, _, data = self._read()
-                if command == p.OKAY:
-                    continue  # acknowledgement of our request
-                if command == p.CLSE:
-                    raise FastSyncError("phone closed the sync stream mid-transfer")
-                if command != p.WRTE:
-                    raise FastSyncError(f"unexpected {command:#x} during RECV")
-                # Acknowledge first so the phone prepares the next WRTE while we write this one to disk;
-                # the payload buffer is only reused by the next _read(), after feed() is done with it.
-                self._send(p.OKAY, local, remote)
-                parser.feed(data)
+            self._sync_request(p.ID_RECV, device_path, feed, "transfer")
         finally:
-            try:
-                self._send(p.CLSE, local, remote)
-            except OSError:
-                pass
             parser.finish()
-        self._drain_close(local)
         if parser.error:
             raise FileNotFoundError(parser.error)
         return parser.count, parser.md5.hexdigest() if hash_md5 else ""
@@ -150,13 +136,20 @@ class FastSync:
             raise FastSyncError(f"unexpected {ident:#x} in a STAT reply")
         return mode, size, mtime
 
-    def _sync_request(self, request_id: int, device_path: str, feed) -> None:
-        """One request on a fresh sync stream; feed(payload) -> True once the reply is complete."""
+    def _open_stream(self, service: bytes) -> tuple[int, int | None]:
+        """OPEN `service` (e.g. b"sync:") on a new local id: (local id, the phone's id, None if refused)."""
         local = self._next_local
         self._next_local += 1
-        self._send(p.OPEN, local, 0, b"sync:\0")
+        self._send(p.OPEN, local, 0, service + b"\0")
         command, remote, _, _ = self._read()
-        if command != p.OKAY:
+        return local, remote if command == p.OKAY else None
+
+    def _sync_request(self, request_id: int, device_path: str, feed, what: str = "reply") -> None:
+        """One request on a fresh sync stream; feed(payload) -> True once the reply is complete. The phone's
+        WRTEs are acknowledged before feed() sees them, so it prepares the next one meanwhile; the payload
+        buffer is only reused by the next _read(), after feed() is done with it."""
+        local, remote = self._open_stream(b"sync:")
+        if remote is None:
             raise FastSyncError("phone refused the sync service")
         self._send(p.WRTE, local, remote, p.sync_request(request_id, device_path.encode("utf-8", "surrogateescape")))
         done = False
@@ -166,9 +159,9 @@ class FastSync:
                 if command == p.OKAY:
                     continue
                 if command == p.CLSE:
-                    raise FastSyncError("phone closed the sync stream mid-reply")
+                    raise FastSyncError(f"phone closed the sync stream mid-{what}")
                 if command != p.WRTE:
-                    raise FastSyncError(f"unexpected {command:#x} in a sync reply")
+                    raise FastSyncError(f"unexpected {command:#x} in a sync {what}")
                 self._send(p.OKAY, local, remote)
                 done = feed(data)
         finally:
