@@ -3,6 +3,8 @@ with a progress bar and Cancel, then a summary that lists every skipped or faile
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
+import logging
 import threading
 from datetime import date
 from pathlib import Path
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QF
 from editor.core import sidecar as sidecars
 from editor.core.export import FORMATS, RESIZE_MODES, SHARPENING, ExportSettings, export_batch, format_name
 
+log = logging.getLogger("darkslide")
+
 RESIZE_LABELS = {"none": "Full size", "long_edge": "Long edge (px)", "short_edge": "Short edge (px)",
                  "megapixels": "Megapixels"}
 
@@ -27,10 +31,11 @@ class ExportDialog(QDialog):
 
     def __init__(self, entries, settings: QSettings, *, folder: Path | None = None,
                  current: Callable[[], Any] = lambda: None, status: Callable[[str, int], None] = lambda t, ms: None,
-                 parent=None):
+                 executor: cf.ThreadPoolExecutor | None = None, parent=None):
         """`entries` to export; `folder` the open library folder (default destination); `current()` the
         open Document or None (its newest edit may not be in its sidecar yet); `status(text, ms)` shows a
-        line in the window's status bar."""
+        line in the window's status bar; `executor` runs the export (the window's Workers pool, so closing the
+        window joins it; a pool of its own without)."""
         super().__init__(parent)
         self.setWindowTitle(f"Export {len(entries)} photo{'s' if len(entries) != 1 else ''}")
         self.entries = list(entries)
@@ -40,7 +45,8 @@ class ExportDialog(QDialog):
         self.status = status
         self.cancel_event = threading.Event()
         self.result = None
-        self._thread: threading.Thread | None = None
+        self._pool = executor or cf.ThreadPoolExecutor(1, thread_name_prefix="darkslide-export")
+        self._future: cf.Future | None = None  # the running export
         self._build()
         self._restore()
         self.progressed.connect(self._progress)
@@ -174,7 +180,7 @@ class ExportDialog(QDialog):
             name = format_name(settings.template, first.stem, 1, self._date_of(first), self._look_of(first))
             self.name_preview.setText(f"e.g. {name}{settings.suffix}")
             self.name_preview.setToolTip(self.name_preview.text())
-            self.export_button.setEnabled(self._thread is None)
+            self.export_button.setEnabled(self._future is None)
         except (ValueError, KeyError, IndexError) as exc:
             self.name_preview.setText(f"⚠ {exc}")
             self.export_button.setEnabled(False)
@@ -235,15 +241,15 @@ class ExportDialog(QDialog):
             try:
                 result = export_batch(jobs, settings, out_dir, progress=lambda i, n, f: self.progressed.emit(i, n, f),
                                       cancel=self.cancel_event, workers=1)
-            except Exception as exc:  # never lose the reason: show it in the dialog
+            except Exception as exc:  # never lose the reason: show it in the dialog and log it
+                log.error("Export to %s stopped: %s", out_dir, exc, exc_info=exc)
                 self.crashed.emit(str(exc) or type(exc).__name__)
                 return
             self.finished_batch.emit(result)
-        self._thread = threading.Thread(target=work, name="darkslide-export", daemon=True)
-        self._thread.start()
+        self._future = self._pool.submit(work)
 
     def cancel(self) -> None:
-        if self._thread is not None:
+        if self._future is not None:
             self.cancel_event.set()
             self.cancel_button.setEnabled(False)
         else:
@@ -254,7 +260,7 @@ class ExportDialog(QDialog):
         self.progress.setFormat(f"{min(index + 1, total)} of {total} — %p%")
 
     def _finished(self, result) -> None:
-        self._thread = None
+        self._future = None
         self.result = result
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Close")
@@ -270,7 +276,7 @@ class ExportDialog(QDialog):
         self.status(lines[0] + (f", {len(result.failed)} failed" if result.failed else ""), 10000)
 
     def _crashed(self, message: str) -> None:
-        self._thread = None
+        self._future = None
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Close")
         self.summary.setPlainText(f"Export stopped: {message}")
@@ -284,8 +290,11 @@ class ExportDialog(QDialog):
     def shutdown(self, timeout: float = 30.0) -> bool:
         """Cancel a running export and wait for it (it stops at the next photo or tile); True when stopped."""
         self.cancel_event.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
+        future = self._future
+        if future is None:
+            return True
+        try:
+            future.result(timeout)
+        except cf.TimeoutError:
+            return False
         return True

@@ -79,7 +79,8 @@ class MainWindow(QMainWindow):
         self.tasks = Tasks(parent=self, executor=self.workers.pool("task", 2))
         self.saver = AsyncSaver(executor=self.workers.pool("save", 1))
         self.thumbs = ThumbnailService(cache, parent=self, executor=self.workers.pool("thumb", 2))
-        self.render = RenderWorker(self)
+        self.render = RenderWorker(self, workers=self.workers)
+        self.export_pool = self.workers.pool("export", 1)  # the export dialog's batch runs here
         self.saver.busy = self.render.busy  # sidecar writes wait for a pause in preview renders
         self.model = LibraryModel(self.thumbs, self)
         self.documents = DocumentController(self.tasks)
@@ -767,7 +768,9 @@ class MainWindow(QMainWindow):
             self.status("Select photos to export")
             return
         self.export_dialog = ExportDialog(entries, self.settings, folder=self.model.library.folder,
-                                          current=lambda: self.doc, status=self.status, parent=self)
+                                          current=lambda: self.doc, status=self.status,
+                                          executor=self.export_pool, parent=self)
+        self.workers.on_shutdown(self.export_dialog.cancel_event.set)  # an earlier dialog's export too
         self.export_dialog.show()  # not modal: editing goes on while it exports
 
     def shutter(self) -> None:

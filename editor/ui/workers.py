@@ -36,25 +36,59 @@ BASE_SIZES = 4  # decoded preview sizes kept in memory for the open photo
 
 
 # -- the one source of threads ---------------------------------------------------------------------
+log = logging.getLogger("darkslide")
+
+
+class _Pool(cf.ThreadPoolExecutor):
+    """A thread pool whose tasks never fail silently: an exception nobody collected from its future is logged
+    (tasks that report their own errors, like Tasks.run, catch them first and never reach this)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> cf.Future:
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(_log_failure)
+        return future
+
+
+def _log_failure(future: cf.Future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        exc = future.exception()
+        log.error("A background task failed: %s", exc, exc_info=exc)
+
+
 class Workers:
-    """Every thread pool of the window comes from here (stdlib executors, one mechanism), so stopping
-    them is one call: `shutdown` drops queued work and waits for running work, newest pools first."""
+    """Every thread of the window comes from here (stdlib executors, one mechanism), so stopping them is one
+    call: `shutdown` first asks long-running tasks to stop (the render loop, an export; see `on_shutdown`),
+    then drops queued work and waits for running work, newest pools first."""
 
     def __init__(self) -> None:
         self._pools: list[cf.ThreadPoolExecutor] = []
+        self._stops: list[Callable[[], None]] = []
+        self.closed = False
 
     def pool(self, name: str, threads: int = 1) -> cf.ThreadPoolExecutor:
-        executor = cf.ThreadPoolExecutor(threads, thread_name_prefix=f"darkslide-{name}")
+        executor = _Pool(threads, thread_name_prefix=f"darkslide-{name}")
         self._pools.append(executor)
         return executor
 
+    def on_shutdown(self, stop: Callable[[], None]) -> None:
+        """`stop()` is called at shutdown before the pools are joined: a long task (a loop, an export) must
+        end soon after it, or shutdown would wait for it forever."""
+        self._stops.append(stop)
+
     def shutdown(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for stop in self._stops:
+            try:
+                stop()
+            except Exception as exc:  # one stop failing must not leave the other threads running
+                log.error("Stopping a background task failed: %s", exc, exc_info=exc)
         for executor in reversed(self._pools):
             executor.shutdown(wait=True, cancel_futures=True)
 
 
 # -- one-off tasks ---------------------------------------------------------------------------------
-log = logging.getLogger("darkslide")
 
 
 class Tasks(QObject):
@@ -240,7 +274,9 @@ class RenderWorker(QObject):
     detail_ready = Signal(object)  # DetailResult
     failed = Signal(int, object, str)  # gen, doc, message
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, workers: Workers | None = None):
+        """The loop runs as one long task on a `workers` pool (its shutdown stops it); without `workers`
+        (tests) on a pool of its own, stopped by `stop`."""
         super().__init__(parent)
         self._cond = threading.Condition()
         self._pending: dict[str, Any] = {}
@@ -248,8 +284,11 @@ class RenderWorker(QObject):
         self._running = False
         self._last_done = 0.0  # time.monotonic() when the last job finished
         self._bases: _Bases | None = None
-        self._thread = threading.Thread(target=self._loop, name="darkslide-render", daemon=True)
-        self._thread.start()
+        self._own = workers is None
+        self._pool = workers.pool("render", 1) if workers else _Pool(1, thread_name_prefix="darkslide-render")
+        if workers is not None:
+            workers.on_shutdown(self._ask_stop)
+        self._future = self._pool.submit(self._loop)
 
     def request(self, job: PreviewJob | DetailJob) -> None:
         if self._stop:
@@ -263,11 +302,22 @@ class RenderWorker(QObject):
         """True while a render is queued or running, or finished less than `calm` s ago (edits in a row)."""
         return bool(self._pending) or self._running or time.monotonic() - self._last_done < calm
 
-    def stop(self) -> None:
+    def _ask_stop(self) -> None:
         with self._cond:
             self._stop = True
             self._cond.notify()
-        self._thread.join(timeout=5)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the loop after the render in progress and wait for it (up to `timeout` s)."""
+        self._ask_stop()
+        try:
+            self._future.result(timeout)
+        except cf.TimeoutError:
+            log.warning("The preview renderer did not stop within %.0f s", timeout)
+        except Exception:  # the loop itself died: the pool has logged why
+            pass
+        if self._own:
+            self._pool.shutdown(wait=False)
 
     def _loop(self) -> None:
         while True:

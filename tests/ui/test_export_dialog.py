@@ -1,6 +1,8 @@
 """Export from the real window: progress, the open photo's newest edit, failures listed, cancel."""
 from __future__ import annotations
 
+import threading
+
 import pyvips
 from PySide6.QtCore import Qt
 
@@ -67,7 +69,7 @@ def test_cancel_stops_the_batch(qtbot, make_window, tmp_path):
     assert leftovers == []  # no half-written temporary files
 
 
-def test_closing_the_window_stops_and_joins_a_running_export(qtbot, make_window, tmp_path):
+def test_closing_the_window_joins_a_running_export_and_render_and_leaves_no_thread(qtbot, make_window, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(8):
@@ -79,8 +81,12 @@ def test_closing_the_window_stops_and_joins_a_running_export(qtbot, make_window,
     dialog.destination.setText(str(tmp_path / "out"))
     dialog.format.setCurrentText("png")
     dialog.export_button.click()
-    thread = dialog._thread
-    assert thread is not None and thread.is_alive()
+    future = dialog._future
+    assert future is not None and future.running()
+    window.request_preview()  # and a render in flight
+    assert any(t.name.startswith("darkslide-render") for t in threading.enumerate())
     window.close()
-    assert not thread.is_alive()  # joined on close, not left running as a daemon
+    assert future.done()  # joined on close, not left running
     assert len(list((tmp_path / "out").glob("*.png"))) < 8
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("darkslide-")]
+    assert list((tmp_path / "out").glob(".*")) == []  # the cancelled photo's temporary file is removed

@@ -116,3 +116,38 @@ def test_every_window_thread_pool_stops_when_the_window_closes(qtbot, make_windo
     assert not [t for t in threading.enumerate() if t.name.startswith(("darkslide-task", "darkslide-save",
                                                                         "darkslide-thumb", "darkslide-looks",
                                                                         "darkslide-render"))]
+
+
+def test_workers_shutdown_alone_stops_the_render_loop_and_logs_a_failed_task(qtbot, caplog):
+    import threading
+    pool_set = workers.Workers()
+    worker = workers.RenderWorker(workers=pool_set)
+    tasks = pool_set.pool("probe", 1)
+
+    def broken():
+        raise RuntimeError("disk on fire")
+    tasks.submit(broken).exception(timeout=5)
+    pool_set.shutdown()  # one call: asks the render loop to stop, then joins every pool
+    assert worker._future.done()
+    assert not [t for t in threading.enumerate() if t.name.startswith(("darkslide-render", "darkslide-probe"))]
+    assert any("disk on fire" in r.getMessage() for r in caplog.records)  # never dropped silently
+
+
+def test_a_render_that_fails_reports_the_reason(qtbot):
+    class Photo:
+        width = height = 100
+        seed = 0
+
+        def preview(self, edge):
+            raise OSError("truncated JPEG data")
+
+    class Doc:
+        photo = Photo()
+
+    worker = workers.RenderWorker()
+    try:
+        with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+            worker.request(workers.PreviewJob(7, Doc(), Edit(), long_edge=512))
+        assert blocker.args[0] == 7 and "truncated JPEG data" in blocker.args[2]
+    finally:
+        worker.stop()
