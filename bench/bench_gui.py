@@ -140,6 +140,12 @@ def tether_latency(app, window, shots: int, tmp: Path) -> list[tuple[float, floa
     wait(app, lambda: panel.state == "connected", 60)
     wait(app, lambda: window.model.library.folder == panel.session.session_dir, 10)
     role = Qt.ItemDataRole.DecorationRole
+    ready_at: dict[Path, tuple[float, float]] = {}  # capture -> (ready on disk, complete on the phone), wall time
+
+    def on_event(kind: str, data: dict) -> None:  # the controller's own event, on its session thread
+        if kind == "capture":
+            ready_at[Path(data["path"])] = (data["ready"], data["capture"].complete_time)
+    stop_observing = panel.controller.observe(on_event)
     out = []
     for n in range(shots):
         pressed = time.time()
@@ -149,9 +155,10 @@ def tether_latency(app, window, shots: int, tmp: Path) -> list[tuple[float, floa
         wait(app, lambda: window.model.data(window.model.index(n), role) is not None, 30)
         window.filmstrip.viewport().repaint()
         visible = time.time()
-        ready = panel.ready_times.get(entry.path, visible)
-        complete = panel.complete_times.get(entry.path) or ready
+        ready, complete = ready_at.get(entry.path, (visible, None))
+        complete = complete or ready
         out.append(((visible - complete) * 1000, (visible - ready) * 1000, (visible - pressed) * 1000))
+    stop_observing()
     panel.disconnect()
     return out
 

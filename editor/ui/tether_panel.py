@@ -74,8 +74,6 @@ class TetherPanel(QWidget):
         self.controller, self.settings, self.host = controller, settings, host
         self.developer = developer
         self.live_window: LiveViewWindow | None = None
-        self.ready_times: dict[Path, float] = {}  # wall time each capture was verified on disk
-        self.complete_times: dict[Path, float] = {}  # wall time its file stopped growing on the phone
         self.sim_options: dict = {}  # extra SimulatedPhone options (tests pick a fast phone)
         self.pending_jump: tuple[Path, Path] | None = None  # (session folder, capture) not yet on show
         self.state = "disconnected"
@@ -400,8 +398,6 @@ class TetherPanel(QWidget):
 
     def _on_capture(self, data: dict) -> None:
         path, session_dir = Path(data["path"]), Path(data["session_dir"])
-        self.ready_times[path] = data["ready"]
-        self.complete_times[path] = data["capture"].complete_time
         if self.host.shown_folder() == session_dir:
             self.host.show_capture(path)
             return
