@@ -72,9 +72,17 @@ class Loupe(QWidget):
         self.show_message("")
 
     # -- view state ------------------------------------------------------------------------------
+    def view_size(self) -> tuple[float, float]:
+        """The size of one view of the photo: the widget, or side by side each half of it (both halves
+        show the same zoom and centre, so zooming or panning one moves the other like Lightroom's)."""
+        if self.compare == "side":
+            return (self.width() - SIDE_GAP) / 2, self.height()
+        return self.width(), self.height()
+
     def fit_zoom(self) -> float:
         fw, fh = self.full_size
-        return min(self.width() / max(fw, 1), self.height() / max(fh, 1))
+        vw, vh = self.view_size()
+        return min(vw / max(fw, 1), vh / max(fh, 1))
 
     def current_zoom(self) -> float:
         return self.fit_zoom() if self.fit else self.zoom
@@ -84,7 +92,8 @@ class Loupe(QWidget):
         with `fit`, when the whole photo is fitted into the view)."""
         fw, fh = full_size
         fit = self.fit if fit is None else fit
-        zoom = min(self.width() / max(fw, 1), self.height() / max(fh, 1)) if fit else self.zoom
+        vw, vh = self.view_size()
+        zoom = min(vw / max(fw, 1), vh / max(fh, 1)) if fit else self.zoom
         return zoom * self.devicePixelRatioF()
 
     def set_fit(self) -> None:
@@ -99,6 +108,7 @@ class Loupe(QWidget):
             self.set_fit()
             return
         if anchor is not None:
+            anchor = self._in_view(anchor)
             before = self._to_image(anchor)
             self.fit, self.zoom = False, zoom
             after = self._to_image(anchor)
@@ -120,7 +130,13 @@ class Loupe(QWidget):
     def set_compare(self, mode: str) -> None:
         if mode not in COMPARE_MODES:
             raise ValueError(mode)
-        self.compare = mode
+        was, self.compare = self.compare, mode
+        if (was == "side") != (mode == "side"):  # the view is half or whole: a new fit, a new visible region
+            if self.fit:
+                self.zoom_changed.emit(self.current_zoom())
+            else:
+                self._clamp()
+                self._detail_timer.start()
         self.update()
 
     def visible_region(self) -> tuple[int, int, int, int]:
@@ -130,16 +146,26 @@ class Loupe(QWidget):
         fw, fh = self.full_size
         x0 = max(0.0, -rect.x() / z)
         y0 = max(0.0, -rect.y() / z)
-        x1 = min(fw, (self.width() - rect.x()) / z)
-        y1 = min(fh, (self.height() - rect.y()) / z)
+        vw, vh = self.view_size()
+        x1 = min(fw, (vw - rect.x()) / z)
+        y1 = min(fh, (vh - rect.y()) / z)
         return int(x0), int(y0), max(1, int(x1 - x0 + 1)), max(1, int(y1 - y0 + 1))
 
     # -- geometry --------------------------------------------------------------------------------
     def _image_rect(self) -> QRectF:
+        """Where the photo is painted in the view (side by side: in each half, from its left edge)."""
         z = self.current_zoom()
         fw, fh = self.full_size
+        vw, vh = self.view_size()
         cx, cy = self.center.x() * fw, self.center.y() * fh
-        return QRectF(self.width() / 2 - cx * z, self.height() / 2 - cy * z, fw * z, fh * z)
+        return QRectF(vw / 2 - cx * z, vh / 2 - cy * z, fw * z, fh * z)
+
+    def _in_view(self, p: QPointF) -> QPointF:
+        """A widget point in view coordinates: side by side, a point in the right half maps onto the left's."""
+        half = self.view_size()[0] + SIDE_GAP
+        if self.compare == "side" and p.x() >= half:
+            return QPointF(p.x() - half, p.y())
+        return QPointF(p)
 
     def _to_image(self, p: QPointF) -> QPointF:
         rect, z = self._image_rect(), self.current_zoom()
@@ -149,8 +175,9 @@ class Loupe(QWidget):
         """Keep the image covering the view when it is larger than the view, centred when smaller."""
         z = self.current_zoom()
         fw, fh = self.full_size
-        hx = min(0.5, self.width() / (2 * fw * z))
-        hy = min(0.5, self.height() / (2 * fh * z))
+        vw, vh = self.view_size()
+        hx = min(0.5, vw / (2 * fw * z))
+        hy = min(0.5, vh / (2 * fh * z))
         self.center = QPointF(min(max(self.center.x(), hx), 1 - hx), min(max(self.center.y(), hy), 1 - hy))
 
     def _ask_detail(self) -> None:
@@ -200,23 +227,32 @@ class Loupe(QWidget):
             self._label(p, max(0, int(rect.left())) + 12, "Before")
 
     def side_rects(self) -> tuple[QRectF, QRectF]:
-        """Where the before and the after image are painted side by side: each fitted into half the view."""
-        half = (self.width() - SIDE_GAP) / 2
-        fw, fh = self.full_size
-        z = min(half / max(fw, 1), self.height() / max(fh, 1))
-        w, h = fw * z, fh * z
-        top = (self.height() - h) / 2
-        return (QRectF(half - w, top, w, h) if w < half else QRectF(0, top, w, h),
-                QRectF(half + SIDE_GAP, top, w, h))
+        """Where the before and the after photo are painted side by side, in widget pixels (at the zoom and
+        centre of the view; a zoomed photo extends past its half, which clips it)."""
+        rect = self._image_rect()
+        return rect, rect.translated(self.view_size()[0] + SIDE_GAP, 0)
 
     def _paint_side_by_side(self, p: QPainter, after: QImage) -> None:
-        before_rect, after_rect = self.side_rects()
-        p.drawImage(before_rect, self.before)
-        p.drawImage(after_rect, after)
-        if self.show_clipping and self.overlay is not None and self.hover_image is None:
-            p.drawImage(after_rect, self.overlay)
-        self._label(p, int(before_rect.left()) + 12, "Before")
-        self._label(p, int(after_rect.left()) + 12, "After")
+        vw, vh = self.view_size()
+        rect = self._image_rect()
+        for left, image, label in ((0.0, self.before, "Before"), (vw + SIDE_GAP, after, "After")):
+            p.save()
+            p.setClipRect(QRectF(left, 0, vw, vh))
+            p.translate(left, 0)
+            p.drawImage(rect, image)
+            if image is not self.before and self.hover_image is None:
+                self._paint_extras(p, rect)
+            p.restore()
+            self._label(p, int(left + max(0.0, rect.left())) + 12, label)
+
+    def _paint_extras(self, p: QPainter, rect: QRectF) -> None:
+        """The 1:1 tile and the clipping overlay over the edited photo."""
+        if self.detail is not None:
+            (x, y, w, h), tile = self.detail
+            z = self.current_zoom()
+            p.drawImage(QRectF(rect.x() + x * z, rect.y() + y * z, w * z, h * z), tile)
+        if self.show_clipping and self.overlay is not None:
+            p.drawImage(rect, self.overlay)
 
     def _label(self, p: QPainter, x: int, text: str) -> None:
         """A small caption on a dark pill, readable over bright skies."""
@@ -257,7 +293,7 @@ class Loupe(QWidget):
 
     def mousePressEvent(self, event) -> None:
         if self.picking and event.button() == Qt.MouseButton.LeftButton and self.image is not None:
-            point = self._to_image(event.position())
+            point = self._to_image(self._in_view(event.position()))
             self.picked.emit(point.x(), point.y())
             return
         if (event.button() == Qt.MouseButton.LeftButton and self.crop_tool is not None and self.image is not None

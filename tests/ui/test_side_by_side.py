@@ -1,0 +1,63 @@
+"""Side-by-side before/after zooms and pans both halves together (same zoom, same centre), like Lightroom."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from ui_helpers import qimage_array, wait_preview
+
+
+def wheel_at(widget, pos: QPointF, steps: int) -> None:
+    event = QWheelEvent(pos, QPointF(widget.mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, 120 * steps),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def halves(loupe) -> tuple[np.ndarray, np.ndarray]:
+    """The two halves of the loupe as painted (the right one starting past the gap), without the labels."""
+    from editor.ui.loupe import SIDE_GAP
+    shot = qimage_array(loupe.grab().toImage())
+    half = int(loupe.view_size()[0])
+    left, right = shot[40:, :half], shot[40:, half + SIDE_GAP: 2 * half + SIDE_GAP]
+    return left, right
+
+
+def test_side_by_side_zooms_and_pans_both_halves_together(qtbot, make_window, photo_folder):
+    window = make_window(photo_folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)  # no edit: the before and the after photo are the same picture
+    loupe = window.loupe
+    window.toggle_compare("side")
+    half = loupe.view_size()[0]
+    assert half < loupe.width() / 2 and loupe.fit
+    fit_left, _ = halves(loupe)
+
+    # The wheel over the right half zooms both, keeping the photo point under the pointer in place.
+    pointer = QPointF(half + 4 + half * 0.3, loupe.height() / 2)  # mid-height: the clamp keeps it too
+    under = loupe._to_image(loupe._in_view(pointer))
+    wheel_at(loupe, pointer, 4)
+    assert not loupe.fit and loupe.zoom > 2 * loupe.fit_zoom()
+    moved = loupe._to_image(loupe._in_view(pointer))
+    assert abs(moved.x() - under.x()) < 1 and abs(moved.y() - under.y()) < 1
+    before_rect, after_rect = loupe.side_rects()
+    assert before_rect.size() == after_rect.size() and before_rect.width() > half  # zoomed past the half
+    assert after_rect.left() - before_rect.left() == half + 4
+
+    # Dragging the left half pans both.
+    centre = QPointF(loupe.center)
+    qtbot.mousePress(loupe, Qt.MouseButton.LeftButton, pos=QPoint(100, 100))
+    qtbot.mouseMove(loupe, QPoint(160, 130))
+    qtbot.mouseRelease(loupe, Qt.MouseButton.LeftButton, pos=QPoint(160, 130))
+    assert loupe.center.x() < centre.x()  # (a photo shorter than the view stays centred vertically)
+
+    qtbot.wait(300)  # the 1:1 tile of the after half may arrive: the same region, only sharper
+    left, right = halves(loupe)
+    assert np.abs(left - right).mean() < 6  # both halves show the same part of the photo
+    assert np.abs(left - fit_left).mean() > 10  # and it is not the fitted photo any more
+    shifted = np.abs(left[:, 30:] - right[:, :-30]).mean()
+    assert shifted > np.abs(left - right).mean() + 3  # the comparison could tell them apart
+
+    window.toggle_compare("after")  # one view again: the zoom stays, the view is the whole loupe
+    assert loupe.view_size() == (loupe.width(), loupe.height()) and not loupe.fit
