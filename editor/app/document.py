@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterable
 
 from editor.app.events import Event, Runner
-from editor.core import auto
+from editor.core import auto, auto_tone
 from editor.core import sidecar as sidecars
 from editor.core.document import Document
 from editor.core.edit import Edit
@@ -150,8 +150,9 @@ class DocumentController:
         self._auto("Auto white balance", lambda px: {"white_balance": _wb(auto.auto_white_balance(px))})
 
     def auto_tone(self) -> None:
-        """Exposure that puts the photo's middle tones at middle grey, as one step."""
-        self._auto("Auto tone", lambda px: {"exposure": {"exposure_ev": auto.auto_exposure(px)}})
+        """Exposure, contrast, highlights, shadows, whites and blacks from the photo's histogram, as one
+        step (editor.core.auto_tone describes the model)."""
+        self._auto("Auto tone", auto_tone.auto_tone)
 
     def pick_white_balance(self, x: float, y: float, crop=None) -> None:
         """White balance that makes the colour under output pixel (`x`, `y`) neutral (the picker); `crop`

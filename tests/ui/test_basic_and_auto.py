@@ -73,3 +73,6 @@ def test_auto_tone_brightens_a_dark_photo(qtbot, make_window, tmp_path):
     window.develop.auto_buttons["tone"].click()
     qtbot.waitUntil(lambda: window.doc.edit["exposure"].exposure_ev > 1.0, timeout=10000)
     assert "Auto tone" in window.statusBar().currentMessage()
+    # a flat photo (random greys in a narrow band): Auto spreads it too, in the same single step
+    assert window.doc.edit["contrast"].contrast > 0 and window.doc.edit["whites_blacks"].whites > 0
+    assert window.doc.history.steps[-1].label == "Auto tone"
