@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import stat
+import string
 import tempfile
 import time
 from pathlib import Path
-
-
-_UMASK = os.umask(0o022)  # read once at import (os has no read-only getter), then put back
-os.umask(_UMASK)
 
 
 TEMP_SUFFIX = ".darkslide.tmp"
@@ -52,10 +50,9 @@ def write_atomic(path: Path, data: bytes | str, *, shared: bool = False) -> None
     path = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    fd, tmp = _shared_temp(path) if shared else tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                                                   suffix=TEMP_SUFFIX)
     try:
-        if shared:
-            os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -64,3 +61,21 @@ def write_atomic(path: Path, data: bytes | str, *, shared: bool = False) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_NAME_CHARS = string.ascii_lowercase + string.digits + "_"
+
+
+def _shared_temp(path: Path) -> tuple[int, str]:
+    """A new temporary file beside `path` created with mode 0666, which the system reduces by the umask as
+    for any new file (0644 usually; mkstemp makes 0600). Reading the umask would mean changing it, which is
+    process-wide; on Windows the file takes the folder's permissions."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        name = "".join(secrets.choice(_NAME_CHARS) for _ in range(8))
+        tmp = path.parent / f".{path.name}.{name}{TEMP_SUFFIX}"
+        try:
+            return os.open(tmp, flags, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"Could not create a temporary file beside {path}")

@@ -301,8 +301,10 @@ def _abandoned(match: re.Match, age: float) -> bool:
     pid = match.group("pid")
     if pid is None or match.group("host") != _HOST or int(pid) == os.getpid():
         return False
+    if os.name == "nt":
+        return False  # Windows' os.kill terminates the process whatever the signal: leave it to age
     try:
-        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+        os.kill(int(pid), 0)  # signal 0 (POSIX): only asks whether the process exists
     except ProcessLookupError:
         return True
     except (PermissionError, OverflowError, ValueError):

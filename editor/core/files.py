@@ -16,6 +16,9 @@ from pathlib import Path
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISSOCK, "a socket"))
+# O_NONBLOCK and O_CLOEXEC are POSIX (Windows has no FIFOs to block on); O_BINARY is Windows', whose os.open
+# would otherwise translate line ends in what it reads.
+_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 class NotRegularFile(OSError):
@@ -48,7 +51,7 @@ def open_regular(path) -> int:
     """A read-only descriptor of `path`, checked to be a regular file before and after opening."""
     path = Path(path)
     check_regular(path)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
     try:
         _refuse_special(path, os.fstat(fd).st_mode)
     except BaseException:
