@@ -4,19 +4,19 @@ The model is a simple "auto levels" (darktable's and RawTherapee's auto levels s
 ends to black and white), spread over the Basic sliders so that each one does the job a photographer
 uses it for. Measure a few percentiles of the photo's luminance (sRGB-encoded, 0..1), then choose each
 slider in turn so that the tone curve the pipeline really applies (the operations' own `curves`, in
-pipeline order) moves one statistic to its target:
+pipeline order) brings one statistic into the band a well-exposed photo with full tonal range has:
 
-    exposure    median                          -> middle grey (18 % linear, 0.46 encoded)
-    contrast    inter-quartile spread (p75-p25) -> 0.40
-    highlights  95th percentile                 -> 0.90
-    shadows     5th percentile                  -> 0.10
-    whites      99.5th percentile               -> 0.98 (the brightest detail just below clipping)
-    blacks      0.5th percentile                -> 0.02 (the darkest just above black)
+    exposure    median                          0.38 .. 0.54  (middle grey, 18 % linear, is 0.46; ±2 EV)
+    contrast    inter-quartile spread (p75-p25) 0.30 .. 0.50
+    highlights  95th percentile                 0.82 .. 0.95
+    shadows     5th percentile                  0.04 .. 0.16
+    whites      99.5th percentile               0.94 .. 1     (bright detail near white; clipped stays so)
+    blacks      0.5th percentile                0 .. 0.05     (the darkest near black; black stays black)
 
-A statistic already within TOLERANCE of its target leaves its slider at 0, so a photo that is already
-well exposed changes little, and every slider stays within LIMITS: Auto is a starting point, not a
-look. The targets are those of a typical well-exposed photo with full tonal range. The operations act
-per channel; the model applies them to luminance, exact for greys and close for natural colours.
+A statistic inside its band leaves its slider at 0, so a photo that is already well exposed is left
+alone; one outside is brought to the nearest edge of the band, no further, and every slider stays
+within its LIMITS: Auto is a starting point, not a look. The operations act per channel; the model
+applies them to luminance, exact for greys and close for natural colours.
 """
 from __future__ import annotations
 
@@ -24,31 +24,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from editor.core import auto
 from editor.core.colour import LUMA, to_linear, to_srgb
 from editor.core.ops import contrast, exposure, highlights_shadows, whites_blacks
 
 PERCENTILES = {"lo": 0.5, "p5": 5.0, "q1": 25.0, "median": 50.0, "q3": 75.0, "p95": 95.0, "hi": 99.5}
-TOLERANCE = 0.03  # encoded luminance: closer than this to its target, a statistic is left alone
-EXPOSURE_TOLERANCE_EV = 0.1
+MEDIAN_BAND = (0.38, 0.54)  # encoded luminance of the median a well-exposed photo has
+MAX_EV = 2.0
 
 
 @dataclass(frozen=True)
 class Rule:
-    slider: str  # (operation, field)
-    field: str
-    statistic: str  # a function of the percentiles, see _statistic
-    target: float
-    limits: tuple[int, int]
+    slider: str  # the operation
+    field: str  # its parameter
+    statistic: str  # a percentile's name, or "spread" (q3 - q1)
+    band: tuple[float, float]  # where the statistic of a well-exposed photo lies (encoded luminance)
+    limits: tuple[float, float]  # how far Auto moves the slider
+    step: float = 1.0  # the slider's resolution Auto works in
 
 
-# In the order they are chosen: the middle first, then the ends (each later one sees the earlier ones).
+EXPOSURE = Rule("exposure", "exposure_ev", "median", MEDIAN_BAND, (-MAX_EV, MAX_EV), 0.05)
+# In the order they are chosen: the middle first, then the ends (each later one sees the earlier ones);
+# exposure is chosen again at the end, as contrast around its pivot moves a median that is off the pivot.
 RULES = (
-    Rule("contrast", "contrast", "spread", 0.40, (-30, 60)),
-    Rule("highlights_shadows", "highlights", "p95", 0.90, (-80, 40)),
-    Rule("highlights_shadows", "shadows", "p5", 0.10, (-40, 80)),
-    Rule("whites_blacks", "whites", "hi", 0.98, (-50, 60)),
-    Rule("whites_blacks", "blacks", "lo", 0.02, (-60, 50)),
+    EXPOSURE,
+    Rule("contrast", "contrast", "spread", (0.30, 0.50), (-30, 50)),
+    Rule("highlights_shadows", "highlights", "p95", (0.82, 0.95), (-70, 30)),
+    Rule("highlights_shadows", "shadows", "p5", (0.04, 0.16), (-30, 60)),
+    # A clipped end is not pulled back to grey: what is white in the photo stays white, black stays black.
+    Rule("whites_blacks", "whites", "hi", (0.94, 1.0), (-40, 50)),
+    Rule("whites_blacks", "blacks", "lo", (0.0, 0.05), (-50, 40)),
 )
 
 
@@ -73,26 +77,28 @@ def _statistic(name: str, stats: dict[str, float], settings) -> float:
     return float(moved[1] - moved[0]) if name == "spread" else float(moved[0])
 
 
-def _choose(rule: Rule, stats: dict[str, float], settings) -> int:
-    """The slider value within the rule's limits that brings its statistic nearest the target (0 when it is
-    already within TOLERANCE; ties go to the smaller change)."""
-    def error(value: int) -> float:
+def _choose(rule: Rule, stats: dict[str, float], settings) -> float:
+    """The slider value within the rule's limits that brings its statistic nearest its band's nearer edge
+    (0 when it is inside the band; ties go to the smaller change)."""
+    def statistic(value: float) -> float:
         trial = {**settings, rule.slider: {**settings.get(rule.slider, {}), rule.field: float(value)}}
-        return abs(_statistic(rule.statistic, stats, trial) - rule.target)
-    if error(0) <= TOLERANCE:
+        return _statistic(rule.statistic, stats, trial)
+    low, high = rule.band
+    now = statistic(0)
+    if low <= now <= high:
         return 0
+    target = low if now < low else high
     lo, hi = rule.limits
-    return min(range(lo, hi + 1), key=lambda v: (round(error(v), 4), abs(v)))
+    values = [round(v * rule.step, 2) for v in range(round(lo / rule.step), round(hi / rule.step) + 1)]
+    return min(values, key=lambda v: (round(abs(statistic(v) - target), 4), abs(v)))
 
 
 def auto_tone(pixels) -> dict[str, dict[str, float]]:
     """The Basic tone settings for the photo `pixels` (sRGB 0..1, before any edit), as {op: {field: value}}:
     exposure in EV (0.05 steps), the others in slider units (-100..100, whole numbers)."""
     stats = luminance_percentiles(pixels)
-    ev = auto.auto_exposure(pixels)
-    settings: dict[str, dict[str, float]] = {"exposure": {"exposure_ev": ev if abs(ev) > EXPOSURE_TOLERANCE_EV
-                                                          else 0.0}}
-    for rule in RULES:
+    settings: dict[str, dict[str, float]] = {}
+    for rule in (*RULES, EXPOSURE):
         value = _choose(rule, stats, settings)
         settings.setdefault(rule.slider, {})[rule.field] = float(value)
     return settings
