@@ -284,6 +284,7 @@ class RenderWorker(QObject):
         self._running = False
         self._last_done = 0.0  # time.monotonic() when the last job finished
         self._bases: _Bases | None = None
+        self._before_memo: tuple | None = None  # (base, geometry-only Edit, framed 'before' QImage)
         self._own = workers is None
         self._pool = workers.pool("render", 1) if workers else _Pool(1, thread_name_prefix="darkslide-render")
         if workers is not None:
@@ -360,6 +361,7 @@ class RenderWorker(QObject):
         view decodes more than a laptop's, a laptop's no more than it needs), reduced in memory from there."""
         if self._bases is None or self._bases.doc is not doc:
             self._bases = _Bases(doc)
+            self._before_memo = None  # another photo: let the last one's memory go
         bases = self._bases
         if long_edge not in bases.images:
             tier = next((t for t in BASE_TIERS if t >= long_edge), BASE_TIERS[-1])
@@ -408,8 +410,26 @@ class RenderWorker(QObject):
         rgb = imaging.to_rgb8(render(base, job.edit, ctx))
         overlay = imaging.clipping_overlay(rgb) if job.clipping else None
         full = crop.output_size(photo.width, photo.height, job.edit["crop"])
+        before = self._framed_before(base, before, job.edit, ctx)
         return PreviewResult(job.gen, job.doc, job.edit, imaging.to_qimage(rgb), before, full,
                              None, overlay, long_edge, (time.perf_counter() - start) * 1000, draft), rgb
+
+    def _framed_before(self, base, before: QImage, edit: Edit, ctx) -> QImage:
+        """The unedited photo framed as the edited one: its crop and quarter turns applied, nothing else (a
+        cropped or turned photo's 'before' would otherwise be stretched into the after's frame). The last
+        one is kept: a slider moving keeps the frame."""
+        from editor.core.pipeline import render
+        geometry = Edit()
+        for op, params in edit.active():
+            if op.kind == "geometry":
+                geometry = geometry.set(op.name, params)
+        if not geometry.active():
+            return before
+        memo = self._before_memo
+        if memo is None or memo[0] is not base or memo[1] != geometry:
+            framed = imaging.to_qimage(imaging.to_rgb8(render(base, geometry, replace(ctx, draft=False))))
+            self._before_memo = memo = (base, geometry, framed)
+        return memo[2]
 
     def _detail(self, job: DetailJob) -> DetailResult:
         from editor.core.pipeline import RenderContext, render

@@ -61,3 +61,19 @@ def test_side_by_side_zooms_and_pans_both_halves_together(qtbot, make_window, ph
 
     window.toggle_compare("after")  # one view again: the zoom stays, the view is the whole loupe
     assert loupe.view_size() == (loupe.width(), loupe.height()) and not loupe.fit
+
+
+def test_the_before_photo_is_framed_like_the_edited_one_after_a_crop_and_a_turn(qtbot, make_window, photo_folder):
+    window = make_window(photo_folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    gen = window.shown_gen
+    edit = window.doc.edit.update("crop", rotate90=1, left=0.0, width=0.5)
+    window.documents.apply_edit("Crop", edit.update("exposure", exposure_ev=1.0))
+    wait_preview(qtbot, window, gen)
+    res = window.last_result
+    assert (res.before.width(), res.before.height()) == (res.image.width(), res.image.height())  # portrait too
+    before, after = qimage_array(res.before), qimage_array(res.image)
+    # The same scene, only brighter: the unedited frame correlates with the edited one pixel for pixel.
+    corr = np.corrcoef(before[..., 1].ravel(), after[..., 1].ravel())[0, 1]
+    assert corr > 0.9 and after.mean() > before.mean() + 20
