@@ -31,7 +31,7 @@ from tether.liveview import LiveView  # noqa: E402
 from tether.session import Session  # noqa: E402
 from tether.simphone import SimulatedPhone  # noqa: E402
 
-from bench_tether import PhoneProcess  # noqa: E402  (bench/ is the script's own folder)
+from bench_tether import PhoneProcess, TimedLook  # noqa: E402  (bench/ is the script's own folder)
 
 
 def _stats(values: list[float]) -> dict:
@@ -111,16 +111,7 @@ def bench_onscreen(work: Path, key: Path, seconds: float) -> dict:
 def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
     """Capture complete -> verified + look sidecar + preview, blocks with and without live view interleaved.
     The shutter is Darkslide's (`input keyevent 27`), as in a real session."""
-    from presets.autolook import AutoLook
-    from presets.store import PresetStore
-
-    develop = AutoLook("Chrome", store=PresetStore(work / "presets"))
-    developed: dict[Path, float] = {}
-
-    def hook(capture):
-        develop(capture.local_path)
-        developed[capture.local_path] = time.time()
-
+    hook = TimedLook(work)
     results = {"off": [], "on": []}
     lv_frames = []
     with PhoneProcess(work / "camphone", key, "--profile", "realistic", "--roll", str(roll), "--lock", "none") as phone:
@@ -138,7 +129,7 @@ def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
                     capture = session.wait_for_capture_after(index, 30)
                     index += 1
                     assert capture is not None, "capture lost"
-                    results[mode].append(developed[capture.local_path] - capture.complete_time)
+                    results[mode].append(hook.done[capture.md5] - capture.complete_time)
                     time.sleep(0.5)
                 if view is not None:
                     view.stop()
@@ -147,7 +138,7 @@ def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
             session.stop()
             conn.close()
     return {"on": _stats(results["on"]), "off": _stats(results["off"]), "lv_frames": len(lv_frames),
-            "hook": _stats(session.hook_seconds)}
+            "hook": _stats(hook.seconds)}
 
 
 def main() -> int:

@@ -32,6 +32,26 @@ from tether.session import Session  # noqa: E402
 from tether.simphone import SimulatedPhone  # noqa: E402
 
 
+class TimedLook:
+    """The look hook a session runs (Chrome sidecar + 1600 px preview), with the benchmark's own stopwatch:
+    the session keeps no timings itself. `done[md5]` is the wall time a capture's look was written,
+    `started[md5]` when its develop began, `seconds` each develop's duration."""
+
+    def __init__(self, work: Path):
+        from presets.autolook import AutoLook
+        from presets.store import PresetStore
+        self._develop = AutoLook("Chrome", store=PresetStore(work / "presets"))
+        self.done: dict[str, float] = {}
+        self.started: dict[str, float] = {}
+        self.seconds: list[float] = []
+
+    def __call__(self, capture) -> None:
+        started, clock = time.time(), time.perf_counter()
+        self._develop(capture.local_path)
+        self.seconds.append(time.perf_counter() - clock)
+        self.started[capture.md5], self.done[capture.md5] = started, time.time()
+
+
 class PhoneProcess:
     """The simulated phone in its own process, so the client being measured does not share a GIL with it
     (nor with its H.264 encoder, hardware on a real phone). `options` are simulate-phone's own flags."""
@@ -123,16 +143,7 @@ class AdbServer:
 
 def bench_latency(work: Path, key: Path, captures: int) -> dict:
     """Shutter and file-complete on the phone -> verified on disk with the look's sidecar and preview."""
-    from presets.autolook import AutoLook
-    from presets.store import PresetStore
-
-    develop = AutoLook("Chrome", store=PresetStore(work / "presets"))
-    developed: dict[Path, float] = {}
-
-    def hook(capture):
-        develop(capture.local_path)
-        developed[capture.local_path] = time.time()
-
+    hook = TimedLook(work)
     with SimulatedPhone(work / "camphone", trusted_keys=[key], image_size="12mp", frame_pool=4,
                         write_steps=4, write_duration=0.3) as phone:
         phone.camera.pool_ready.wait(120)
@@ -144,7 +155,7 @@ def bench_latency(work: Path, key: Path, captures: int) -> dict:
                 shot = phone.shoot()
                 capture = session.wait_for_capture_after(i, 20)
                 assert capture is not None and capture.md5 == shot.md5
-                ready = developed[capture.local_path]
+                ready = hook.done[capture.md5]
                 from_shutter.append(ready - shot.shutter_time)
                 from_complete.append(ready - capture.complete_time)
                 sizes.append(capture.size)
@@ -152,7 +163,7 @@ def bench_latency(work: Path, key: Path, captures: int) -> dict:
             session.stop()
             conn.close()
     return {"shutter": _stats(from_shutter), "complete": _stats(from_complete),
-            "hook": _stats(session.hook_seconds), "mean_mb": statistics.mean(sizes) / 1e6, "n": len(sizes)}
+            "hook": _stats(hook.seconds), "mean_mb": statistics.mean(sizes) / 1e6, "n": len(sizes)}
 
 
 class RealisticPhone:
@@ -185,18 +196,11 @@ class RealisticPhone:
         return os.stat(self.folder / capture.device_path.rsplit("/", 1)[1]).st_ctime
 
 
-def bench_realistic(work: Path, key: Path, roll: int, captures: int) -> dict:
+def bench_realistic(work: Path, key: Path, roll: int, captures: int, timeline: bool = False) -> dict:
     """Complete on the phone -> verified + look sidecar + preview with a big roll, a burst, and LIST cost.
     The shutter is Darkslide's (`input keyevent 27`), as in a real session; no live view."""
-    from presets.autolook import AutoLook
-    from presets.store import PresetStore
-    develop = AutoLook("Chrome", store=PresetStore(work / "presets"))
-    developed: dict = {}
-
-    def hook(capture):
-        develop(capture.local_path)
-        developed[capture.md5] = time.time()
-
+    hook = TimedLook(work)
+    developed = hook.done
     with RealisticPhone(work / "realphone", key, roll) as phone:
         conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
         session = Session(conn, work / "realsession", "bench", on_capture=hook, keep_awake=True).start(wait=120)
@@ -209,23 +213,41 @@ def bench_realistic(work: Path, key: Path, roll: int, captures: int) -> dict:
                 latencies.append(developed[capture.md5] - phone.completed_at(capture))
                 time.sleep(0.3)
             before = len(session.captures)
+            presses = []
             for _ in range(10):  # a burst of 10 in 2 s
                 conn.shell("input keyevent 27")
-                last_press = time.time()
+                presses.append(time.time())
                 time.sleep(0.2)
+            last_press = presses[-1]
             assert session.wait_for_captures(before + 10, 30), "burst incomplete"
             time.sleep(0.3)
             burst = session.captures[before:]
             burst_after_last = max(developed[c.md5] for c in burst) - last_press
             phone_done_after_last = max(phone.completed_at(c) for c in burst) - last_press
             lists = session.watcher.lists
+            if timeline:
+                _print_timeline(presses, burst, phone, hook)
         finally:
             session.stop()
             conn.close()
         list_cost = _list_cost(phone, key)
     return {"latency": _stats(latencies), "n": len(latencies), "burst": burst_after_last,
             "burst_phone": phone_done_after_last, "profile": "realistic",
-            "roll": roll, "lists": lists, "hook": _stats(session.hook_seconds), **list_cost}
+            "roll": roll, "lists": lists, "hook": _stats(hook.seconds), **list_cost}
+
+
+def _print_timeline(presses: list[float], burst, phone, hook: TimedLook) -> None:
+    """Where a burst's time goes, per capture, in seconds after the first press: the phone's rename to the
+    final name, the tether first seeing the file, deciding it is complete, landing it (pulled, verified,
+    renamed), and its look starting and done."""
+    t0 = presses[0]
+    print("burst timeline (s after the first press; presses at "
+          + " ".join(f"{p - t0:.2f}" for p in presses) + ")")
+    print(f"{'file':<34} {'phone':>6} {'seen':>6} {'whole':>6} {'landed':>6} {'look>':>6} {'ready':>6}")
+    for c in burst:
+        print(f"{c.device_path.rsplit('/', 1)[1][:34]:<34} {phone.completed_at(c) - t0:6.2f} "
+              f"{c.appeared_time - t0:6.2f} {c.complete_time - t0:6.2f} {c.ready_time - t0:6.2f} "
+              f"{hook.started[c.md5] - t0:6.2f} {hook.done[c.md5] - t0:6.2f}")
 
 
 def _list_cost(phone, key: Path) -> dict:
@@ -259,6 +281,7 @@ def main() -> int:
     parser.add_argument("--roll", type=int, default=10_000, help="photos already on the realistic phone")
     parser.add_argument("--realistic-captures", type=int, default=30)
     parser.add_argument("--only-realistic", action="store_true", help="skip the pull, 12 MP and live-view runs")
+    parser.add_argument("--timeline", action="store_true", help="print the burst's per-capture timeline")
     args = parser.parse_args()
     if args.only_realistic:
         return _print_realistic(args)
@@ -307,7 +330,7 @@ def _print_realistic(args) -> int:
     try:
         key = work / "adbkey"
         adbkeys.generate_key_pair(key)
-        real = bench_realistic(work, key, args.roll, args.realistic_captures)
+        real = bench_realistic(work, key, args.roll, args.realistic_captures, args.timeline)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     lat = real["latency"]

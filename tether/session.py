@@ -68,7 +68,6 @@ class Session:
         self.serial = ""
         self.model = ""
         self.namer = Namer(template, self.name)
-        self.hook_seconds: list[float] = []
         self._baseline: set[tuple[str, int, int]] | None = None
         self._pending_triggers: list[tuple[float, float]] = []  # (wall time, monotonic time) of presses
         self._last_claim: tuple[str, float] | None = None  # (shot stem, press time): the DNG inherits it
@@ -327,12 +326,10 @@ class Session:
         capture has landed, and its look is applied again once space is freed."""
         state, storage = DEVELOPED_DONE, None
         if self.on_capture:
-            started = time.monotonic()
             try:
                 state = self._develop(capture)
             except LocalStorageError as exc:
                 state, storage = None, exc
-            self.hook_seconds.append(time.monotonic() - started)
         if state is not None:
             try:
                 self.journal.mark_developed(str(capture.local_path), state)
