@@ -21,7 +21,9 @@ class ExecStream(FastSync):
     """`ExecStream(host, port, signer).open("screenrecord ... -")`, then `read(timeout)` until StreamClosed."""
 
     def open(self, command: str) -> "ExecStream":
-        self.connect()
+        """Run `command`; connects first unless already connected (a caller may STAT over sync before)."""
+        if self.sock is None:
+            self.connect()
         self._local, self._remote = self._open_stream(b"exec:" + command.encode())
         if self._remote is None:
             self.close()

@@ -7,15 +7,21 @@ within the same second does not move it again), every FULL_LIST_SECONDS, and on 
 LIST found photos the mtime never announced; the same rules as watcher.py's inline listing. Listing on every
 look while a burst is under way was tried: it found files no sooner, and on the simulated phone its LISTs slowed
 the camera itself (the phone's last burst file 0.7 s later). Each LIST is handed over as a snapshot {name: (mode, size, mtime)}; the session's thread applies it.
+
+While the phone's inotifyd covers a folder (folder_events.py), a change is announced by its event and needs no
+LIST: the folder is listed once after the event stream went live (what changed before), every
+FULL_LIST_SECONDS, and as before once the events are found blind (a change no event announced).
 """
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import adbkeys
+from .adbstream import ExecStream
 from .fastsync import FastSync, FastSyncRefused
+from .folder_events import EVENT_GRACE
 
 SAME_SECOND = 1.0  # folder mtimes have whole seconds: a LIST this long after a change sees that second's end
 FULL_LIST_SECONDS = 15.0
@@ -29,6 +35,8 @@ class _Look:
     sweep: bool = False
     names: set | None = None
     blind: bool = False  # the folder's mtime does not announce new photos here: list on every look
+    expect_event: float | None = None  # the mtime moved while events were live: one must come by then
+    announced: set = field(default_factory=set)  # names events mentioned that no LIST has shown yet
 
 
 def fast_opener(connection):
@@ -46,9 +54,22 @@ def fast_opener(connection):
     return open_sync
 
 
+def exec_opener(connection):
+    """A function opening an ExecStream (connected, no command yet) to the phone, for folder_events."""
+    target = connection.target
+
+    def open_stream() -> ExecStream:
+        stream = ExecStream(target.host, target.port, adbkeys.load_signer(connection.key_path),
+                            timeout=connection.io_timeout)
+        stream.connect()
+        return stream
+    return open_stream
+
+
 class Lister:
-    def __init__(self, open_sync, interval: float = 0.1):
+    def __init__(self, open_sync, interval: float = 0.1, events=None):
         self._open, self.interval = open_sync, interval
+        self.events = events  # a folder_events.FolderEvents: while it covers a folder, a change needs no LIST
         self._lock = threading.Condition()
         self._folders: list[str] = []
         self._looks: dict[str, _Look] = {}
@@ -125,6 +146,22 @@ class Lister:
         if fast is not None:
             fast.close()
 
+    def _covered_look(self, folder: str, look: _Look, mtime, now: float) -> str | None:
+        """A look while events cover the folder: no LIST for a change an event announced; the safety-net
+        LIST still runs. A change no event announced within EVENT_GRACE drops the events (and LISTs)."""
+        if mtime != look.mtime:
+            look.mtime = mtime
+            if self.events.last_event(folder) < now - SAME_SECOND - 2 * self.interval:
+                look.expect_event = now + EVENT_GRACE  # nothing announced this change (yet)
+        if look.expect_event is not None and self.events.last_event(folder) >= look.expect_event - EVENT_GRACE:
+            look.expect_event = None
+        if look.expect_event is not None and now >= look.expect_event:
+            look.expect_event = None
+            self.events.distrust(f"{folder} changed and no event came within {EVENT_GRACE} s")
+            look.hot_until, look.sweep = now + SAME_SECOND, True
+            return "change"
+        return "full" if now - look.listed_at >= FULL_LIST_SECONDS else None
+
     def _look(self, fast: FastSync, folder: str, generation: int) -> None:
         with self._lock:
             look = self._looks.setdefault(folder, _Look())
@@ -132,8 +169,14 @@ class Lister:
         mtime = mtime if mode else None
         now = time.monotonic()
         reason = None
-        if mtime != look.mtime:
+        covered = self.events.covers(folder) if self.events is not None else None
+        if covered is not None and look.names is not None and look.listed_at >= covered:
+            reason = self._covered_look(folder, look, mtime, now)
+        elif covered is not None and look.names is not None:
+            look.mtime, reason = mtime, "catch-up"  # what changed before the watch existed
+        elif mtime != look.mtime or look.expect_event is not None:  # (an event was due when the stream ended)
             look.mtime, look.hot_until, look.sweep, reason = mtime, now + SAME_SECOND, True, "change"
+            look.expect_event = None
         elif look.blind:
             reason = "blind"
         elif look.sweep and now >= look.hot_until:
@@ -144,8 +187,15 @@ class Lister:
             return
         current = {name.decode("utf-8", "surrogateescape"): (m, size, t)
                    for name, m, size, t in fast.list(folder) if name not in (b".", b"..")}
-        if reason == "full" and look.names is not None and current.keys() - look.names:
-            look.blind = True  # this phone's storage does not move folder mtimes
+        if self.events is not None:
+            look.announced |= self.events.take_announced(folder)
+        unannounced = current.keys() - (look.names or set()) - look.announced
+        look.announced -= current.keys()
+        if reason == "full" and look.names is not None and unannounced:
+            if covered is not None:  # events were live and missed these: this phone's inotify is blind
+                self.events.distrust(f"a LIST found {sorted(unannounced)[0]} that no event announced")
+            else:
+                look.blind = True  # this phone's storage does not move folder mtimes
         look.names, look.listed_at = set(current), now
         with self._lock:
             if generation != self._generation:

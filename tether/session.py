@@ -254,7 +254,7 @@ class Session:
             self.watching.set()
         ready = self.watcher.ready(self._already_have)
         if not ready:
-            self._stop.wait(self.poll_interval)
+            self.watcher.idle(self._stop, self.poll_interval)
             return
         # Every ready file in one cycle (a burst lands together); after a big RAW, list again so that a JPEG
         # that landed during its pull goes before the next RAW.

@@ -7,7 +7,8 @@ so a second change within the same second would not move it), and every FULL_LIS
 net (should a phone's storage not move folder mtimes, that LIST finds the new photos and the folder is
 listed on every poll from then on). Only entries that changed since the last LIST are looked at, and files already ingested or in the
 session's baseline are not tracked at all; between lists, the tracked (new) files are STATed to see them
-grow and stop growing.
+grow and stop growing. Where the phone has toybox `inotifyd` (TCP phones, folder_events.py), its events name
+each new file as it appears, so a capture is found in milliseconds without any LIST.
 
 A file is ready when it is a regular file with an image extension, its name is safe, it is not in the
 journal or the session's baseline, and its size and mtime have not changed across polls spanning at least
@@ -27,7 +28,8 @@ from dataclasses import dataclass
 
 from .connection import DeviceConnection
 from .errors import ConnectionLostError, DeviceCommandError
-from .lister import FULL_LIST_SECONDS, SAME_SECOND, Lister, fast_opener
+from .folder_events import FolderEvents
+from .lister import FULL_LIST_SECONDS, SAME_SECOND, Lister, exec_opener, fast_opener
 from .naming import PRIORITY, is_capture_candidate, is_safe_device_name, stem_and_ext
 
 DEFAULT_FOLDERS = ("/sdcard/DCIM/Camera", "/sdcard/DCIM/Camera/RAW", "/sdcard/Pictures/RAW")
@@ -111,21 +113,40 @@ class Watcher:
         self._lists = 0  # sync LISTs issued inline
         self._state: dict[str, _Folder] = {}
         self._lister: Lister | None = None
+        self._events: FolderEvents | None = None
 
     @property
     def lists(self) -> int:
         """sync LISTs issued so far (tests and the benchmark read it)."""
         return self._lists + (self._lister.lists if self._lister else 0)
 
-    def start_lister(self, interval: float = 0.1) -> bool:
-        """LIST on a connection and thread of their own where the phone allows it (TCP); True if so."""
+    def start_lister(self, interval: float = 0.1, events: bool = True) -> bool:
+        """LIST on a connection and thread of their own where the phone allows it (TCP), and follow the phone's
+        inotifyd on another (folder_events.py) unless `events` is False; True if so."""
         opener = fast_opener(self.connection)
         if opener is None or self._lister is not None:
             return self._lister is not None
-        self._lister = Lister(opener, interval).start(self.folders)
+        if events:
+            self._events = FolderEvents(exec_opener(self.connection), self.folders).start()
+        self._lister = Lister(opener, interval, self._events).start(self.folders)
         return True
 
+    @property
+    def events(self) -> FolderEvents | None:
+        """The inotifyd follower, when there is one (its `unavailable` / `distrusted` say why it is not used)."""
+        return self._events
+
+    def idle(self, stop, seconds: float) -> None:
+        """Wait between polls: `seconds`, or less when the phone reports a change."""
+        if self._events is None:
+            stop.wait(seconds)
+        else:
+            self._events.wake.wait(seconds)
+
     def close(self) -> None:
+        if self._events is not None:
+            self._events.close()
+            self._events = None
         if self._lister is not None:
             self._lister.close()
             self._lister = None
@@ -138,6 +159,8 @@ class Watcher:
         """Another phone (or a restart): nothing known about the folders any more."""
         self.files.clear()
         self._state.clear()
+        if self._events is not None:
+            self._events.reset(self.folders)
         if self._lister is not None:
             self._lister.reset(self.folders)
 
@@ -181,6 +204,7 @@ class Watcher:
         (and reported) here, within the io timeout, not only by the lister."""
         if self.folders:
             self.connection.stat(self.folders[0])
+        self._apply_events()
         for folder in self.folders:
             state = self._state.setdefault(folder, _Folder())
             self._check_pending(folder, state, time.monotonic())
@@ -194,6 +218,35 @@ class Watcher:
             # A file the LIST found is looked at again now, a LIST's length after it was seen: unchanged, it is
             # stable without waiting for another poll.
             self._stat_tracked(folder, time.monotonic())
+
+    def _apply_events(self) -> None:
+        """What the phone's inotifyd reported since the last poll: STAT each named entry once. A photo renamed
+        into the folder (MediaStore's pending -> final) is whole at once; one created in place is tracked
+        and waits for the stability rule."""
+        if self._events is None:
+            return
+        named: dict[tuple[str, str], str] = {}
+        for folder, name, letters in self._events.drain():
+            named[(folder, name)] = named.get((folder, name), "") + letters
+        for (folder, name), letters in named.items():
+            state = self._state.setdefault(folder, _Folder()) if folder in self.folders else None
+            if state is None:
+                continue
+            pending = PENDING.match(name)
+            if pending:
+                if "n" in letters and is_capture_candidate(pending.group(1)):
+                    state.pending.add(pending.group(1))  # its final name is STATed each poll from now on
+                continue
+            if not is_safe_device_name(name) or not is_capture_candidate(name):
+                self._reject(folder, name)
+                continue
+            path = f"{folder}/{name}"
+            st = self.connection.stat(path)
+            if st is None or not st.is_file:
+                self.files.pop(path, None)
+                continue
+            renamed = ("m" in letters or "y" in letters) and path not in self.files
+            self._update(path, name, st.size, st.mtime, time.monotonic(), whole=renamed)
 
     def _forget_settled(self, settled) -> None:
         for path in [p for p, f in self.files.items() if settled(f)]:

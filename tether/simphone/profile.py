@@ -46,6 +46,9 @@ class PhoneProfile:
     screen_size: tuple[int, int]
     screenrecord: bool  # False: `screenrecord` is not found, as on phones whose vendor removed it
     screenrecord_fps: float
+    # toybox `inotifyd` (Android 6+) reports folder changes as they happen (simphone/inotifyd.py); False: the
+    # command is missing, as on a phone whose kernel or vendor build lacks it, and hosts must list.
+    inotifyd: bool
     reboot_s: float  # a simulated restart: the phone is unreachable this long
     # `shell:CMD` under a PTY ("\n" -> "\r\n") as before Android 7; current adbd runs it raw.
     legacy_shell_pty: bool
@@ -64,7 +67,8 @@ REALISTIC = PhoneProfile(
     screencap_min_s=0.7, screencap_max_s=2.5, screencap_raw_s=0.68,
     list_request_s=0.015, list_entry_s=40e-6, stat_s=0.002, delete_s=0.05, link_mb_s=38.0, content_query_s=0.3,
     processing_s=0.25, write_steps=4, write_duration_s=0.3, pending_names=True, image_size="medium",
-    screen_timeout_s=60.0, lock="swipe", screen_size=(1080, 2400), screenrecord=True, screenrecord_fps=30.0, reboot_s=3.0,
+    screen_timeout_s=60.0, lock="swipe", screen_size=(1080, 2400), screenrecord=True, screenrecord_fps=30.0, inotifyd=True,
+    reboot_s=3.0,
     legacy_shell_pty=False,
 )
 
@@ -73,7 +77,8 @@ FAST = PhoneProfile(
     screencap_min_s=0.02, screencap_max_s=0.02, screencap_raw_s=0.0,
     list_request_s=0.0, list_entry_s=0.0, stat_s=0.0, delete_s=0.0, link_mb_s=None, content_query_s=0.0,
     processing_s=0.0, write_steps=4, write_duration_s=0.3, pending_names=False, image_size="small",
-    screen_timeout_s=None, lock="none", screen_size=(540, 1170), screenrecord=False, screenrecord_fps=30.0, reboot_s=0.2,
+    screen_timeout_s=None, lock="none", screen_size=(540, 1170), screenrecord=False, screenrecord_fps=30.0, inotifyd=False,
+    reboot_s=0.2,
     legacy_shell_pty=True,
 )
 

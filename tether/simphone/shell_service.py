@@ -23,9 +23,9 @@ import struct
 import time
 from dataclasses import dataclass
 
-from . import system_services
+from . import inotifyd, system_services
 from .result import Result
-from .streams import Stream
+from .streams import Stream, StreamClosed
 
 KEYCODE_VOLUME_UP, KEYCODE_VOLUME_DOWN, KEYCODE_CAMERA = 24, 25, 27
 _META = {";", "&", "&&", "|", "||", "`", "$(", ">", "<", ">>", "(", ")"}
@@ -85,6 +85,8 @@ def _emit(stream: Stream, data: bytes, kind: int, mode: ShellMode) -> None:
 def _stream_chunks(stream: Stream, chunks, mode: ShellMode) -> Result:
     try:
         while True:
+            if stream.closed.is_set():  # the host hung up; a command that prints nothing for long (inotifyd)
+                raise StreamClosed(stream.service)  # yields b"" now and then so that this is noticed
             _emit(stream, next(chunks), ID_STDOUT, mode)
             stream.flush()
     except StopIteration as stop:
@@ -243,3 +245,4 @@ COMMANDS = {
     "false": lambda phone, args: Result(code=1),
 }
 COMMANDS.update(system_services.COMMANDS)
+COMMANDS["inotifyd"] = lambda phone, args: inotifyd.run(phone, args)

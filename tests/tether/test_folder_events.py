@@ -1,0 +1,147 @@
+"""The phone's inotifyd as the change signal: toybox's output and mask quirk on the simulated phone, captures
+found without LISTing the roll, and the fallbacks (no inotifyd, a blind inotify, a cut event stream)."""
+from __future__ import annotations
+
+import time
+
+from tether import adbkeys
+from tether.adbstream import ExecStream, StreamClosed
+from tether.session import Session
+from tether.simphone import inotifyd
+
+from tether_helpers import md5_of
+
+CAMERA = "/sdcard/DCIM/Camera"
+
+
+def _read_lines(stream, seconds: float) -> list[str]:
+    out, deadline = b"", time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            out += stream.read(0.1)
+    except StreamClosed:
+        pass
+    return out.decode().splitlines()
+
+
+def test_mask_is_parsed_from_its_second_letter_like_toybox():
+    assert inotifyd.parse_mask("nm") == 1 << inotifyd.MASKLIST.index("m")
+    assert inotifyd.parse_mask("nnmyd") == sum(1 << inotifyd.MASKLIST.index(c) for c in "nmyd")
+    assert inotifyd.parse_mask("nq") == "q"
+    assert inotifyd.letters(0x40 | 0x80) == "my"  # IN_MOVED_FROM is `m`, IN_MOVED_TO is `y`
+
+
+def test_simulated_inotifyd_prints_toybox_lines_for_a_pending_capture(make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=0, lock="none")
+    stream = ExecStream("127.0.0.1", phone.port, adbkeys.load_signer(host_key)).open(f"inotifyd - {CAMERA}:nnmy")
+    try:
+        time.sleep(0.2)
+        shot = phone.shoot()
+        lines = _read_lines(stream, 1.5)
+    finally:
+        stream.close()
+    final = shot.device_path.rsplit("/", 1)[1]
+    pending = [line.split("\t")[2] for line in lines if line.startswith("n\t")]
+    assert len(pending) == 1 and pending[0].startswith(".pending-") and pending[0].endswith(final)
+    assert f"m\t{CAMERA}\t{pending[0]}" in lines and f"y\t{CAMERA}\t{final}" in lines
+    assert lines.index(f"y\t{CAMERA}\t{final}") > lines.index(f"n\t{CAMERA}\t{pending[0]}")
+
+
+def test_simulated_inotifyd_drops_the_first_mask_letter_and_fails_on_a_missing_folder(make_phone, host_key):
+    phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=0, lock="none")
+    signer = adbkeys.load_signer(host_key)
+    stream = ExecStream("127.0.0.1", phone.port, signer).open(f"inotifyd - {CAMERA}:ny")  # watches y only
+    try:
+        time.sleep(0.2)
+        (phone.folder / "a.tmp").write_bytes(b"x")  # created: not watched
+        (phone.folder / "a.tmp").rename(phone.folder / "b.jpg")
+        lines = _read_lines(stream, 0.8)
+    finally:
+        stream.close()
+    assert lines == [f"y\t{CAMERA}\tb.jpg"]
+    missing = ExecStream("127.0.0.1", phone.port, signer).open("inotifyd - /sdcard/DCIM/Nope:nn")
+    assert _read_lines(missing, 2.0) == ["inotifyd: /sdcard/DCIM/Nope: No such file or directory"]
+
+
+def _session(phone, connect, tmp_path, events, stable_seconds=0.25):
+    return Session(connect(phone), tmp_path / "s", poll_interval=0.05, folders=[CAMERA], stable_seconds=stable_seconds,
+                   on_event=lambda kind, **d: events.append(kind)).start()
+
+
+def _wait_live(session, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if session.watcher.events.covers(CAMERA) is not None and session.watcher.lists >= 2:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_captures_are_found_by_events_without_listing_the_roll(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=500, lock="none")
+    # A file written in place must stay unchanged for 5 s here: a capture ingested sooner was known whole
+    # (renamed from .pending-…) from its event alone.
+    session = _session(phone, connect, tmp_path, [], stable_seconds=5.0)
+    try:
+        assert _wait_live(session), "the inotifyd stream went live (and the catch-up LIST ran)"
+        lists = session.watcher.lists
+        shots = []
+        for _ in range(4):
+            shots.append(phone.shoot())
+            assert session.wait_for_captures(len(shots), 4), "ingested at once: whole, no stability wait"
+        assert session.watcher.lists == lists, "no LIST of the roll while events announce every capture"
+    finally:
+        session.stop()
+    assert sorted(md5_of(c.local_path) for c in session.captures) == sorted(s.md5 for s in shots)
+
+
+def test_a_blind_inotify_is_noticed_and_the_watcher_lists_again(make_phone, host_key, connect, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.setattr(inotifyd, "_lines", lambda data, names: iter(()))  # a kernel that reports nothing
+    phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=50, lock="none")
+    session = _session(phone, connect, tmp_path, [])
+    try:
+        assert _wait_live(session)
+        follower = session.watcher.events
+        shot = phone.shoot()
+        assert session.wait_for_captures(1, 10), "found by LIST once the silent events were distrusted"
+    finally:
+        session.stop()
+    assert "no event came" in follower.distrusted
+    assert session.captures[0].md5 == shot.md5
+
+
+def test_without_inotifyd_the_watcher_lists_as_before(make_phone, host_key, connect, tmp_path):
+    phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=50, lock="none", inotifyd=False)
+    session = _session(phone, connect, tmp_path, [])
+    try:
+        follower = session.watcher.events
+        shot = phone.shoot()
+        assert session.wait_for_captures(1, 10)
+    finally:
+        session.stop()
+    assert "inotifyd: inaccessible or not found" in follower.unavailable
+    assert session.captures[0].md5 == shot.md5
+
+
+def test_a_cut_event_stream_is_reopened_and_nothing_is_lost(make_phone, host_key, connect, tmp_path):
+    shots_in_gap = 2
+    phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=50, lock="none")
+    session = _session(phone, connect, tmp_path, [])
+    try:
+        assert _wait_live(session)
+        shots = [phone.shoot()]
+        assert session.wait_for_captures(1, 10)
+        session.watcher.events._close_stream()  # the event connection drops; the session's stays
+        shots += [phone.shoot() for _ in range(shots_in_gap)]
+        assert session.wait_for_captures(1 + shots_in_gap, 10)
+        assert _wait_live(session), "the stream is opened again"
+        shots.append(phone.shoot())
+        assert session.wait_for_captures(2 + shots_in_gap, 10)
+        time.sleep(0.3)
+        opened = session.watcher.events.streams_opened
+    finally:
+        session.stop()
+    assert opened == 2
+    landed = sorted(p for p in (tmp_path / "s").iterdir() if p.suffix == ".jpg")
+    assert sorted(md5_of(p) for p in landed) == sorted(s.md5 for s in shots)

@@ -1,0 +1,196 @@
+"""The phone's own change signal: toybox `inotifyd` on an ADB connection and a thread of their own (TCP phones).
+
+A LIST of a 10,000-file roll costs ~0.45 s on a real phone's FUSE, and a new photo's name is only known from
+a LIST; `inotifyd - DIR:MASK ...` instead prints `EVENTS\\tDIR\\tNAME` the moment a name is created, renamed
+or deleted in a camera folder, so the watcher STATs just that name (~2 ms). A MediaStore pending file renamed
+to its final name is whole by MediaStore's contract: it is ready at once.
+
+The signal is trusted only while it has proven itself:
+- the stream counts as live LIVE_AFTER seconds after it started without ending (inotifyd prints nothing
+  when it starts; a missing command or folder ends it at once, with a message);
+- the lister LISTs each folder once after the stream became live (what changed before the watch existed),
+  and keeps its safety-net LIST every FULL_LIST_SECONDS;
+- if a folder's mtime moves and no event for it arrives within EVENT_GRACE, or a safety-net LIST finds a
+  photo no event announced, the phone's inotify does not see other apps' writes (a kernel without
+  MediaProvider's FUSE_CANONICAL_PATH support) and the signal is dropped for this phone: LISTs as before.
+A stream that ends after being live (a cut, a restart) is opened again; meanwhile the lister lists.
+
+toybox parses a MASK from its second letter (its loop initialiser zeroes the first), so the mask sent starts
+with a letter that is also repeated: `nnmyd` watches create, both rename halves and delete on any toybox,
+fixed or not. Whether `m` or `y` is "moved in" differs between toybox's help and its code, so a rename
+event of either kind means "STAT this name": present, it was renamed in.
+"""
+from __future__ import annotations
+
+import shlex
+import socket
+import stat as statmod
+import threading
+import time
+from collections import deque
+
+from .adbstream import ExecStream, StreamClosed
+
+MASK = "nnmyd"  # first letter is dropped by toybox's parser (see above); n create, m/y renamed, d deleted
+LIVE_AFTER = 0.5  # seconds the stream must run before its silence means "nothing changed"
+EVENT_GRACE = 0.5  # a folder's mtime moved: an event must come within this long, or inotify is blind here
+RETRY_S = 1.0
+
+
+class FolderEvents:
+    """`FolderEvents(open_stream, folders).start()`; `drain()` the (folder, name, letters) seen since the last
+    call; `wake` is set whenever an event arrives (the session's idle wait returns at once)."""
+
+    def __init__(self, open_stream, folders):
+        self._open = open_stream  # -> an ExecStream, connected, not yet running a command
+        self._lock = threading.Lock()
+        self._folders = list(folders)
+        self._events: deque = deque()
+        self._last_event: dict[str, float] = {}  # folder -> monotonic time of its latest event
+        self._announced: dict[str, set] = {}  # folder -> names events mentioned since the lister's last LIST
+        self._watched: set[str] = set()
+        self._started_at: float | None = None  # monotonic start of the running stream
+        self._generation = 0
+        self.wake = threading.Event()
+        self.unavailable = ""  # why the phone has no usable inotifyd ("" while it may have one)
+        self.distrusted = ""  # why the signal was dropped for this phone
+        self.streams_opened = 0
+        self._stop = threading.Event()
+        self._stream: ExecStream | None = None
+        self._thread = threading.Thread(target=self._run, name="tether-events", daemon=True)
+
+    # ---- what the lister and the watcher ask ---------------------------------
+    def covers(self, folder: str) -> float | None:
+        """The monotonic time since which events for `folder` can be relied on, or None."""
+        with self._lock:
+            if self.distrusted or self._started_at is None or folder not in self._watched:
+                return None
+            live_since = self._started_at + LIVE_AFTER
+            return live_since if time.monotonic() >= live_since else None
+
+    def last_event(self, folder: str) -> float:
+        with self._lock:
+            return self._last_event.get(folder, float("-inf"))
+
+    def take_announced(self, folder: str) -> set:
+        """Names events mentioned for `folder` since the last call (the lister calls it after each LIST)."""
+        with self._lock:
+            return self._announced.pop(folder, set())
+
+    def drain(self) -> list[tuple[str, str, str]]:
+        self.wake.clear()
+        with self._lock:
+            events, self._events = list(self._events), deque()
+        return events
+
+    def distrust(self, reason: str) -> None:
+        """This phone's inotify misses changes: stop using it (the lister lists on mtime changes again)."""
+        with self._lock:
+            if self.distrusted:
+                return
+            self.distrusted = reason
+        self._close_stream()
+
+    # ---- lifecycle ---------------------------------------------------------------
+    def start(self) -> "FolderEvents":
+        self._thread.start()
+        return self
+
+    def reset(self, folders) -> None:
+        """Other folders or another phone: watch anew (and trust anew)."""
+        with self._lock:
+            self._folders = list(folders)
+            self._generation += 1
+            self.unavailable = self.distrusted = ""
+            self._announced.clear()
+        self._close_stream()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._close_stream()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def _close_stream(self) -> None:
+        """End the running stream from any thread: shutdown wakes the reader's recv, which then closes it."""
+        stream = self._stream
+        sock = stream.sock if stream is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    # ---- the reader thread -----------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                idle = bool(self.unavailable or self.distrusted)
+                generation = self._generation
+            if idle:
+                self._stop.wait(0.2)
+                continue
+            try:
+                self._watch(generation)
+            except Exception:  # a cut or a frozen phone: the session hears of it on its own connection
+                pass
+            finally:
+                with self._lock:
+                    self._started_at = None
+                    self._watched = set()
+                self._stream = None
+            self._stop.wait(RETRY_S)
+
+    def _watch(self, generation: int) -> None:
+        stream = self._stream = self._open()
+        with self._lock:
+            folders = list(self._folders)
+        # inotifyd ends at once on a folder it cannot watch: only watch those that exist.
+        existing = [f for f in folders if statmod.S_ISDIR(stream.stat(f)[0])]
+        if not existing:
+            stream.close()
+            self._give_up(generation, "no camera folder to watch")
+            return
+        stream.open("inotifyd - " + " ".join(shlex.quote(f"{f}:{MASK}") for f in existing))
+        self.streams_opened += 1
+        with self._lock:
+            self._started_at, self._watched = time.monotonic(), set(existing)
+        partial, said = b"", b""
+        while not self._stop.is_set():
+            try:
+                data = stream.read(0.2)
+            except StreamClosed:
+                break
+            lines = (partial + data).split(b"\n")
+            partial = lines.pop()
+            for line in lines:
+                if not self._event(line):
+                    said += line + b"\n"
+        ran = time.monotonic() - (self._started_at or time.monotonic())
+        stream.close()
+        if ran < LIVE_AFTER and not self._stop.is_set():
+            self._give_up(generation, (said + partial).decode("utf-8", "replace").strip() or "inotifyd ended at once")
+
+    def _event(self, line: bytes) -> bool:
+        """Queue one `EVENTS\\tDIR\\tNAME` line; False if it is not one (an error message)."""
+        parts = line.decode("utf-8", "surrogateescape").split("\t")
+        if len(parts) < 2 or not parts[0] or not parts[0].isascii() or parts[0] == "inotifyd:":
+            return False
+        letters, folder, name = parts[0], parts[1], parts[2] if len(parts) > 2 else ""
+        now = time.monotonic()
+        with self._lock:
+            if folder not in self._watched:
+                return True
+            self._last_event[folder] = now
+            if "x" in letters and not name:  # the folder itself went away: no more events for it
+                self._watched.discard(folder)
+            if name:
+                self._events.append((folder, name, letters))
+                self._announced.setdefault(folder, set()).add(name)
+        self.wake.set()
+        return True
+
+    def _give_up(self, generation: int, reason: str) -> None:
+        with self._lock:
+            if generation == self._generation:
+                self.unavailable = reason
