@@ -29,6 +29,7 @@ class Loupe(QWidget):
         self.before: QImage | None = None
         self.overlay: QImage | None = None
         self.detail: tuple[tuple[int, int, int, int], QImage] | None = None
+        self.detail_before: QImage | None = None  # the detail's region unedited (before/after views)
         self.full_size = (1, 1)
         self.message = ""
         self.fit = True
@@ -51,21 +52,22 @@ class Loupe(QWidget):
         self.message = ""
         self.draft = draft
         if not same_edit or tuple(full_size) != self.full_size:
-            self.detail = None
+            self.detail = self.detail_before = None
         self.image, self.before, self.overlay = image, before, overlay
         self.full_size = tuple(full_size)
         self.update()
         if not self.fit:
             self._detail_timer.start()
 
-    def set_detail(self, region, image: QImage) -> None:
+    def set_detail(self, region, image: QImage, before: QImage | None = None) -> None:
         self.detail = (tuple(region), image)
+        self.detail_before = before
         self.update()
 
     def show_message(self, text: str) -> None:
         """Shown in place of the image, e.g. why a photo cannot be opened."""
         self.message = text
-        self.image = self.before = self.overlay = self.detail = None
+        self.image = self.before = self.overlay = self.detail = self.detail_before = None
         self.update()
 
     def clear(self) -> None:
@@ -137,6 +139,8 @@ class Loupe(QWidget):
             else:
                 self._clamp()
                 self._detail_timer.start()
+        elif not self.fit and mode != "after" and self.detail_before is None:
+            self._detail_timer.start()  # the 1:1 tile of the before photo too
         self.update()
 
     def visible_region(self) -> tuple[int, int, int, int]:
@@ -202,6 +206,7 @@ class Loupe(QWidget):
             return
         if self.compare == "before":
             p.drawImage(rect, self.before)
+            self._paint_tile(p, rect, self.detail_before)
         else:
             p.drawImage(rect, after)
             if self.detail is not None and self.hover_image is None:
@@ -217,6 +222,7 @@ class Loupe(QWidget):
                 p.save()
                 p.setClipRect(QRect(0, 0, cut, self.height()))
                 p.drawImage(rect, self.before)
+                self._paint_tile(p, rect, self.detail_before)
                 p.restore()
                 p.setPen(QPen(QColor(230, 230, 230, 200), 1))
                 p.drawLine(cut, 0, cut, self.height())
@@ -240,7 +246,9 @@ class Loupe(QWidget):
             p.setClipRect(QRectF(left, 0, vw, vh))
             p.translate(left, 0)
             p.drawImage(rect, image)
-            if image is not self.before and self.hover_image is None:
+            if image is self.before:
+                self._paint_tile(p, rect, self.detail_before)
+            elif self.hover_image is None:
                 self._paint_extras(p, rect)
             p.restore()
             self._label(p, int(left + max(0.0, rect.left())) + 12, label)
@@ -248,11 +256,16 @@ class Loupe(QWidget):
     def _paint_extras(self, p: QPainter, rect: QRectF) -> None:
         """The 1:1 tile and the clipping overlay over the edited photo."""
         if self.detail is not None:
-            (x, y, w, h), tile = self.detail
-            z = self.current_zoom()
-            p.drawImage(QRectF(rect.x() + x * z, rect.y() + y * z, w * z, h * z), tile)
+            self._paint_tile(p, rect, self.detail[1])
         if self.show_clipping and self.overlay is not None:
             p.drawImage(rect, self.overlay)
+
+    def _paint_tile(self, p: QPainter, rect: QRectF, tile: QImage | None) -> None:
+        """`tile` (the detail's region, edited or not) over the photo painted at `rect`."""
+        if self.detail is not None and tile is not None:
+            x, y, w, h = self.detail[0]
+            z = self.current_zoom()
+            p.drawImage(QRectF(rect.x() + x * z, rect.y() + y * z, w * z, h * z), tile)
 
     def _label(self, p: QPainter, x: int, text: str) -> None:
         """A small caption on a dark pill, readable over bright skies."""

@@ -623,11 +623,12 @@ class MainWindow(QMainWindow):
 
     def _request_detail(self, region) -> None:
         if self.doc is not None and self.last_result is not None:
-            self.render.request(DetailJob(self.shown_gen, self.doc, self.last_result.edit, region))
+            self.render.request(DetailJob(self.shown_gen, self.doc, self.last_result.edit, region,
+                                          with_before=self.loupe.compare != "after"))
 
     def _detail_ready(self, res) -> None:
         if res.doc is self.doc and self.last_result is not None and res.gen == self.shown_gen:
-            self.loupe.set_detail(res.region, res.image)
+            self.loupe.set_detail(res.region, res.image, res.before)
 
     def _render_failed(self, gen: int, doc, message: str) -> None:
         if doc is self.doc:

@@ -231,6 +231,7 @@ class DetailJob:
     doc: Any
     edit: Edit
     region: tuple[int, int, int, int]
+    with_before: bool = False  # also the unedited photo's region (framed alike), for a before/after view
 
 
 @dataclass
@@ -255,6 +256,7 @@ class DetailResult:
     region: tuple[int, int, int, int]
     image: QImage
     overlay: QImage | None = None
+    before: QImage | None = None  # the same region unedited, when the job asked for it
 
 
 @dataclass
@@ -419,10 +421,7 @@ class RenderWorker(QObject):
         cropped or turned photo's 'before' would otherwise be stretched into the after's frame). The last
         one is kept: a slider moving keeps the frame."""
         from editor.core.pipeline import render
-        geometry = Edit()
-        for op, params in edit.active():
-            if op.kind == "geometry":
-                geometry = geometry.set(op.name, params)
+        geometry = _geometry(edit)
         if not geometry.active():
             return before
         memo = self._before_memo
@@ -439,7 +438,20 @@ class RenderWorker(QObject):
         x, y = max(0, min(x, out.width - 1)), max(0, min(y, out.height - 1))
         w, h = max(1, min(w, out.width - x)), max(1, min(h, out.height - y))
         rgb = imaging.to_rgb8(out.crop(x, y, w, h))
-        return DetailResult(job.gen, job.doc, (x, y, w, h), imaging.to_qimage(rgb), None)
+        before = None
+        if job.with_before:
+            plain = render(photo.full(keep_profile=True), _geometry(job.edit), RenderContext(scale=1.0))
+            before = imaging.to_qimage(imaging.to_rgb8(plain.crop(x, y, w, h)))
+        return DetailResult(job.gen, job.doc, (x, y, w, h), imaging.to_qimage(rgb), None, before)
+
+
+def _geometry(edit: Edit) -> Edit:
+    """Only `edit`'s geometry (crop, straightening, quarter turns): how the unedited 'before' is framed."""
+    geometry = Edit()
+    for op, params in edit.active():
+        if op.kind == "geometry":
+            geometry = geometry.set(op.name, params)
+    return geometry
 
 
 # -- thumbnails ------------------------------------------------------------------------------------

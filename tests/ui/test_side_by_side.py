@@ -77,3 +77,30 @@ def test_the_before_photo_is_framed_like_the_edited_one_after_a_crop_and_a_turn(
     # The same scene, only brighter: the unedited frame correlates with the edited one pixel for pixel.
     corr = np.corrcoef(before[..., 1].ravel(), after[..., 1].ravel())[0, 1]
     assert corr > 0.9 and after.mean() > before.mean() + 20
+
+
+def test_zoomed_side_by_side_shows_the_before_photo_at_full_resolution_too(qtbot, make_window, tmp_path):
+    import pyvips
+
+    from ui_helpers import write_photo
+    folder = tmp_path / "big"
+    folder.mkdir()
+    write_photo(folder / "big.jpg", 2400, 1800, seed=3, quality=95)  # larger than the half's preview
+    window = make_window(folder)
+    qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
+    wait_preview(qtbot, window)
+    loupe = window.loupe
+    window.toggle_compare("side")
+    loupe.set_zoom(1.0, QPointF(loupe.width() * 0.25, loupe.height() / 2))
+    qtbot.waitUntil(lambda: loupe.detail is not None and loupe.detail_before is not None, timeout=15000)
+    (x, y, w, h), _ = loupe.detail
+    tile = qimage_array(loupe.detail_before)
+    source = pyvips.Image.new_from_file(str(folder / "big.jpg")).crop(x, y, w, h).numpy()[..., :3]
+    assert tile.shape[:2] == (h, w) and np.abs(tile - source).mean() < 3  # the unedited pixels, 1:1
+
+    def sharpness() -> float:  # mean gradient of the painted before half
+        left = halves(loupe)[0][..., 1]
+        return float(np.abs(np.diff(left, axis=1)).mean())
+    with_tile = sharpness()
+    loupe.detail_before = None  # what the half showed before: the preview, enlarged
+    assert with_tile > 1.5 * sharpness()
