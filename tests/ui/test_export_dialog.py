@@ -90,3 +90,23 @@ def test_closing_the_window_joins_a_running_export_and_render_and_leaves_no_thre
     assert len(list((tmp_path / "out").glob("*.png"))) < 8
     assert not [t.name for t in threading.enumerate() if t.name.startswith("darkslide-")]
     assert list((tmp_path / "out").glob(".*")) == []  # the cancelled photo's temporary file is removed
+
+
+def test_an_export_that_breaks_says_why_in_the_dialog_the_status_bar_and_the_log(qtbot, make_window, photo_folder,
+                                                                                 tmp_path, monkeypatch, caplog):
+    from editor.ui import export_dialog
+
+    def broken(*_args, **_kwargs):
+        raise OSError("No space left on device")
+    monkeypatch.setattr(export_dialog, "export_batch", broken)
+    window = open_all(qtbot, make_window, photo_folder)
+    window.grid.selectAll()
+    window.export_selected()
+    dialog = window.export_dialog
+    dialog.destination.setText(str(tmp_path / "out"))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.summary.isVisible(), timeout=10000)
+    assert "No space left on device" in dialog.summary.toPlainText()
+    assert "No space left on device" in window.statusBar().currentMessage()
+    assert any("No space left on device" in r.getMessage() for r in caplog.records)
+    assert dialog._future is None and dialog.cancel_button.text() == "Close"  # ready to close or retry
