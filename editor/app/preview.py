@@ -43,8 +43,9 @@ class PreviewScheduler:
         return edit if requested_doc is doc and edit is not None else doc.edit
 
     def needs_settling(self, edge: int) -> bool:
-        """The preview on screen is a draft, or smaller than the view now needs."""
-        return self.shown_draft or self.shown_edge < edge
+        """The preview on screen is a draft, or not the size the view now needs (smaller: soft; larger:
+        scaled down on every paint instead of copied)."""
+        return self.shown_draft or self.shown_edge != edge
 
     def accept(self, result, doc) -> bool:
         """Whether `result` (gen, doc, long_edge, draft) should be painted; if so it becomes the shown one.

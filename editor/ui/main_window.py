@@ -33,7 +33,7 @@ from editor.ui.histogram import HistogramView
 from editor.ui.library_view import EntryRole, LibraryModel, ThumbList
 from editor.ui.loupe import Loupe
 from editor.ui.shortcuts import ShortcutsDialog
-from editor.ui.workers import (DRAG_EDGE, MIN_PREVIEW_EDGE, PREVIEW_EDGE, PREVIEW_STEP, ZOOMED_EDGE, AsyncSaver,
+from editor.ui.workers import (DRAG_EDGE, MIN_PREVIEW_EDGE, PREVIEW_EDGE, ZOOMED_EDGE, AsyncSaver,
                                DetailJob,
                                PreviewJob, RenderWorker, Tasks, ThumbnailService, Workers)
 
@@ -556,8 +556,8 @@ class MainWindow(QMainWindow):
 
         Screen pixels are device pixels (a HiDPI screen at 200 % needs twice the logical size). Rendering
         more pixels than the screen shows only costs time (darktable sizes its centre view's pipe the same
-        way): it is rounded up to PREVIEW_STEP so resizing re-renders rarely, and capped at PREVIEW_EDGE (a
-        4K screen). Zoomed in, the 1:1 detail tiles show the pixels: the preview is then at most the fit
+        way), and a preview of exactly the view's size is painted as a copy, without scaling (the loupe's
+        `device_rect`); capped at PREVIEW_EDGE (a 4K screen). Zoomed in, the 1:1 detail tiles show the pixels: the preview is then at most the fit
         view's size or ZOOMED_EDGE, whichever is larger."""
         photo = self.doc.opened_photo
         if photo is None:  # it could not be opened: the worker reports why
@@ -567,7 +567,7 @@ class MainWindow(QMainWindow):
         edge = longest * self.loupe.screen_scale(full)
         if not self.loupe.fit:
             edge = min(edge, max(ZOOMED_EDGE, longest * self.loupe.screen_scale(full, fit=True)))
-        edge = math.ceil(edge / PREVIEW_STEP) * PREVIEW_STEP
+        edge = math.ceil(edge - 1e-6)  # rounding noise must not add a pixel
         return max(MIN_PREVIEW_EDGE, min(PREVIEW_EDGE, edge))
 
     def request_preview(self, edit: Edit | None = None, draft: bool = False) -> int:

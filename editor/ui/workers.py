@@ -30,7 +30,6 @@ BASE_TIERS = (1600, 2560, PREVIEW_EDGE)  # decoded preview sizes; a view between
 ZOOMED_EDGE = 1600  # zoomed in, the preview only fills the view until the 1:1 tiles come: no more than this
 PROGRESSIVE_EDGE = 1600  # a settled preview larger than this is preceded by a draft (DRAG_EDGE px)
 MIN_PREVIEW_EDGE = 512  # smallest settled preview, px (the view asks for its own size, rounded up)
-PREVIEW_STEP = 32  # settled preview sizes are multiples of this, so resizing the window re-renders less often
 DRAG_EDGE = 800  # largest preview while a slider is being dragged, px
 BASE_SIZES = 4  # decoded preview sizes kept in memory for the open photo
 
@@ -353,10 +352,11 @@ class RenderWorker(QObject):
         with self._cond:
             return "preview" in self._pending
 
-    def _publish(self, res: PreviewResult, rgb) -> None:
+    def _publish(self, res: PreviewResult, pixels) -> None:
         """The image first, then its histogram (~3 ms of numpy the loupe need not wait for)."""
         self.preview_ready.emit(res)
-        self.histogram_ready.emit(res.gen, res.doc, res.long_edge, imaging.histogram(rgb))
+        histogram = imaging.histogram(pixels, channels=imaging.RGB32_CHANNELS)
+        self.histogram_ready.emit(res.gen, res.doc, res.long_edge, histogram)
 
     def _base(self, doc, long_edge: int):
         """The source for a `long_edge` preview: decoded once at the smallest tier that covers it (a 4K
@@ -381,7 +381,7 @@ class RenderWorker(QObject):
                     bases.befores.pop(old, None)
         base = bases.images[long_edge]
         if long_edge not in bases.befores:
-            bases.befores[long_edge] = imaging.to_qimage(imaging.to_rgb8(base))
+            bases.befores[long_edge] = imaging.to_rgb32(base)[0]
         return base, bases.befores[long_edge]
 
     def _needs_draft(self, job: PreviewJob) -> bool:
@@ -393,7 +393,7 @@ class RenderWorker(QObject):
 
     def _draft(self, job: PreviewJob):
         draft = job.doc.photo.draft()
-        before = imaging.to_qimage(imaging.to_rgb8(draft))
+        before = imaging.to_rgb32(draft)[0]
         return self._develop(job, draft, before, max(draft.width, draft.height), draft=True)
 
     def _preview(self, job: PreviewJob):
@@ -401,7 +401,7 @@ class RenderWorker(QObject):
         return self._develop(job, base, before, job.long_edge, job.draft)
 
     def _develop(self, job: PreviewJob, base, before: QImage, long_edge: int, draft: bool):
-        """(PreviewResult without its histogram, the 8-bit pixels to compute it from)."""
+        """(PreviewResult without its histogram, its pixels to compute that from: see imaging.to_rgb32)."""
         from editor.core.ops import crop
         from editor.core.pipeline import RenderContext, render
         start = time.perf_counter()
@@ -409,12 +409,12 @@ class RenderWorker(QObject):
         scale = base.width / photo.width if photo.width else 1.0
         # Interim previews (slider moving, first paint) use the engine's coarser, faster colour table.
         ctx = RenderContext(scale=scale, seed=photo.seed, draft=draft)
-        rgb = imaging.to_rgb8(render(base, job.edit, ctx))
-        overlay = imaging.clipping_overlay(rgb) if job.clipping else None
+        image, pixels = imaging.to_rgb32(render(base, job.edit, ctx))
+        overlay = imaging.clipping_overlay(pixels, imaging.RGB32_CHANNELS) if job.clipping else None
         full = crop.output_size(photo.width, photo.height, job.edit["crop"])
         before = self._framed_before(base, before, job.edit, ctx)
-        return PreviewResult(job.gen, job.doc, job.edit, imaging.to_qimage(rgb), before, full,
-                             None, overlay, long_edge, (time.perf_counter() - start) * 1000, draft), rgb
+        return PreviewResult(job.gen, job.doc, job.edit, image, before, full,
+                             None, overlay, long_edge, (time.perf_counter() - start) * 1000, draft), pixels
 
     def _framed_before(self, base, before: QImage, edit: Edit, ctx) -> QImage:
         """The unedited photo framed as the edited one: its crop and quarter turns applied, nothing else (a
@@ -426,7 +426,7 @@ class RenderWorker(QObject):
             return before
         memo = self._before_memo
         if memo is None or memo[0] is not base or memo[1] != geometry:
-            framed = imaging.to_qimage(imaging.to_rgb8(render(base, geometry, replace(ctx, draft=False))))
+            framed = imaging.to_rgb32(render(base, geometry, replace(ctx, draft=False)))[0]
             self._before_memo = memo = (base, geometry, framed)
         return memo[2]
 
@@ -437,12 +437,11 @@ class RenderWorker(QObject):
         x, y, w, h = job.region
         x, y = max(0, min(x, out.width - 1)), max(0, min(y, out.height - 1))
         w, h = max(1, min(w, out.width - x)), max(1, min(h, out.height - y))
-        rgb = imaging.to_rgb8(out.crop(x, y, w, h))
         before = None
         if job.with_before:
             plain = render(photo.full(keep_profile=True), _geometry(job.edit), RenderContext(scale=1.0))
-            before = imaging.to_qimage(imaging.to_rgb8(plain.crop(x, y, w, h)))
-        return DetailResult(job.gen, job.doc, (x, y, w, h), imaging.to_qimage(rgb), None, before)
+            before = imaging.to_rgb32(plain.crop(x, y, w, h))[0]
+        return DetailResult(job.gen, job.doc, (x, y, w, h), imaging.to_rgb32(out.crop(x, y, w, h))[0], None, before)
 
 
 def _geometry(edit: Edit) -> Edit:
