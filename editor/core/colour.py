@@ -198,6 +198,10 @@ def fit_gamut(lab: np.ndarray, steps: int = 13) -> np.ndarray:
     so bisection steps on that factor, finished by one linear (regula falsi) step for a smooth result,
     only evaluate polynomials, and only for the colours that are out of gamut (13 steps: within
     0.05/255 of the exact boundary after sRGB encoding). Colours with L outside 0..1 are left alone.
+
+    Dark colours near the hue of the blue primary, where that boundary jumps, get the mean of the fits of
+    their neighbours in hue instead (see `_smoothed_exit`): continuous, and within 1e-3 (linear) of the
+    gamut, which the sRGB clip that follows removes.
     """
     lab = np.asarray(lab, dtype=np.float64)
     return _fit(lab.reshape(-1, 3), oklab_to_linear(lab).reshape(-1, 3), steps)[0].reshape(lab.shape)
@@ -215,25 +219,92 @@ def _fit(flat: np.ndarray, lin: np.ndarray, steps: int) -> tuple[np.ndarray, np.
     cols = lin.T
     worst = np.maximum(np.maximum(np.maximum(cols[0], cols[1]), cols[2]) - 1.0,
                        -np.minimum(np.minimum(cols[0], cols[1]), cols[2]))
-    out = np.flatnonzero((worst > 1e-9) & (flat[:, 0] > 0) & (flat[:, 0] < 1))
-    if not out.size:
+    valid = (flat[:, 0] > 0) & (flat[:, 0] < 1)
+    near_blue = valid & _near_notch_hue(flat)
+    out = np.flatnonzero((worst > 1e-9) & valid & ~near_blue)
+    blue = np.flatnonzero(near_blue)
+    if not out.size and not blue.size:
         return flat, lin
-    sub = flat[out].T  # (3, n): row-wise arithmetic is faster than on (n, 3)
-    base = _LAB_INV[:, :1] * sub[0]  # lms_ at zero chroma
-    dirs = _LAB_INV[:, 1:] @ sub[1:]  # d lms_ / d factor
-    lo, hi = np.zeros(out.size), np.ones(out.size)
-    excess_lo, excess_hi = _excess(base, dirs, lo), worst[out]
+    flat, lin = flat.copy(), lin.copy()
+    if out.size:
+        base, dirs = _line(flat[out])
+        flat[out, 1:] *= _exit(base, dirs, np.zeros(out.size), np.ones(out.size), steps, worst[out])[:, None]
+        lin[out] = oklab_to_linear(flat[out])
+    if blue.size:
+        factor = _smoothed_exit(flat[blue], steps)
+        changed = blue[factor < 1.0]
+        flat[changed, 1:] *= factor[factor < 1.0, None]
+        lin[changed] = oklab_to_linear(flat[changed])
+    return flat, lin
+
+
+def _line(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lms_ at zero chroma, d lms_ / d chroma factor), each (3, n), for (n, 3) OkLab colours: lms_ is
+    linear in the factor along a line of constant L and hue."""
+    sub = lab.T  # (3, n): row-wise arithmetic is faster than on (n, 3)
+    return _LAB_INV[:, :1] * sub[0], _LAB_INV[:, 1:] @ sub[1:]
+
+
+# Near the blue primary's OkLCh hue (264.05°) the red = 0 face of the gamut is nearly tangent to dark
+# lines of constant L and hue: such a line can leave the gamut by a hair (red below 0 by at most 7e-4,
+# linear), come back in and leave for good further out, or run along the face. There the largest chroma
+# in gamut jumps as L or hue move a little (ramps of dark blues through Vivid or Chrome stepped by ΔE00
+# 3-4.7 between neighbouring 8-bit levels), so it is averaged over hues around the colour's own: the
+# jump becomes as many small steps. A scan of 150 000 lines at hues 256-272° found such lines only at
+# hues 264.05-264.21° and L below 0.46; the window adds the jitter and a margin to that.
+_NOTCH_HUES = (263.2, 265.1)  # degrees
+_NOTCH_L = 0.55
+_JITTER = np.linspace(-0.6, 0.6, 8)  # hue offsets (degrees) averaged over
+_SAMPLES = 24  # points along each line to find its first exit
+
+
+def _near_notch_hue(lab: np.ndarray) -> np.ndarray:
+    """Whether each (n, 3) OkLab colour lies in the window of hue and lightness described above."""
+    near = (lab[:, 0] < _NOTCH_L) & (lab[:, 2] < 0) & (lab[:, 1] < 0)  # cheap: hues 180-270° only
+    candidates = np.flatnonzero(near)
+    hue = np.degrees(np.arctan2(lab[candidates, 2], lab[candidates, 1])) % 360
+    near[candidates] = (hue > _NOTCH_HUES[0]) & (hue < _NOTCH_HUES[1])
+    return near
+
+
+def _smoothed_exit(lab: np.ndarray, steps: int) -> np.ndarray:
+    """The chroma factor (1: unchanged) of (n, 3) OkLab colours: the mean over lines at hues _JITTER
+    around each colour's own of 1 where the colour so turned is in gamut, else of the line's first exit."""
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    hue = np.arctan2(lab[:, 2], lab[:, 1])[None, :] + np.radians(_JITTER)[:, None]  # (jitter, n)
+    turned = np.stack([np.broadcast_to(lab[:, 0], hue.shape), chroma * np.cos(hue), chroma * np.sin(hue)],
+                      axis=-1).reshape(-1, 3)
+    base, dirs = _line(turned)
+    factor = np.ones(len(turned))
+    outside = np.flatnonzero(_excess(base, dirs, np.ones(len(turned))) > 0)
+    if outside.size:
+        factor[outside] = _first_exit(base[:, outside], dirs[:, outside], steps)
+    return factor.reshape(hue.shape).mean(axis=0)
+
+
+def _first_exit(base: np.ndarray, dirs: np.ndarray, steps: int) -> np.ndarray:
+    """The smallest chroma factor in 0..1 at which each line (which ends outside) leaves the gamut,
+    found between samples along the line, so that a later exit is never taken for it."""
+    grid = np.linspace(0.0, 1.0, _SAMPLES + 1)
+    out = _excess(base[:, None, :], dirs[:, None, :], grid[1:, None]) > 0  # (samples, n)
+    k = out.argmax(axis=0)  # the first sample outside (index into grid[1:]); the last one always is
+    return _exit(base, dirs, grid[k], grid[k + 1], steps)
+
+
+def _exit(base: np.ndarray, dirs: np.ndarray, lo: np.ndarray, hi: np.ndarray, steps: int,
+          excess_hi: np.ndarray | None = None) -> np.ndarray:
+    """The factor in [lo, hi] where the excess turns positive (inside at lo, outside at hi): bisection
+    steps, finished by one linear (regula falsi) step for a smooth result."""
+    lo, hi = lo.astype(np.float64), hi.astype(np.float64)
+    excess_lo = _excess(base, dirs, lo)
+    excess_hi = _excess(base, dirs, hi) if excess_hi is None else excess_hi
     for _ in range(steps):
         mid = (lo + hi) * 0.5
         excess = _excess(base, dirs, mid)
         inside = excess <= 0
         lo, excess_lo = np.where(inside, mid, lo), np.where(inside, excess, excess_lo)
         hi, excess_hi = np.where(inside, hi, mid), np.where(inside, excess_hi, excess)
-    factor = lo + (hi - lo) * (-excess_lo / np.maximum(excess_hi - excess_lo, 1e-12))
-    flat, lin = flat.copy(), lin.copy()
-    flat[out, 1:] *= factor[:, None]
-    lin[out] = oklab_to_linear(flat[out])
-    return flat, lin
+    return lo + (hi - lo) * np.clip(-excess_lo / np.maximum(excess_hi - excess_lo, 1e-12), 0.0, 1.0)
 
 
 def _excess(base: np.ndarray, dirs: np.ndarray, factor: np.ndarray) -> np.ndarray:

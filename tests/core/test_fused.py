@@ -119,20 +119,37 @@ def test_oklab_keeps_greys_exactly_neutral():
 
 def test_fit_gamut_keeps_lightness_and_hue_and_lands_on_the_gamut_boundary():
     rng = np.random.default_rng(2)
-    lch = np.stack([rng.uniform(0.05, 0.95, 2000), rng.uniform(0.0, 0.4, 2000), rng.uniform(0, 360, 2000)], -1)
+    lch = np.stack([rng.uniform(0.05, 0.95, 4000), rng.uniform(0.0, 0.4, 4000), rng.uniform(0, 360, 4000)], -1)
     fitted = colour.in_gamut_chroma(lch)
     lin = colour.oklab_to_linear(colour.oklch_to_oklab(fitted))
-    assert lin.min() > -1e-5 and lin.max() < 1 + 1e-5
+    # dark blues near the blue primary's hue get the mean fit of their neighbours in hue (continuity)
+    notch = colour._near_notch_hue(colour.oklch_to_oklab(lch))
+    assert 10 < notch.sum() < 400
+    assert lin[~notch].min() > -1e-5 and lin[~notch].max() < 1 + 1e-5
+    assert lin[notch].min() > -1e-3 and lin[notch].max() < 1 + 1e-3
     assert np.allclose(fitted[:, 0], lch[:, 0])
     reduced = fitted[:, 1] < lch[:, 1] - 1e-9
     hue_diff = (fitted[reduced, 2] - lch[reduced, 2] + 180) % 360 - 180
     assert np.abs(hue_diff).max() < 1e-6
-    inside = ~reduced
+    inside = ~reduced & ~notch
     assert np.allclose(fitted[inside], lch[inside], rtol=0, atol=1e-9)  # in-gamut colours are untouched
     # maximal: 1 % more chroma would leave the gamut
-    more = fitted[reduced] * np.array([1.0, 1.01, 1.0])
+    more = fitted[reduced & ~notch] * np.array([1.0, 1.01, 1.0])
     lin_more = colour.oklab_to_linear(colour.oklch_to_oklab(more))
     assert np.all((lin_more < 0.0).any(-1) | (lin_more > 1.0).any(-1))
+
+
+def test_fit_gamut_has_no_jump_for_dark_blues_near_the_blue_primary():
+    """Lines of constant L and hue there can leave the gamut by a hair and come back, so the largest chroma
+    in gamut jumps (by 0.01-0.03 in OkLab chroma here). Fitting is the mean over 8 neighbouring hues: the
+    jump becomes 8 steps of an eighth (0.004 at most here, about ΔE00 0.4)."""
+    hue = np.linspace(263.6, 264.6, 2001)  # 0.0005° apart
+    for lightness, chroma in ((0.12, 0.11), (0.2, 0.15), (0.28, 0.25), (0.35, 0.3), (0.45, 0.34)):
+        lch = np.stack([np.full_like(hue, lightness), np.full_like(hue, chroma), hue], -1)
+        fitted = colour.in_gamut_chroma(lch)[:, 1]
+        steps = np.abs(np.diff(fitted))
+        assert steps.max() < 0.004, (lightness, chroma)
+        assert steps.max() < 0.2 * np.ptp(fitted), (lightness, chroma)  # smaller than the whole change
 
 
 def test_monotone_curve_never_overshoots_between_rising_points():
