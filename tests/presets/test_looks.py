@@ -109,13 +109,13 @@ def test_pure_black_stays_neutral_unless_the_recipe_says_otherwise(look):
 
 
 def test_no_look_crushes_a_channel_over_whole_regions_of_real_photos():
-    """Chrome used to turn a blue sky's red channel to 0; no channel may newly reach 0 on > 2 % of a photo
-    Monochrome High Contrast's red filter is allowed its black skies (the point of that look), and Vivid
-    its gamut edge: on the sodium-lit canon_hdr_NO (blue channel ~36) any saturation boost takes blue to 0
-    (Vibrance +30 alone: 26 % of the photo; Vivid: 74 %), a limit of boosting there, not of one look."""
+    """Chrome used to turn a blue sky's red channel to 0; no channel may newly reach 0 on > 2 % of a photo.
+    Monochrome High Contrast's red filter is allowed its black skies (the point of that look). Vivid took
+    the blue channel of the sodium-lit canon_hdr_NO (blue ~36) to 0 on 74 % of it (8.6 % and 4.4 % of the
+    other two photos) until its boost moved from oranges and yellows to blues, greens and aquas."""
     photos = _photos()
     for look in LOOKS:
-        if look.name in ("Monochrome High Contrast", "Vivid"):
+        if look.name == "Monochrome High Contrast":
             continue
         edit = apply_preset(Edit(), look)
         for photo in photos:
