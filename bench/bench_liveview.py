@@ -141,13 +141,76 @@ def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
             "hook": _stats(hook.seconds)}
 
 
+def probe_same_connection(work: Path, key: Path, pulls: int = 4) -> dict:
+    """Can live view share adb-shell's one connection (what a USB phone reached directly has)? screenrecord
+    streams on a second ADB stream of the same AdbDevice (adb-shell multiplexes streams through its packet
+    store) while a 1.5 MB file is pulled on another: pull time with the screen drawing (frames flowing) and
+    with it off (the stream open, no frames), against the pull alone. TCP stands in for USB here: adb-shell's
+    _AdbIOManager is the same over both transports."""
+    import io
+    import threading
+    from adb_shell.adb_device import AdbDeviceTcp
+
+    body = 1_500_000
+    result: dict = {}
+    with SimulatedPhone(work / "muxphone", profile="realistic", roll=0, lock="none", trusted_keys=[key],
+                        link_mb_s=None) as phone:
+        (phone.folder / "big.jpg").write_bytes(os.urandom(body))
+        phone.screen.wake()
+        dev = AdbDeviceTcp("127.0.0.1", phone.port, default_transport_timeout_s=10)
+        dev.connect(rsa_keys=[adbkeys.load_signer(key)], auth_timeout_s=5)
+
+        def pull_median(n: int) -> float:
+            times = []
+            for _ in range(n):
+                started, sink = time.perf_counter(), io.BytesIO()
+                dev.pull("/sdcard/DCIM/Camera/big.jpg", sink, transport_timeout_s=10, read_timeout_s=30)
+                assert len(sink.getvalue()) == body
+                times.append(time.perf_counter() - started)
+            return statistics.median(times)
+
+        result["alone"] = pull_median(pulls)
+        stream = {"chunks": 0, "error": ""}
+
+        def record():
+            try:
+                for _ in dev.streaming_shell("screenrecord --output-format=h264 -", transport_timeout_s=10,
+                                             read_timeout_s=60, decode=False):
+                    stream["chunks"] += 1
+            except Exception as exc:  # adb-shell ends the stream on a transport timeout
+                stream["error"] = type(exc).__name__
+        threading.Thread(target=record, daemon=True).start()
+        time.sleep(1.0)
+        result["frames"] = pull_median(pulls)
+        phone.screen.sleep()  # no new frame: the streaming reader waits in recv, holding the transport lock
+        time.sleep(0.5)
+        result["idle"] = pull_median(2)
+        result["stream_error"] = stream["error"]
+        dev.close()
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--captures", type=int, default=16)
     parser.add_argument("--roll", type=int, default=10_000)
+    parser.add_argument("--same-connection", action="store_true",
+                        help="only probe screenrecord and a pull sharing one adb-shell connection (USB direct)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-liveview-"))
+    if args.same_connection:
+        try:
+            key = work / "adbkey"
+            adbkeys.generate_key_pair(key)
+            m = probe_same_connection(work, key)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        print(f"pull of 1.5 MB on adb-shell alone: {1000 * m['alone']:.0f} ms; with screenrecord on a second stream "
+              f"of the same connection: {1000 * m['frames']:.0f} ms while frames flow "
+              f"({m['frames'] / m['alone']:.1f}x), {1000 * m['idle']:.0f} ms while the screen is off "
+              f"({m['idle'] / m['alone']:.1f}x); the stream itself ended with {m['stream_error'] or 'nothing'}")
+        return 0
     try:
         key = work / "adbkey"
         adbkeys.generate_key_pair(key)

@@ -174,13 +174,15 @@ class RealisticPhone:
     # ISP, and would make the simulated camera, not the tether, the bottleneck of a burst.
     SCRIPT = ("import sys, threading; from pathlib import Path; from tether.simphone import SimulatedPhone; "
               "p = SimulatedPhone(Path(sys.argv[1]), profile='realistic', roll=int(sys.argv[3]), frame_pool=12, "
-              "trusted_keys=[sys.argv[2]], lock='none').start(); p.camera.pool_ready.wait(300); "
+              "trusted_keys=[sys.argv[2]], lock='none', inotifyd=sys.argv[4] == '1').start(); "
+              "p.camera.pool_ready.wait(300); "
               "print(p.port, flush=True); threading.Event().wait()")
 
-    def __init__(self, folder: Path, key: Path, roll: int):
+    def __init__(self, folder: Path, key: Path, roll: int, inotifyd: bool = True):
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self.proc = subprocess.Popen([sys.executable, "-c", self.SCRIPT, str(folder), str(key), str(roll)],
+        self.proc = subprocess.Popen([sys.executable, "-c", self.SCRIPT, str(folder), str(key), str(roll),
+                                      "1" if inotifyd else "0"],
                                      stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
         self.port = int(self.proc.stdout.readline())
 
@@ -196,12 +198,16 @@ class RealisticPhone:
         return os.stat(self.folder / capture.device_path.rsplit("/", 1)[1]).st_ctime
 
 
-def bench_realistic(work: Path, key: Path, roll: int, captures: int, timeline: bool = False) -> dict:
+def bench_realistic(work: Path, key: Path, roll: int, captures: int, timeline: bool = False,
+                    inotifyd: bool = True, list_cost: bool = True) -> dict:
     """Complete on the phone -> verified + look sidecar + preview with a big roll, a burst, and LIST cost.
-    The shutter is Darkslide's (`input keyevent 27`), as in a real session; no live view."""
+    The shutter is Darkslide's (`input keyevent 27`), as in a real session; no live view. With
+    inotifyd=False the phone has no inotifyd and the tether finds captures by LIST (the reference)."""
+    work = work / ("events" if inotifyd else "list")
+    work.mkdir(parents=True, exist_ok=True)
     hook = TimedLook(work)
     developed = hook.done
-    with RealisticPhone(work / "realphone", key, roll) as phone:
+    with RealisticPhone(work / "realphone", key, roll, inotifyd) as phone:
         conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, io_timeout=10).connect()
         session = Session(conn, work / "realsession", "bench", on_capture=hook, keep_awake=True).start(wait=120)
         latencies = []
@@ -230,10 +236,10 @@ def bench_realistic(work: Path, key: Path, roll: int, captures: int, timeline: b
         finally:
             session.stop()
             conn.close()
-        list_cost = _list_cost(phone, key)
+        costs = _list_cost(phone, key) if list_cost else {}
     return {"latency": _stats(latencies), "n": len(latencies), "burst": burst_after_last,
             "burst_phone": phone_done_after_last, "profile": "realistic",
-            "roll": roll, "lists": lists, "hook": _stats(hook.seconds), **list_cost}
+            "roll": roll, "lists": lists, "hook": _stats(hook.seconds), **costs}
 
 
 def _print_timeline(presses: list[float], burst, phone, hook: TimedLook) -> None:
@@ -330,23 +336,33 @@ def _print_realistic(args) -> int:
     try:
         key = work / "adbkey"
         adbkeys.generate_key_pair(key)
+        ref = bench_realistic(work, key, args.roll, args.realistic_captures, inotifyd=False, list_cost=False)
         real = bench_realistic(work, key, args.roll, args.realistic_captures, args.timeline)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    lat = real["latency"]
+    lat, ref_lat = real["latency"], ref["latency"]
     ratio = real["list_cpu_adb_shell"] / max(real["list_cpu_ours"], 1e-9)
+    share, ref_share = real["burst"] - real["burst_phone"], ref["burst"] - ref["burst_phone"]
     _table([
         (f"{real['profile']} phone, {real['roll']:,} roll: complete -> ready, median", f"{lat['median']:.2f} s",
-         f"goal <= 1.0 s; verified, Chrome sidecar + 1600 px preview; no live view; n={real['n']}"),
+         f"goal <= 1.0 s; verified, Chrome sidecar + 1600 px preview; no live view; n={real['n']}; "
+         f"found by inotifyd events"),
         ("  p95 / max", f"{lat['p95']:.2f} s", f"max {lat['max']:.2f} s (goal p95 <= 1.5 s)"),
+        ("  same run, phone without inotifyd (LIST): median / p95", f"{ref_lat['median']:.2f} s",
+         f"p95 {ref_lat['p95']:.2f} s; events / LIST = {lat['median'] / ref_lat['median']:.2f}x (median), "
+         f"{lat['p95'] / ref_lat['p95']:.2f}x (p95)"),
         ("  of which look + preview (median)", f"{real['hook']['median']:.2f} s", "sidecar write and render"),
         ("burst of 10 in 2 s: all ready after the last press", f"{real['burst']:.2f} s",
          f"goal <= 3 s; the phone itself wrote the last one {real['burst_phone']:.2f} s after the press "
-         "(its camera writes one photo at a time)"),
+         f"(its camera writes one photo at a time): the tether's share {share:.2f} s"),
+        ("  same run, phone without inotifyd (LIST)", f"{ref['burst']:.2f} s",
+         f"phone's last {ref['burst_phone']:.2f} s after the press; tether's share {ref_share:.2f} s "
+         f"(events / LIST = {share / max(ref_share, 1e-9):.2f}x)"),
         (f"one LIST of {real['list_entries']:,} files, host CPU", f"{1000 * real['list_cpu_ours']:.0f} ms",
          f"adb-shell {1000 * real['list_cpu_adb_shell']:.0f} ms ({ratio:.1f}x); wall "
          f"{1000 * real['list_wall_ours']:.0f} ms vs {1000 * real['list_wall_adb_shell']:.0f} ms incl. the phone"),
-        ("sync LISTs during the whole run", f"{real['lists']}", "a folder is listed only when its mtime moves"),
+        ("sync LISTs during the whole run", f"{real['lists']}",
+         f"{ref['lists']} without inotifyd (a folder is then listed when its mtime moves)"),
     ])
     return 0
 
