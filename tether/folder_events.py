@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import shlex
 import socket
-import stat as statmod
 import threading
 import time
 from collections import deque
 
-from .adbstream import ExecStream, StreamClosed
+from .adbstream import ExecStream
+from .fastsync import FastSyncRefused
 
 MASK = "nnmyd"  # first letter is dropped by toybox's parser (see above); n create, m/y renamed, d deleted
 LIVE_AFTER = 0.5  # seconds the stream must run before its silence means "nothing changed"
@@ -37,12 +37,31 @@ EVENT_GRACE = 0.5  # a folder's mtime moved: an event must come within this long
 RETRY_S = 1.0
 
 
-class FolderEvents:
-    """`FolderEvents(open_stream, folders).start()`; `drain()` the (folder, name, letters) seen since the last
-    call; `wake` is set whenever an event arrives (the session's idle wait returns at once)."""
+def event_opener(connection):
+    """A function running a command on a stream of its own for this connection, or None where there is none:
+    TCP phones (an ADB connection of its own, like fast sync) and the adb server's transport (its own socket
+    to the server). Not a USB phone reached directly: adb-shell's one connection would be held by the idle
+    stream's read (docs/tether-connect.md)."""
+    target = getattr(connection, "target", None)
+    if target is not None and target.kind == "adb" and hasattr(connection, "open_exec_stream"):
+        return connection.open_exec_stream
+    if not getattr(connection, "fast_pull", False) or target is None or target.kind != "tcp":
+        return None
+    from . import adbkeys
 
-    def __init__(self, open_stream, folders):
-        self._open = open_stream  # -> an ExecStream, connected, not yet running a command
+    def open_stream(command: str) -> ExecStream:
+        return ExecStream(target.host, target.port, adbkeys.load_signer(connection.key_path),
+                          timeout=connection.io_timeout).open(command)
+    return open_stream
+
+
+class FolderEvents:
+    """`FolderEvents(open_command, stat, folders).start()`; `drain()` the (folder, name, letters) seen since the
+    last call; `wake` is set whenever an event arrives (the session's idle wait returns at once)."""
+
+    def __init__(self, open_command, stat, folders):
+        self._open = open_command  # command -> a stream with read(timeout) (EOFError at its end) and close()
+        self._stat = stat  # device path -> an entry with .is_dir, or None (the session connection's stat)
         self._lock = threading.Lock()
         self._folders = list(folders)
         self._events: deque = deque()
@@ -112,14 +131,19 @@ class FolderEvents:
             self._thread.join(5)
 
     def _close_stream(self) -> None:
-        """End the running stream from any thread: shutdown wakes the reader's recv, which then closes it."""
+        """End the running stream from any thread: shutdown wakes the reader's recv, which then closes it
+        (a stream without a socket of ours is closed; its reader notices within its 0.2 s read)."""
         stream = self._stream
-        sock = stream.sock if stream is not None else None
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        if stream is None:
+            return
+        sock = getattr(stream, "sock", None)
+        if sock is None:
+            stream.close()
+            return
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     # ---- the reader thread -----------------------------------------------------
     def _run(self) -> None:
@@ -132,6 +156,8 @@ class FolderEvents:
                 continue
             try:
                 self._watch(generation)
+            except FastSyncRefused:  # a second connection would need "Allow" tapped again: not for this
+                self._give_up(generation, "the phone wants a second connection allowed")
             except Exception:  # a cut or a frozen phone: the session hears of it on its own connection
                 pass
             finally:
@@ -142,16 +168,14 @@ class FolderEvents:
             self._stop.wait(RETRY_S)
 
     def _watch(self, generation: int) -> None:
-        stream = self._stream = self._open()
         with self._lock:
             folders = list(self._folders)
         # inotifyd ends at once on a folder it cannot watch: only watch those that exist.
-        existing = [f for f in folders if statmod.S_ISDIR(stream.stat(f)[0])]
+        existing = [f for f in folders if (entry := self._stat(f)) is not None and entry.is_dir]
         if not existing:
-            stream.close()
             self._give_up(generation, "no camera folder to watch")
             return
-        stream.open("inotifyd - " + " ".join(shlex.quote(f"{f}:{MASK}") for f in existing))
+        stream = self._stream = self._open("inotifyd - " + " ".join(shlex.quote(f"{f}:{MASK}") for f in existing))
         self.streams_opened += 1
         with self._lock:
             self._started_at, self._watched = time.monotonic(), set(existing)
@@ -159,7 +183,7 @@ class FolderEvents:
         while not self._stop.is_set():
             try:
                 data = stream.read(0.2)
-            except StreamClosed:
+            except EOFError:  # adbstream.StreamClosed, or the adb server's stream ending
                 break
             lines = (partial + data).split(b"\n")
             partial = lines.pop()

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 
 from . import adbkeys
-from .adbstream import ExecStream
 from .fastsync import FastSync, FastSyncRefused
 from .folder_events import EVENT_GRACE
 
@@ -39,10 +38,29 @@ class _Look:
     announced: set = field(default_factory=set)  # names events mentioned that no LIST has shown yet
 
 
+class _ServerSync:
+    """FastSync's stat/list over the adb server's transport, where every request has a socket of its own."""
+
+    def __init__(self, connection):
+        self._conn = connection
+
+    def stat(self, path: str) -> tuple[int, int, int]:
+        entry = self._conn.stat(path)
+        return (entry.mode, entry.size, entry.mtime) if entry is not None else (0, 0, 0)
+
+    def list(self, path: str) -> list[tuple[bytes, int, int, int]]:
+        return [(e.name.encode("utf-8", "surrogateescape"), e.mode, e.size, e.mtime) for e in self._conn.list_dir(path)]
+
+    def close(self) -> None:
+        pass
+
+
 def fast_opener(connection):
-    """A function opening a second fast-sync connection to the phone, or None where there is none (USB, the
-    adb server's transport, fast sync turned off)."""
+    """A function opening a second fast-sync connection to the phone (TCP), the adb server's transport itself
+    (its requests do not share a socket), or None (a USB phone reached directly, fast sync turned off)."""
     target = getattr(connection, "target", None)
+    if target is not None and target.kind == "adb":
+        return lambda: _ServerSync(connection)
     if not getattr(connection, "fast_pull", False) or target is None or target.kind != "tcp":
         return None
 
@@ -52,18 +70,6 @@ def fast_opener(connection):
         fast.connect()
         return fast
     return open_sync
-
-
-def exec_opener(connection):
-    """A function opening an ExecStream (connected, no command yet) to the phone, for folder_events."""
-    target = connection.target
-
-    def open_stream() -> ExecStream:
-        stream = ExecStream(target.host, target.port, adbkeys.load_signer(connection.key_path),
-                            timeout=connection.io_timeout)
-        stream.connect()
-        return stream
-    return open_stream
 
 
 class Lister:

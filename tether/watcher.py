@@ -28,8 +28,8 @@ from dataclasses import dataclass
 
 from .connection import DeviceConnection
 from .errors import ConnectionLostError, DeviceCommandError
-from .folder_events import FolderEvents
-from .lister import FULL_LIST_SECONDS, SAME_SECOND, Lister, exec_opener, fast_opener
+from .folder_events import FolderEvents, event_opener
+from .lister import FULL_LIST_SECONDS, SAME_SECOND, Lister, fast_opener
 from .naming import PRIORITY, is_capture_candidate, is_safe_device_name, stem_and_ext
 
 DEFAULT_FOLDERS = ("/sdcard/DCIM/Camera", "/sdcard/DCIM/Camera/RAW", "/sdcard/Pictures/RAW")
@@ -121,13 +121,15 @@ class Watcher:
         return self._lists + (self._lister.lists if self._lister else 0)
 
     def start_lister(self, interval: float = 0.1, events: bool = True) -> bool:
-        """LIST on a connection and thread of their own where the phone allows it (TCP), and follow the phone's
-        inotifyd on another (folder_events.py) unless `events` is False; True if so."""
+        """LIST on a thread (and, TCP, a connection) of their own where the phone allows it (TCP, the adb
+        server), and follow the phone's inotifyd on a stream of its own (folder_events.py) unless `events` is
+        False; True if so."""
         opener = fast_opener(self.connection)
         if opener is None or self._lister is not None:
             return self._lister is not None
-        if events:
-            self._events = FolderEvents(exec_opener(self.connection), self.folders).start()
+        open_command = event_opener(self.connection) if events else None
+        if open_command is not None:
+            self._events = FolderEvents(open_command, self.connection.stat, self.folders).start()
         self._lister = Lister(opener, interval, self._events).start(self.folders)
         return True
 

@@ -144,3 +144,27 @@ def test_a_failed_pairing_reaches_the_controller_in_words(server, tmp_path):
     finally:
         controller.shutdown()
     assert "Pairing with" in failed[0]["message"]
+
+
+def test_through_the_server_captures_are_found_by_the_phones_inotifyd(make_phone, server, tmp_path):
+    phone = make_phone(approve_after=0.0, profile="realistic", roll=300, lock="none")
+    serial = server.connect_wireless(f"127.0.0.1:{phone.port}")
+    deadline = time.monotonic() + 10
+    while server.devices().get(serial) != "device" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    conn = ServerConnection(serial, server).connect()
+    # 5 s of stability for a file written in place: a capture in sooner was known whole from its event
+    session = Session(conn, tmp_path / "s", poll_interval=0.05, stable_seconds=5.0,
+                      folders=["/sdcard/DCIM/Camera"]).start()
+    try:
+        deadline = time.monotonic() + 10
+        while session.watcher.events.covers("/sdcard/DCIM/Camera") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the catch-up LIST
+        lists = session.watcher.lists
+        shots = [phone.shoot(), phone.shoot()]
+        assert session.wait_for_captures(2, 4)
+        assert session.watcher.lists == lists, "no LIST: the events named the captures"
+    finally:
+        session.stop()
+    assert sorted(c.md5 for c in session.captures) == sorted(s.md5 for s in shots)
