@@ -217,6 +217,8 @@ class Watcher:
             if snapshot is not None:
                 current, listed_at = snapshot
                 self._apply(folder, state, current, listed_at)
+            if first:
+                continue  # the whole roll is tracked until the session takes it as its baseline: no STAT each
             # A file the LIST found is looked at again now, a LIST's length after it was seen: unchanged, it is
             # stable without waiting for another poll.
             self._stat_tracked(folder, time.monotonic())
