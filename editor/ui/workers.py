@@ -28,7 +28,8 @@ MEMORY_THUMBS = 800  # thumbnails kept in memory (~150 kB each); the rest come b
 PREVIEW_EDGE = 3840  # largest settled preview (long edge of the uncropped photo, device px): a 4K screen
 BASE_TIERS = (1600, 2560, PREVIEW_EDGE)  # decoded preview sizes; a view between two uses the larger, reduced
 ZOOMED_EDGE = 1600  # zoomed in, the preview only fills the view until the 1:1 tiles come: no more than this
-PROGRESSIVE_EDGE = 1600  # a settled preview larger than this is preceded by a draft (DRAG_EDGE px)
+PROGRESSIVE_MS = 100.0  # a settled preview expected to take longer than this is preceded by a draft (DRAG_EDGE px)
+PROGRESSIVE_EDGE = 1600  # ... and one larger than this, before any settled render has been timed
 MIN_PREVIEW_EDGE = 512  # smallest settled preview, px (the view asks for its own size, rounded up)
 DRAG_EDGE = 800  # largest preview while a slider is being dragged, px
 BASE_SIZES = 4  # decoded preview sizes kept in memory for the open photo
@@ -285,6 +286,7 @@ class RenderWorker(QObject):
         self._running = False
         self._last_done = 0.0  # time.monotonic() when the last job finished
         self._bases: _Bases | None = None
+        self._ms_per_edge2: float | None = None  # the last settled render: ms per (long edge, px)²
         self._before_memo: tuple | None = None  # (base, geometry-only Edit, framed 'before' QImage)
         self._own = workers is None
         self._pool = workers.pool("render", 1) if workers else _Pool(1, thread_name_prefix="darkslide-render")
@@ -334,12 +336,15 @@ class RenderWorker(QObject):
                 if isinstance(job, PreviewJob):
                     if self._needs_draft(job):
                         self._publish(*self._draft(job))  # first paint while the preview decodes
-                    elif not job.draft and job.long_edge > PROGRESSIVE_EDGE:
-                        # A big settled preview (4K, HiDPI) takes a few hundred ms: paint a draft first.
+                    elif self._draft_first(job):
+                        # A big settled preview (4K, HiDPI) can take a few hundred ms: paint a draft first.
                         self._publish(*self._preview(replace(job, long_edge=DRAG_EDGE, draft=True)))
                         if self._superseded():
                             continue  # a newer change came in meanwhile: render that instead
-                    self._publish(*self._preview(job))
+                    res, pixels = self._preview(job)
+                    if not job.draft:
+                        self._ms_per_edge2 = res.millis / job.long_edge ** 2
+                    self._publish(res, pixels)
                 else:
                     self.detail_ready.emit(self._detail(job))
             except Exception as exc:  # a photo that cannot be decoded or rendered: show why
@@ -383,6 +388,17 @@ class RenderWorker(QObject):
         if long_edge not in bases.befores:
             bases.befores[long_edge] = imaging.to_rgb32(base)[0]
         return base, bases.befores[long_edge]
+
+    def _draft_first(self, job: PreviewJob) -> bool:
+        """Whether a settled preview is worth a draft before it: when it is expected to take longer than
+        PROGRESSIVE_MS, from the time of the last settled render scaled by the pixels (a look's cost grows
+        with them). The draft itself costs ~30-50 ms here, which would otherwise only delay a preview that
+        comes soon anyway (at devicePixelRatio 2 in a 1600x1000 window: ~90 ms instead of ~130)."""
+        if job.draft or job.long_edge <= DRAG_EDGE:
+            return False
+        if self._ms_per_edge2 is None:
+            return job.long_edge > PROGRESSIVE_EDGE
+        return self._ms_per_edge2 * job.long_edge ** 2 > PROGRESSIVE_MS
 
     def _needs_draft(self, job: PreviewJob) -> bool:
         """A big photo opened for the first time: decoding its preview takes long enough to paint a draft."""

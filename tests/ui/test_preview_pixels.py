@@ -116,3 +116,20 @@ def test_settled_preview_follows_the_view_down_as_well_as_up(qtbot, make_window,
                     and window.last_result.image.width() < large, timeout=10000)
     loupe = window.loupe
     assert loupe.device_rect(window.last_result.image, loupe._image_rect()) is not None
+
+
+def test_a_draft_comes_first_only_when_the_settled_preview_is_expected_to_be_slow(qtbot):
+    from editor.core.edit import Edit
+    from editor.ui import workers
+    worker = workers.RenderWorker()
+    try:
+        def job(edge: int, draft: bool = False):
+            return workers.PreviewJob(1, None, Edit(), edge, draft=draft)
+        # Nothing timed yet: by size alone.
+        assert worker._draft_first(job(2944)) and not worker._draft_first(job(1200))
+        worker._ms_per_edge2 = 60.0 / 1000 ** 2  # the last settled preview: 60 ms at 1000 px
+        assert not worker._draft_first(job(1200))  # ~86 ms expected: no draft to delay it
+        assert worker._draft_first(job(1400))  # ~118 ms: a draft first
+        assert not worker._draft_first(job(2944, draft=True)) and not worker._draft_first(job(workers.DRAG_EDGE))
+    finally:
+        worker.stop()
