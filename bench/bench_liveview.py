@@ -129,7 +129,9 @@ def bench_ready(work: Path, key: Path, captures: int, roll: int) -> dict:
                     capture = session.wait_for_capture_after(index, 30)
                     index += 1
                     assert capture is not None, "capture lost"
-                    results[mode].append(hook.done[capture.md5] - capture.complete_time)
+                    # complete = the photo's rename on the phone (its ctime), as in bench_tether
+                    renamed = os.stat(phone.folder / capture.device_path.rsplit("/", 1)[1]).st_ctime
+                    results[mode].append(hook.done[capture.md5] - renamed)
                     time.sleep(0.5)
                 if view is not None:
                     view.stop()
@@ -193,7 +195,7 @@ def probe_same_connection(work: Path, key: Path, pulls: int = 4) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--captures", type=int, default=16)
+    parser.add_argument("--captures", type=int, default=24)
     parser.add_argument("--roll", type=int, default=10_000)
     parser.add_argument("--same-connection", action="store_true",
                         help="only probe screenrecord and a pull sharing one adb-shell connection (USB direct)")

@@ -87,7 +87,9 @@ def test_phone_frozen_20_s_is_reported_within_the_timeout_and_resumes(phone, hos
 
 @pytest.mark.slow
 def test_thirty_cuts_mid_pull(make_phone, host_key, connect, tmp_path):
-    phone = make_phone(trusted_keys=[host_key], image_size="small", write_duration=0.02, write_steps=2)
+    # With inotifyd and pending files: the cuts hit the event stream too (it goes through the same proxy).
+    phone = make_phone(trusted_keys=[host_key], image_size="small", write_duration=0.02, write_steps=2,
+                       inotifyd=True, pending_names=True)
     rng = random.Random(7)
     session = Session(connect(phone), tmp_path / "s", poll_interval=0.03, stable_seconds=0.05).start()
     shots = []
