@@ -58,15 +58,24 @@ def dark_channel(lum: pyvips.Image) -> pyvips.Image:
     return spatial.enlarged(dark.gaussblur(max(radius / factor, 0.5), precision="float"), factor, lum)
 
 
-def dark_channel8(lum8: pyvips.Image) -> pyvips.Image:
-    """`dark_channel` of a uchar luminance, as uchar, by integer convolutions (the 8-bit path)."""
+def dark_channel8(lum8: pyvips.Image) -> tuple[pyvips.Image, int]:
+    """`dark_channel` of a uchar luminance by integer convolutions (the 8-bit path), as (index, block):
+    uchar, one value per block x block pixels of `lum8` (block 4 when the image is large enough, else 1).
+
+    The gain and offset are looked up on the blocks and then enlarged (see spatial.Lookup): both, and
+    the luminance the following operations read, use the index, so at full size it would be built three
+    or four times over (libvips keeps no copy), and it is smooth at far more than 4 px anyway (one index
+    level between neighbouring blocks at most)."""
     radius = WINDOW * max(lum8.width, lum8.height)
     factor = spatial.block_factor(radius / 2)
     small = spatial.shrunk(lum8, factor)
     half = max(1, math.ceil(radius / factor))
     size = min(2 * half + 1, small.width, small.height) | 1
     dark = small.rank(size, size, 0) if size > 1 else small
-    return spatial.zoomed(spatial.blur8(dark, max(radius / factor, 0.5)), factor, lum8)
+    dark = spatial.blur8(dark, max(radius / factor, 0.5))
+    if factor >= 8 and factor % 4 == 0:  # as spatial.zoomed, without its last (full-size) step
+        return spatial.held(spatial.blur8(dark.zoom(factor // 4, factor // 4), factor / 8)), 4
+    return spatial.zoomed(dark, factor, lum8), 1
 
 
 def affine(lum: pyvips.Image, p: Params, ctx):
@@ -74,9 +83,10 @@ def affine(lum: pyvips.Image, p: Params, ctx):
     if p.amount == 0:
         return None, None
     if ctx.white == 255.0:
-        index = dark_channel8(spatial.luma8(lum, ctx.white))
-        gain = spatial.Lookup(index, partial(_table8, p.amount, 0.0))
-        return gain, spatial.Lookup(index, partial(_table8, p.amount, ctx.white))
+        index, block = dark_channel8(spatial.luma8(lum, ctx.white))
+        size = (lum.width, lum.height)
+        gain = spatial.Lookup(index, partial(_table8, p.amount, 0.0), block, size)
+        return gain, spatial.Lookup(index, partial(_table8, p.amount, ctx.white), block, size)
     index = spatial.tone_index(dark_channel(lum), ctx.white)
     gain = spatial.Lookup(index, partial(_table, p.amount, 0.0))
     return gain, spatial.Lookup(index, partial(_table, p.amount, ctx.white))

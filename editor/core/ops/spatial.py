@@ -287,10 +287,18 @@ def zoomed(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Image
     if factor >= 8 and factor % 4 == 0:
         # in two steps: the wide smoothing at a quarter of the size, at full size only a 4-pixel one
         # (a Gaussian of half a block over 50 MP would cost ~100 taps a pixel)
-        small = blur8(small.zoom(factor // 4, factor // 4), factor / 8)
+        small = held(blur8(small.zoom(factor // 4, factor // 4), factor / 8))
         factor = 4
     big = small.zoom(factor, factor).crop(0, 0, like.width, like.height)
     return blur8(big, 0.5 * factor)
+
+
+def held(quarter: pyvips.Image) -> pyvips.Image:
+    """A quarter-size intermediate of a large-radius operation, computed into memory (1/16 of the
+    luminance: 3 MB for 50 MP). Read lazily, every small tile the enlargement asks for recomputed its
+    wide blur with margins several times its own size: 0.25-0.5 s of a 50 MP export. Only operations
+    that read far (READS_FAR) get here, whose input the pipeline already holds in memory."""
+    return quarter.copy_memory()
 
 
 def smooth8(lum8: pyvips.Image, sigma: float) -> pyvips.Image:
