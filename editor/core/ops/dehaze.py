@@ -75,7 +75,8 @@ def dark_channel8(lum8: pyvips.Image) -> tuple[pyvips.Image, int]:
     dark = spatial.blur8(dark, max(radius / factor, 0.5))
     if factor >= 8 and factor % 4 == 0:  # as spatial.zoomed, without its last (full-size) step
         return spatial.held(spatial.blur8(dark.zoom(factor // 4, factor // 4), factor / 8)), 4
-    return spatial.zoomed(dark, factor, lum8), 1
+    # below ~1100 px (previews): full size, held too (under 1.2 MB), as three or four readers share it
+    return spatial.held(spatial.zoomed(dark, factor, lum8)), 1
 
 
 def affine(lum: pyvips.Image, p: Params, ctx):

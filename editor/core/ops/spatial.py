@@ -293,12 +293,13 @@ def zoomed(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Image
     return blur8(big, 0.5 * factor)
 
 
-def held(quarter: pyvips.Image) -> pyvips.Image:
-    """A quarter-size intermediate of a large-radius operation, computed into memory (1/16 of the
-    luminance: 3 MB for 50 MP). Read lazily, every small tile the enlargement asks for recomputed its
-    wide blur with margins several times its own size: 0.25-0.5 s of a 50 MP export. Only operations
-    that read far (READS_FAR) get here, whose input the pipeline already holds in memory."""
-    return quarter.copy_memory()
+def held(small: pyvips.Image) -> pyvips.Image:
+    """A small (quarter-size, or preview-size) intermediate of a large-radius operation, computed into
+    memory (3 MB for a 50 MP photo). Read lazily, every small tile an enlargement asks for recomputed its
+    wide blur with margins several times its own size (0.25-0.5 s of a 50 MP export), and every reader
+    of it computed it again. Only operations that read far (READS_FAR) use it, whose input the pipeline
+    already holds in memory."""
+    return small.copy_memory()
 
 
 def smooth8(lum8: pyvips.Image, sigma: float) -> pyvips.Image:
