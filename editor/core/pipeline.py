@@ -44,6 +44,7 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
         # is applied once, rounded by the +0.5 and the truncating cast back to 8/16 bits.
         fmt, interpretation = image.format, image.interpretation
         ctx = dataclasses.replace(ctx, white=65535.0 if fmt == "ushort" else 255.0)
+        held = False
         if any(op.reads_neighbours for op, _ in spatial):
             # A blur of the luminance asks the colour transform for a margin around each strip, and
             # the final step asks for the strip itself: libvips would compute the (costly) colour
@@ -53,12 +54,15 @@ def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext(
             # Clarity and dehaze (READS_FAR) read hundreds of rows ahead through their shrunk copy: a
             # large image too is then computed once into memory (150 MB for 50 MP at 8 bits), as a cache
             # of strips would have to be that deep and a streamed (sequential) source cannot be re-read.
-            if (image.width * image.height <= spatial_ops.PREVIEW_PIXELS
-                    or any(op.reads_far for op, _ in spatial)):
+            held = (image.width * image.height <= spatial_ops.PREVIEW_PIXELS
+                    or any(op.reads_far for op, _ in spatial))
+            if held:
                 image = image.copy_memory()
             else:
                 image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
         lum = spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in spatial))
+        if held:  # its readers (several blurs, shrunk copies, lookups) would each compute it again
+            lum = lum.copy_memory()
         total = (None, None)
         for i, (op, params) in enumerate(spatial):
             step = op.module.affine(lum, params, ctx)
