@@ -22,6 +22,7 @@ event of either kind means "STAT this name": present, it was renamed in.
 """
 from __future__ import annotations
 
+import logging
 import shlex
 import socket
 import threading
@@ -30,6 +31,8 @@ from collections import deque
 
 from .adbstream import ExecStream
 from .fastsync import FastSyncRefused
+
+log = logging.getLogger(__name__)
 
 MASK = "nnmyd"  # first letter is dropped by toybox's parser (see above); n create, m/y renamed, d deleted
 LIVE_AFTER = 0.5  # seconds the stream must run before its silence means "nothing changed"
@@ -108,6 +111,7 @@ class FolderEvents:
             if self.distrusted:
                 return
             self.distrusted = reason
+        log.info("phone's inotifyd dropped, listing instead: %s", reason)
         self._close_stream()
 
     # ---- lifecycle ---------------------------------------------------------------
@@ -216,5 +220,7 @@ class FolderEvents:
 
     def _give_up(self, generation: int, reason: str) -> None:
         with self._lock:
-            if generation == self._generation:
-                self.unavailable = reason
+            if generation != self._generation:
+                return
+            self.unavailable = reason
+        log.info("no inotifyd events from the phone, listing instead: %s", reason)

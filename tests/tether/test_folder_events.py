@@ -145,3 +145,16 @@ def test_a_cut_event_stream_is_reopened_and_nothing_is_lost(make_phone, host_key
     assert opened == 2
     landed = sorted(p for p in (tmp_path / "s").iterdir() if p.suffix == ".jpg")
     assert sorted(md5_of(p) for p in landed) == sorted(s.md5 for s in shots)
+
+
+def test_simulate_phone_no_inotifyd_flag_removes_the_command(tmp_path):
+    import argparse
+    from tether.simphone import SimulatedPhone
+    from tether.simphone.options import add_simulate_arguments, phone_options
+    parser = argparse.ArgumentParser()
+    add_simulate_arguments(parser)
+    options = phone_options(parser.parse_args(["--no-inotifyd"]))
+    phone = SimulatedPhone(tmp_path / "cam", **{**options, "roll": 0})
+    result = inotifyd.run(phone, ["-", CAMERA])
+    assert result.code == 127 and b"inotifyd: inaccessible or not found" in result.err
+    assert phone_options(parser.parse_args([])).get("inotifyd") is None  # the profile decides (realistic: yes)

@@ -32,6 +32,8 @@ def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--approve-after", type=float, default=2.0,
                         help="seconds the simulated user takes to allow a new key")
     parser.add_argument("--refuse-auth", action="store_true", help="deny every key")
+    parser.add_argument("--no-inotifyd", action="store_true",
+                        help="no toybox inotifyd (hosts must find new photos by listing)")
 
 
 def phone_options(args: argparse.Namespace) -> dict:
@@ -40,6 +42,8 @@ def phone_options(args: argparse.Namespace) -> dict:
                    lock=args.lock, wireless_debugging=args.wireless_debugging,
                    sd_card=args.sd_card, save_to_sd=bool(args.sd_card),
                    approve_after=args.approve_after, refuse_auth=args.refuse_auth)
+    if args.no_inotifyd:
+        options["inotifyd"] = False
     if args.screen_timeout is not None:
         options["screen_timeout_s"] = args.screen_timeout or None
     return options
