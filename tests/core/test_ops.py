@@ -720,13 +720,17 @@ def test_the_8_bit_integer_path_matches_the_16_bit_float_path(name):
 def test_dehaze_on_a_large_image_looks_up_4x4_blocks_and_matches_the_float_path():
     # from ~1100 px on the 8-bit dark channel stays at a quarter of the size (in memory) and its gain and
     # offset are looked up per 4x4 block: no blocks may show against the 16-bit float path
-    from editor.core.ops import dehaze
-    arr8 = np.repeat(np.repeat(hazy(480, 240), 4, axis=0), 4, axis=1)  # 1920 x 960
+    from editor.core.ops import dehaze, spatial
+    arr8 = np.repeat(np.repeat(hazy(760, 350), 4, axis=0), 4, axis=1)  # 3040 x 1400, above preview size
     index, block = dehaze.dark_channel8(image(arr8[..., :1].copy()))
-    assert block == 4 and index.width == 480
-    out8 = rendered(Edit().update("dehaze", amount=70.0), image(arr8))
-    out16 = rendered(Edit().update("dehaze", amount=70.0), image(arr8.astype(np.uint16) * 257)) / 257
+    assert block == 4 and index.width == 760
+    # with a vignette, whose gain is per block too: the two gains multiply per block (spatial.Blocks)
+    edit = Edit().update("dehaze", amount=70.0).update("vignette", amount=-10.0)  # its blocks: 2 px
+    assert isinstance(spatial.compose(*(ops.get(n).module.affine(
+        spatial.luminance(image(arr8), exact=False), edit[n], CTX) for n in ("dehaze", "vignette")))[0], spatial.Blocks)
+    out8 = rendered(edit, image(arr8))
+    out16 = rendered(edit, image(arr8.astype(np.uint16) * 257)) / 257
     diff = np.abs(out8 - out16)[16:-16, 16:-16]
     assert diff.mean() < 1.0 and np.percentile(diff, 99) < 4.0
-    rows = out8[100:-100, 1300:1700, 0].astype(float).mean(axis=1)  # the flat hazy half, row by row
+    rows = out8[600:800, 2000:2600, 0].astype(float).mean(axis=1)  # the flat hazy half, mid rows
     assert np.abs(np.diff(rows)).max() < 1.0  # no steps between block rows

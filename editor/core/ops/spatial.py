@@ -85,6 +85,54 @@ class Lookup:
     def image(self) -> pyvips.Image:
         return self.bands(1)
 
+    def blocks(self) -> "Blocks":
+        """The values as a `Blocks` (one per block, not yet enlarged); only for block > 1."""
+        return Blocks(self.index.maplut(self.table(1, 0.0)), self.block, self.size)
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """A one-band float image given at one value per block x block pixels of an image of `size`, kept so
+    while it can be: two of them multiply at that size (dehaze's gain by the vignette's costs 1/16 of a
+    full-size product), and it is enlarged once, when applied."""
+    small: pyvips.Image
+    block: int
+    size: tuple[int, int]
+
+    def at(self, block: int) -> pyvips.Image:
+        """The values at a finer `block` (a divisor of self.block)."""
+        step = self.block // block
+        small = self.small if step == 1 else self.small.zoom(step, step)
+        return small.crop(0, 0, -(-self.size[0] // block), -(-self.size[1] // block))
+
+    def bands(self, bands: int, bias: float = 0.0) -> pyvips.Image:
+        out = self.small if bias == 0 else self.small.linear(1.0, bias)
+        if bands == 3:
+            out = out.bandjoin([out, out])
+        return out.zoom(self.block, self.block).crop(0, 0, *self.size)
+
+    def image(self) -> pyvips.Image:
+        return self.bands(1)
+
+
+def blocky(part):
+    """`part` as `Blocks` if it is given per block (a block `Lookup` or `Blocks`), else None."""
+    if isinstance(part, Blocks):
+        return part
+    if isinstance(part, Lookup) and part.block > 1:
+        return part.blocks()
+    return None
+
+
+def product(first, second):
+    """first * second (gains: images, `Lookup`s or `Blocks`, neither None); at block size when both are
+    given per block."""
+    a, b = blocky(first), blocky(second)
+    if a is None or b is None:
+        return image_of(first) * image_of(second)
+    block = math.gcd(a.block, b.block)
+    return Blocks(a.at(block) * b.at(block), block, a.size)
+
 
 def wants_exact(params, ctx) -> bool:
     """Whether any of the spatial operations' `params` reads the luminance finer than 8 bits (the
@@ -97,8 +145,8 @@ def wants_exact(params, ctx) -> bool:
 
 
 def image_of(part):
-    """A gain or offset (image, Lookup or None) as an image (or None)."""
-    return part.image() if isinstance(part, Lookup) else part
+    """A gain or offset (image, Lookup, Blocks or None) as an image (or None)."""
+    return part.image() if isinstance(part, (Lookup, Blocks)) else part
 
 
 # The spatial operations change every band of a pixel alike: each maps rgb to rgb * gain + offset with
@@ -114,7 +162,7 @@ def compose(first, second):
     """(gain, offset) of applying `first` then `second` (each a (gain, offset) pair, parts may be None)."""
     g1, o1 = first
     g2, o2 = second
-    gain = g1 if g2 is None else g2 if g1 is None else image_of(g1) * image_of(g2)
+    gain = g1 if g2 is None else g2 if g1 is None else product(g1, g2)
     offset = o1 if g2 is None or o1 is None else image_of(o1) * image_of(g2)
     offset = o2 if offset is None else offset if o2 is None else image_of(offset) + image_of(o2)
     return gain, offset
@@ -136,12 +184,12 @@ def apply(rgb: pyvips.Image, gain, offset, top: float, bias: float = 0.0) -> pyv
     of top / 32767; gains to 0..2 in steps of 1 / 32767.5.
     """
     out = rgb
-    if isinstance(gain, Lookup):
+    if isinstance(gain, (Lookup, Blocks)):
         out = out * gain.bands(3)
     elif gain is not None:
         index = gain.linear(_GAIN_STEPS, 0.5).cast("ushort")
         out = out * index.maplut(_gain_table())
-    if isinstance(offset, Lookup):
+    if isinstance(offset, (Lookup, Blocks)):
         return out + offset.bands(3, bias)
     if offset is not None:
         index = offset.linear(_HALF_STEPS / top, _HALF_STEPS + 0.5).cast("ushort")
