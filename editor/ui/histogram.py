@@ -60,11 +60,15 @@ class HistogramView(QWidget):
 
 
 def _area_path(counts: np.ndarray, top: float, area: QRectF) -> QPainterPath:
-    ys = np.minimum(counts / top, 1.0)
-    path = QPainterPath(QPointF(area.left(), area.bottom()))
-    n = len(ys)
-    for i, y in enumerate(ys):
-        path.lineTo(area.left() + area.width() * i / (n - 1), area.bottom() - area.height() * float(y))
-    path.lineTo(area.right(), area.bottom())
+    """The area under `counts` (scaled so `top` fills the height) as one polygon. The points are computed
+    with numpy and handed over in one list: 256 `lineTo` calls with their QRectF reads cost ~0.4 ms per
+    channel on the GUI thread, after every preview."""
+    ys = area.bottom() - area.height() * np.minimum(counts / top, 1.0)
+    xs = area.left() + area.width() * np.arange(len(ys)) / max(len(ys) - 1, 1)
+    points = [QPointF(area.left(), area.bottom())]
+    points += [QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist())]
+    points.append(QPointF(area.right(), area.bottom()))
+    path = QPainterPath()
+    path.addPolygon(QPolygonF(points))
     path.closeSubpath()
     return path

@@ -133,3 +133,19 @@ def test_a_draft_comes_first_only_when_the_settled_preview_is_expected_to_be_slo
         assert not worker._draft_first(job(2944, draft=True)) and not worker._draft_first(job(workers.DRAG_EDGE))
     finally:
         worker.stop()
+
+
+def test_histogram_view_fills_the_area_under_the_counts(qtbot):
+    from editor.ui.histogram import HistogramView
+    view = HistogramView()
+    qtbot.addWidget(view)
+    view.resize(300, 120)
+    view.show()
+    qtbot.waitExposed(view)
+    low = np.zeros(256, np.int64)
+    low[:128] = 1000  # every pixel in the darker half: the left half of the plot is filled, the right empty
+    view.set_histogram(imaging.Histogram(low, low, low, low, 0.0, 0.0))
+    shot = view.grab().toImage()
+    left, right = shot.pixelColor(75, 40), shot.pixelColor(225, 40)  # high up: under the full bars only
+    assert (right.red(), right.green(), right.blue()) == (24, 24, 26)  # the plot's background
+    assert min(left.red(), left.green(), left.blue()) > 100  # the three channels added up: near white
