@@ -60,7 +60,7 @@ def dark_channel(lum: pyvips.Image) -> pyvips.Image:
 
 def dark_channel8(lum8: pyvips.Image) -> tuple[pyvips.Image, int]:
     """`dark_channel` of a uchar luminance by integer convolutions (the 8-bit path), as (index, block):
-    uchar, one value per block x block pixels of `lum8` (block 4 when the image is large enough, else 1).
+    uchar, one value per block x block pixels of `lum8` (block 4 from ~530 px on, else 1), in memory.
 
     The gain and offset are looked up on the blocks and then enlarged (see spatial.Lookup): both, and
     the luminance the following operations read, use the index, so at full size it would be built three
@@ -68,14 +68,17 @@ def dark_channel8(lum8: pyvips.Image) -> tuple[pyvips.Image, int]:
     level between neighbouring blocks at most)."""
     radius = WINDOW * max(lum8.width, lum8.height)
     factor = spatial.block_factor(radius / 2)
+    if factor >= 4:
+        factor -= factor % 4  # whole blocks of 4 (block_factor does so from 8 on)
     small = spatial.shrunk(lum8, factor)
     half = max(1, math.ceil(radius / factor))
     size = min(2 * half + 1, small.width, small.height) | 1
     dark = small.rank(size, size, 0) if size > 1 else small
     dark = spatial.blur8(dark, max(radius / factor, 0.5))
-    if factor >= 8 and factor % 4 == 0:  # as spatial.zoomed, without its last (full-size) step
-        return spatial.held(spatial.blur8(dark.zoom(factor // 4, factor // 4), factor / 8)), 4
-    # below ~1100 px (previews): full size, held too (under 1.2 MB), as three or four readers share it
+    if factor >= 4:  # as spatial.zoomed, without its last (full-size) step
+        if factor > 4:
+            dark = dark.zoom(factor // 4, factor // 4)
+        return spatial.held(spatial.blur8(dark, factor / 8)), 4
     return spatial.held(spatial.zoomed(dark, factor, lum8)), 1
 
 
