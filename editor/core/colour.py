@@ -200,8 +200,8 @@ def fit_gamut(lab: np.ndarray, steps: int = 13) -> np.ndarray:
     0.05/255 of the exact boundary after sRGB encoding). Colours with L outside 0..1 are left alone.
 
     Dark colours near the hue of the blue primary, where that boundary jumps, get the mean of the fits of
-    their neighbours in hue instead (see `_smoothed_exit`): continuous, and within 1e-3 (linear) of the
-    gamut, which the sRGB clip that follows removes.
+    8 neighbours in hue instead (see `_smoothed_exit`): the jump becomes 8 steps of an eighth, and the
+    colour may lie outside by up to 1e-3 (linear), which the sRGB clip that follows removes.
     """
     lab = np.asarray(lab, dtype=np.float64)
     return _fit(lab.reshape(-1, 3), oklab_to_linear(lab).reshape(-1, 3), steps)[0].reshape(lab.shape)
