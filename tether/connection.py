@@ -21,6 +21,7 @@ from adb_shell import exceptions as adb_exc
 from adb_shell.adb_device import AdbDevice
 
 from . import adbkeys, adbproto
+from .adb_demux import DemuxTransport
 from .fastsync import FastSync, FastSyncError, FastSyncRefused
 from .device_info import DeviceInfo, info_from, parse_getprop
 from .adb_shell_glue import EofAwareTcpTransport, HashingSink, use_fast_checksum
@@ -85,8 +86,13 @@ _LINK_ERRORS = (OSError, adb_exc.TcpTimeoutException, adb_exc.AdbTimeoutError, a
 
 class DeviceConnection:
     def __init__(self, target: Target | str, key_path: Path | None = None, *, auth_timeout: float = 60.0,
-                 io_timeout: float = 5.0, connect_timeout: float = 5.0, on_auth_prompt=None, fast_pull: bool = True):
+                 io_timeout: float = 5.0, connect_timeout: float = 5.0, on_auth_prompt=None, fast_pull: bool = True,
+                 shared_streams: bool | None = None):
         self.target = Target.parse(target) if isinstance(target, str) else target
+        # Long streams (live view, inotifyd) on this one connection, through adb_demux (USB: no second one);
+        # on TCP only for tests standing in for USB.
+        self.shared_streams = self.target.kind == "usb" if shared_streams is None else shared_streams
+        self._demux = None
         self.key_path = adbkeys.ensure_key_pair(key_path)
         self.auth_timeout = auth_timeout  # long: a human has to unlock the phone and tap "Allow"
         self.io_timeout = io_timeout
@@ -137,13 +143,15 @@ class DeviceConnection:
 
     def _make_device(self) -> AdbDevice:
         if self.target.kind == "tcp":
-            return AdbDevice(EofAwareTcpTransport(self.target.host, self.target.port),
-                             default_transport_timeout_s=self.io_timeout)
-        try:
-            from adb_shell.adb_device import AdbDeviceUsb
-            return AdbDeviceUsb(serial=self.target.serial, default_transport_timeout_s=self.io_timeout)
-        except Exception as exc:
-            raise explain_usb_error(self.target, exc) from exc
+            transport = EofAwareTcpTransport(self.target.host, self.target.port)
+        else:
+            try:  # what adb-shell's AdbDeviceUsb does, with the transport in our hands
+                from adb_shell.transport.usb_transport import UsbTransport
+                transport = UsbTransport.find_adb(self.target.serial, None, self.io_timeout)
+            except Exception as exc:
+                raise explain_usb_error(self.target, exc) from exc
+        self._demux = DemuxTransport(transport) if self.shared_streams else None
+        return AdbDevice(self._demux or transport, default_transport_timeout_s=self.io_timeout)
 
     def close(self) -> None:
         with self._lock:
@@ -212,12 +220,16 @@ class DeviceConnection:
 
     @property
     def can_stream(self) -> bool:
-        """Whether a second ADB connection can carry a long stream (TCP yes; one USB interface, no)."""
-        return self.target.kind == "tcp"
+        """Whether a long stream can run beside ingest: on a connection of its own (TCP) or as a side stream
+        of this one (USB, adb_demux)."""
+        return self.target.kind == "tcp" or self.shared_streams
 
     def open_exec_stream(self, command: str):
-        """Run `command` on a connection of its own and return its output stream (tether.adbstream)."""
+        """Run `command` on a stream of its own and return its output stream (read(timeout), close()): a second
+        connection (TCP, tether.adbstream) or a side stream of this one (adb_demux)."""
         from .adbstream import ExecStream
+        if self.shared_streams:
+            return self._open_side_stream(command)
         if not self.can_stream:
             raise DeviceCommandError("a second stream needs a TCP phone or the adb server")
         stream = ExecStream(self.target.host, self.target.port, adbkeys.load_signer(self.key_path),
@@ -227,6 +239,15 @@ class DeviceConnection:
         except (OSError, FastSyncError, adbproto.ProtocolError, struct.error) as exc:
             stream.close()
             raise ConnectionLostError(f"Could not open a live-view stream to {self.target}: {exc}") from exc
+
+    def _open_side_stream(self, command: str):
+        demux = self._demux
+        if demux is None or not self.connected:
+            raise ConnectionLostError(f"Not connected to {self.target} (exec {command!r})")
+        try:
+            return demux.open_stream(f"exec:{command}", self.io_timeout)
+        except (OSError, EOFError) as exc:  # TimeoutError and ConnectionResetError are OSErrors
+            raise ConnectionLostError(f"Could not open a stream for {command!r} on {self.target}: {exc}") from exc
 
     @contextlib.contextmanager
     def _op(self, what: str):

@@ -42,12 +42,12 @@ RETRY_S = 1.0
 
 def event_opener(connection):
     """A function running a command on a stream of its own for this connection, or None where there is none:
-    TCP phones (an ADB connection of its own, like fast sync) and the adb server's transport (its own socket
-    to the server). Not a USB phone reached directly: adb-shell's one connection would be held by the idle
-    stream's read (docs/tether-connect.md)."""
+    TCP phones (an ADB connection of its own, like fast sync), the adb server's transport (its own socket to
+    the server), a USB phone reached directly (a side stream of its one connection, adb_demux: adb-shell's
+    own reader would stall every command while the stream is idle, docs/tether-connect.md)."""
     target = getattr(connection, "target", None)
-    if target is not None and target.kind == "adb" and hasattr(connection, "open_exec_stream"):
-        return connection.open_exec_stream
+    if target is not None and (target.kind == "adb" or getattr(connection, "shared_streams", False)):
+        return connection.open_exec_stream  # its own socket to the server, or a side stream (adb_demux)
     if not getattr(connection, "fast_pull", False) or target is None or target.kind != "tcp":
         return None
     from . import adbkeys

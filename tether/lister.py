@@ -38,8 +38,9 @@ class _Look:
     announced: set = field(default_factory=set)  # names events mentioned that no LIST has shown yet
 
 
-class _ServerSync:
-    """FastSync's stat/list over the adb server's transport, where every request has a socket of its own."""
+class _ConnectionSync:
+    """FastSync's stat/list through the session's connection itself: the adb server's transport (every request
+    has a socket of its own) or a USB phone's one connection (requests take turns on its lock)."""
 
     def __init__(self, connection):
         self._conn = connection
@@ -56,11 +57,11 @@ class _ServerSync:
 
 
 def fast_opener(connection):
-    """A function opening a second fast-sync connection to the phone (TCP), the adb server's transport itself
-    (its requests do not share a socket), or None (a USB phone reached directly, fast sync turned off)."""
+    """A function opening a second fast-sync connection to the phone (TCP), or the connection itself where
+    there is none but long streams can share it (the adb server; a USB phone through adb_demux); else None."""
     target = getattr(connection, "target", None)
-    if target is not None and target.kind == "adb":
-        return lambda: _ServerSync(connection)
+    if target is not None and (target.kind == "adb" or getattr(connection, "shared_streams", False)):
+        return lambda: _ConnectionSync(connection)
     if not getattr(connection, "fast_pull", False) or target is None or target.kind != "tcp":
         return None
 

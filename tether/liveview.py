@@ -1,12 +1,12 @@
 """Live view: the phone's screen on the desktop, without slowing down ingest.
 
 Preferred: `screenrecord --output-format=h264 ... -` (AOSP frameworks/av/cmds/screenrecord, Android 4.4+)
-on its *own* ADB connection, decoded with PyAV. ~30 fps at 720 px, and ingest's connection is never touched.
-screenrecord stops by itself after 3 minutes (its --time-limit maximum), so the stream is reopened a little
-before that.
+on its *own* ADB connection (TCP, the adb server), or on a side stream of a USB phone's one connection
+(adb_demux: ingest's commands never wait on it), decoded with PyAV. ~30 fps at 720 px. screenrecord stops by
+itself after 3 minutes (its --time-limit maximum), so the stream is reopened a little before that.
 
-Fallback, only where screenrecord is missing or no second connection can be opened (a USB phone held by
-adb-shell): `exec:screencap -p` frames on the shared connection. A real phone needs 0.7-3 s per screencap, so
+Fallback, only where screenrecord is missing or no stream of its own can be opened:
+`exec:screencap -p` frames on the shared connection. A real phone needs 0.7-3 s per screencap, so
 each grab waits until no ingest command is queued for the connection (DeviceConnection.background) and the
 loop rests at least as long as the grab took.
 
