@@ -189,7 +189,51 @@ def probe_same_connection(work: Path, key: Path, pulls: int = 4) -> dict:
         result["idle"] = pull_median(2)
         result["stream_error"] = stream["error"]
         dev.close()
+        result.update(_through_demux(phone, key, pull_median_of=pulls))
     return result
+
+
+def _through_demux(phone, key: Path, pull_median_of: int) -> dict:
+    """The same with Darkslide's adb_demux between adb-shell and the transport (what a USB phone reached
+    directly now gets): screenrecord on a side stream, the screen on and then off."""
+    from tether.connection import DeviceConnection
+    phone.screen.wake()
+    conn = DeviceConnection(f"127.0.0.1:{phone.port}", key_path=key, fast_pull=False, shared_streams=True).connect()
+    target = phone.folder.parent / "demux-pull.jpg"
+
+    def pull_median(n: int) -> float:
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            conn.pull("/sdcard/DCIM/Camera/big.jpg", target)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+    try:
+        alone = pull_median(pull_median_of)
+        stream = conn.open_exec_stream("screenrecord --output-format=h264 -")
+        import threading
+        stop = threading.Event()
+
+        def drain():
+            while not stop.is_set():
+                try:
+                    stream.read(0.2)
+                except EOFError:
+                    return
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        time.sleep(1.0)
+        frames = pull_median(pull_median_of)
+        phone.screen.sleep()
+        time.sleep(0.5)
+        idle = pull_median(pull_median_of)
+        stop.set()
+        reader.join(2)
+        stream.close()
+    finally:
+        conn.close()
+        target.unlink(missing_ok=True)
+    return {"demux_alone": alone, "demux_frames": frames, "demux_idle": idle}
 
 
 def main() -> int:
@@ -212,6 +256,10 @@ def main() -> int:
               f"of the same connection: {1000 * m['frames']:.0f} ms while frames flow "
               f"({m['frames'] / m['alone']:.1f}x), {1000 * m['idle']:.0f} ms while the screen is off "
               f"({m['idle'] / m['alone']:.1f}x); the stream itself ended with {m['stream_error'] or 'nothing'}")
+        print(f"through Darkslide's adb_demux (USB direct now): alone {1000 * m['demux_alone']:.0f} ms; with screenrecord "
+              f"on a side stream {1000 * m['demux_frames']:.0f} ms while frames flow "
+              f"({m['demux_frames'] / m['demux_alone']:.2f}x), {1000 * m['demux_idle']:.0f} ms while the screen is off "
+              f"({m['demux_idle'] / m['demux_alone']:.2f}x)")
         return 0
     try:
         key = work / "adbkey"
