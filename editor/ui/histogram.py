@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPolygonF
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from editor.ui.imaging import Histogram
+from editor.ui.imaging import RGB32_CHANNELS, Histogram
 
 CHANNELS = (("red", QColor(230, 60, 60, 150)), ("green", QColor(60, 200, 80, 150)),
             ("blue", QColor(70, 120, 240, 150)))
+BACKGROUND = (24, 24, 26)
 CLIP_ON = 0.001  # an indicator lights when more than 0.1 % of the pixels clip
 
 
@@ -37,16 +38,15 @@ class HistogramView(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         area = QRectF(self.rect()).adjusted(4, 12, -4, -4)
-        p.fillRect(area, QColor(24, 24, 26))
+        p.fillRect(area, QColor(*BACKGROUND))
         if self.data is None:
             return
         top = max(1.0, float(np.percentile(np.concatenate([self.data.red, self.data.green, self.data.blue]), 99.5)))
-        p.setPen(QColor(0, 0, 0, 0))
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Plus)
-        for name, colour in CHANNELS:
-            p.setBrush(colour)
-            p.drawPath(_area_path(getattr(self.data, name), top, area))
-        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+        dpr = self.devicePixelRatioF()
+        image = _channels_image([getattr(self.data, name) for name, _ in CHANNELS], top,
+                                max(1, round(area.width() * dpr)), max(1, round(area.height() * dpr)))
+        image.setDevicePixelRatio(dpr)
+        p.drawImage(area.topLeft(), image)
         p.setBrush(QColor(0, 0, 0, 0))
         p.setPen(QColor(220, 220, 220, 180))
         p.drawPath(_area_path(self.data.luma, top, area))
@@ -57,6 +57,27 @@ class HistogramView(QWidget):
         p.setPen(QColor(0, 0, 0, 0))
         p.setBrush(colour if on else QColor(70, 70, 74))
         p.drawPolygon(QPolygonF([QPointF(x, 1), QPointF(x + 9 * direction, 1), QPointF(x, 10)]))
+
+
+def _channels_image(counts: list[np.ndarray], top: float, w: int, h: int) -> QImage:
+    """The red, green and blue areas added up over the background, as a `w` x `h` device-pixel image.
+
+    numpy fills the columns (with fractional coverage at each top, so the edges stay smooth): three
+    antialiased path fills took ~1.3 ms at devicePixelRatio 1 and ~5 ms at 2 on the GUI thread, after every
+    preview while a slider moves."""
+    bins = np.arange(len(counts[0]))
+    at = np.linspace(0, len(bins) - 1, w)  # the bin under each device column
+    heights = np.stack([np.interp(at, bins, np.minimum(c / top, 1.0)) for c in counts]).astype(np.float32) * h
+    above_bottom = (h - 1 - np.arange(h, dtype=np.float32))[:, None, None]  # rows, counted up from the bottom
+    cover = np.clip(heights.T[None] - above_bottom, 0.0, 1.0)  # (h, w, channel)
+    # As CompositionMode_Plus adds each premultiplied colour (colour * alpha), clamped at white.
+    colours = np.array([c.getRgb()[:3] for _n, c in CHANNELS], np.float32) * np.array(
+        [[c.alpha() / 255.0] for _n, c in CHANNELS], np.float32)
+    out = cover @ colours + np.array(BACKGROUND, np.float32) + 0.5
+    pixels = np.empty((h, w, 4), np.uint8)
+    pixels[..., list(RGB32_CHANNELS)] = np.minimum(out, 255.0).astype(np.uint8)
+    pixels[..., 3 if RGB32_CHANNELS == (2, 1, 0) else 0] = 255
+    return QImage(pixels.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
 
 
 def _area_path(counts: np.ndarray, top: float, area: QRectF) -> QPainterPath:
