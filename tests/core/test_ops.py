@@ -652,6 +652,22 @@ def test_dehaze_deepens_and_adds_contrast_to_hazy_regions_and_spares_dark_ones()
     assert white.min() >= 254
 
 
+def test_the_luminance_after_dehaze_stays_8_bit_and_is_its_gain_and_offset_rounded():
+    # Later operations (sharpening, grain) read the luminance after dehaze: an 8-bit one is looked up from
+    # (luminance, dark-channel index) in one table, not recomputed in float by each reader.
+    from editor.core.ops import dehaze, spatial
+    lum = spatial.luminance(image(np.repeat(np.repeat(hazy(400, 300), 4, axis=0), 4, axis=1)), exact=False)
+    ctx = RenderContext(1.0, 1, white=255.0)
+    for amount in (60.0, -80.0):
+        gain, offset = dehaze.affine(lum, dehaze.Params(amount), ctx)
+        assert gain.block == 4  # 1600 x 1200: per-block gains, enlarged in the lookup's index
+        out = spatial.transform(lum, gain, offset)
+        plane = lambda part: spatial.image_of(part).numpy().astype(np.float64)  # noqa: E731
+        ref = np.clip(np.rint(plane(lum) * plane(gain) + plane(offset)), 0, 255)
+        assert out.format == "uchar" and np.array_equal(plane(out), ref)
+        assert np.abs(plane(out) - plane(lum)).mean() > 5  # it does change the luminance
+
+
 def test_negative_dehaze_adds_a_bright_veil():
     arr = hazy()
     out = rendered(Edit().update("dehaze", amount=-100.0), image(arr))

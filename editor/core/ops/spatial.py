@@ -169,9 +169,35 @@ def compose(first, second):
 
 
 def transform(lum: pyvips.Image, gain, offset) -> pyvips.Image:
-    """The one-band `lum` (or any band) mapped by `gain` and `offset`."""
+    """The one-band `lum` (or any band) mapped by `gain` and `offset`; a uchar `lum` whose gain and
+    offset are looked up from one uchar index (dehaze) stays uchar, rounded (see `_transform8`)."""
+    if lum.format == "uchar" and _shared_index8(gain, offset):
+        return _transform8(lum, gain, offset)
     out = lum if gain is None else lum * image_of(gain)
     return out if offset is None else out + image_of(offset)
+
+
+def _shared_index8(gain, offset) -> bool:
+    parts = [p for p in (gain, offset) if p is not None]
+    return (bool(parts) and all(isinstance(p, Lookup) and p.index.format == "uchar" for p in parts)
+            and all((p.index, p.block, p.size) == (parts[0].index, parts[0].block, parts[0].size)
+                    for p in parts))
+
+
+def _transform8(lum: pyvips.Image, gain, offset) -> pyvips.Image:
+    """`lum * gain + offset` as one lookup of (lum, index) into a uchar table, rounded and clipped.
+
+    The later operations read the luminance as uchar anyway; in float it was two zooms, a multiply and
+    an add over every pixel, computed again by each of them (sharpening's blur with its margins, grain)."""
+    part = gain if gain is not None else offset
+    index = part.index
+    if part.block > 1:
+        index = index.zoom(part.block, part.block).crop(0, 0, *part.size)
+    values = lambda p, none: none if p is None else p.table(1, 0.0).numpy().ravel()  # noqa: E731
+    g, o = values(gain, np.ones(1)), values(offset, np.zeros(1))
+    level, row = pair_values()
+    table = np.clip(np.rint(level * g[np.minimum(row, len(g) - 1)] + o[np.minimum(row, len(o) - 1)]), 0, 255)
+    return pair_index(lum, index).maplut(pyvips.Image.new_from_array(table.astype(np.uint8).reshape(1, -1)))
 
 
 def apply(rgb: pyvips.Image, gain, offset, top: float, bias: float = 0.0) -> pyvips.Image:
