@@ -20,6 +20,7 @@ appears it is ready at once, without the stability wait.
 """
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
 import stat as statmod
@@ -36,6 +37,7 @@ DEFAULT_FOLDERS = ("/sdcard/DCIM/Camera", "/sdcard/DCIM/Camera/RAW", "/sdcard/Pi
 PENDING = re.compile(r"^\.pending-\d+-(.+)$")
 SD_CARD = re.compile(r"^[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}$")  # /storage/XXXX-XXXX: a removable card's volume id
 NOT_CAMERA = {"Screenshots", "ScreenRecorder", "ScreenRecords"}
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -66,11 +68,11 @@ class _Folder:
     listed_at: float = float("-inf")
     sweep_at: float | None = None  # one more LIST then: it sees what changed later in the same second
     seen: dict | None = None  # name -> (mode, size, mtime) at the last LIST: unchanged entries are skipped
-    pending: set | None = None  # final names announced by .pending-… files at the last LIST
+    pending: dict | None = None  # final name announced by a .pending-… file -> monotonic time it was announced
     mtime_blind: bool = False  # a LIST found new files the folder's mtime never announced: list every poll
 
     def __post_init__(self):
-        self.pending = set()
+        self.pending = {}
 
 
 def discover_folders(connection: DeviceConnection) -> list[str]:
@@ -239,7 +241,7 @@ class Watcher:
             pending = PENDING.match(name)
             if pending:
                 if "n" in letters and is_capture_candidate(pending.group(1)):
-                    state.pending.add(pending.group(1))  # its final name is STATed each poll from now on
+                    state.pending.setdefault(pending.group(1), time.monotonic())  # STATed each poll from now on
                 continue
             if not is_safe_device_name(name) or not is_capture_candidate(name):
                 self._reject(folder, name)
@@ -250,6 +252,8 @@ class Watcher:
                 self.files.pop(path, None)
                 continue
             renamed = ("m" in letters or "y" in letters) and path not in self.files
+            if path not in self.files:
+                log.debug("event %s: %s tracked (%s)", letters, path, "whole" if renamed else "growing")
             self._update(path, name, st.size, st.mtime, time.monotonic(), whole=renamed)
 
     def _forget_settled(self, settled) -> None:
@@ -262,11 +266,12 @@ class Watcher:
         for name in list(state.pending):
             path = f"{folder}/{name}"
             if path in self.files:
-                state.pending.discard(name)
+                state.pending.pop(name, None)
                 continue
             st = self.connection.stat(path)
             if st is not None and st.is_file:
-                state.pending.discard(name)
+                state.pending.pop(name, None)
+                log.debug("pending %s appeared: whole", path)
                 self.files[path] = RemoteFile(path, name, st.size, st.mtime, first_seen=now, stable_since=now,
                                               whole=True)
                 appeared = True
@@ -283,14 +288,17 @@ class Watcher:
         return self._apply(folder, state, {e.name: (e.mode, e.size, e.mtime) for e in entries}, now)
 
     def _apply(self, folder: str, state: _Folder, current: dict, now: float) -> bool:
-        """Update what is tracked from a LIST ({name: (mode, size, mtime)}), looking only at what changed."""
+        """Update what is tracked from a LIST ({name: (mode, size, mtime)}) that started at `now`, looking only at
+        what changed. The lister's LIST of a big roll takes ~0.5 s and is handed over at the next poll: what an
+        event announced after it started (a pending name, a tracked file) is not in it, and is kept."""
         prefix = folder + "/"
         first = state.seen is None
         previous, state.seen = state.seen or {}, current
         appeared = False
         announced = state.pending
-        state.pending = {m.group(1) for name in current if name.startswith(".pending-")
-                         and (m := PENDING.match(name)) and is_capture_candidate(m.group(1))}
+        state.pending = {name: since for name, since in announced.items() if since > now}
+        state.pending.update({m.group(1): now for name in current if name.startswith(".pending-")
+                              and (m := PENDING.match(name)) and is_capture_candidate(m.group(1))})
         for name, signature in current.items():
             path = prefix + name
             if previous.get(name) == signature and path not in self.files:
@@ -305,8 +313,12 @@ class Watcher:
             appeared |= name not in previous and not first
             self._update(path, name, size, mtime, now, whole)
         for path in [p for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):]]:
-            if path[len(prefix):] not in current:
-                del self.files[path]  # deleted on the phone
+            if path[len(prefix):] in current:
+                continue
+            if self.files[path].first_seen > now:  # seen (by an event) after this LIST started: STATed instead
+                log.debug("%s is newer than the LIST of %s that lacks it: kept", path, folder)
+                continue
+            del self.files[path]  # deleted on the phone
         return appeared
 
     def _stat_tracked(self, folder: str, now: float) -> None:
