@@ -14,6 +14,7 @@ FULL_LIST_SECONDS, and as before once the events are found blind (a change no ev
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from . import adbkeys
 from .fastsync import FastSync, FastSyncRefused
 from .folder_events import EVENT_GRACE
 
+log = logging.getLogger(__name__)
 SAME_SECOND = 1.0  # folder mtimes have whole seconds: a LIST this long after a change sees that second's end
 FULL_LIST_SECONDS = 15.0
 
@@ -194,6 +196,7 @@ class Lister:
             return
         current = {name.decode("utf-8", "surrogateescape"): (m, size, t)
                    for name, m, size, t in fast.list(folder) if name not in (b".", b"..")}
+        log.debug("LIST %s (%s): %d entries in %.3f s", folder, reason, len(current), time.monotonic() - now)
         if self.events is not None:
             look.announced |= self.events.take_announced(folder)
         unannounced = current.keys() - (look.names or set()) - look.announced
