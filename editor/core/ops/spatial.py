@@ -193,11 +193,19 @@ def _transform8(lum: pyvips.Image, gain, offset) -> pyvips.Image:
     index = part.index
     if part.block > 1:
         index = index.zoom(part.block, part.block).crop(0, 0, *part.size)
-    values = lambda p, none: none if p is None else p.table(1, 0.0).numpy().ravel()  # noqa: E731
-    g, o = values(gain, np.ones(1)), values(offset, np.zeros(1))
+    values = lambda p, none: (none if p is None else p.table(1, 0.0).numpy()).astype(np.float64).tobytes()  # noqa: E731
+    # keyed by the values (the tables' own cache gives no stable key): built once per setting
+    return pair_index(lum, index).maplut(_transform8_table(values(gain, np.ones(1)), values(offset, np.zeros(1))))
+
+
+@lru_cache(maxsize=8)
+def _transform8_table(gains: bytes, offsets: bytes) -> pyvips.Image:
+    """uchar table for `pair_index(lum, index)`: lum * gain[index] + offset[index], rounded, clipped
+    (a single gain or offset stands for all indexes)."""
+    g, o = np.frombuffer(gains), np.frombuffer(offsets)
     level, row = pair_values()
     table = np.clip(np.rint(level * g[np.minimum(row, len(g) - 1)] + o[np.minimum(row, len(o) - 1)]), 0, 255)
-    return pair_index(lum, index).maplut(pyvips.Image.new_from_array(table.astype(np.uint8).reshape(1, -1)))
+    return pyvips.Image.new_from_array(table.astype(np.uint8).reshape(1, -1))
 
 
 def apply(rgb: pyvips.Image, gain, offset, top: float, bias: float = 0.0) -> pyvips.Image:
