@@ -387,7 +387,9 @@ def held(small: pyvips.Image) -> pyvips.Image:
 def smooth8(lum8: pyvips.Image, sigma: float) -> pyvips.Image:
     """A Gaussian-like blur (uchar) of the uchar `lum8` with `sigma` px, large ones on a shrunk copy."""
     factor = shrink_factor(sigma)
-    if factor == 1:
+    if factor <= 2:  # (previews up to ~1100 px) one direct blur costs less than the shrink, the blur on
+        # the shrunk copy and the enlargement's blur, whose set-up dominates at this size (2.7 against
+        # 6.5 ms for clarity's at 800 px)
         return blur8(lum8, sigma)
     # the shrink's box, the zoom's blocks and their smoothing each spread by about this much already
     spread = factor * factor * (1 / 12 + 1 / 12 + 0.25)
