@@ -38,6 +38,7 @@ class _Look:
     blind: bool = False  # the folder's mtime does not announce new photos here: list on every look
     expect_event: float | None = None  # the mtime moved while events were live: one must come by then
     announced: set = field(default_factory=set)  # names events mentioned that no LIST has shown yet
+    covered: bool = False  # events covered the folder at the last look
 
 
 class _ConnectionSync:
@@ -179,11 +180,14 @@ class Lister:
         now = time.monotonic()
         reason = None
         covered = self.events.covers(folder) if self.events is not None else None
+        # Events stopped covering the folder (a cut, distrust): a change they were trusted with may have had its
+        # event lost with the stream, so LIST now, not at the next safety net.
+        uncovered, look.covered = look.covered and covered is None, covered is not None
         if covered is not None and look.names is not None and look.listed_at >= covered:
             reason = self._covered_look(folder, look, mtime, now)
         elif covered is not None and look.names is not None:
             look.mtime, reason = mtime, "catch-up"  # what changed before the watch existed
-        elif mtime != look.mtime or look.expect_event is not None:  # (an event was due when the stream ended)
+        elif mtime != look.mtime or look.expect_event is not None or uncovered:  # (or an event was due then)
             look.mtime, look.hot_until, look.sweep, reason = mtime, now + SAME_SECOND, True, "change"
             look.expect_event = None
         elif look.blind:

@@ -100,3 +100,51 @@ def test_a_file_the_list_no_longer_shows_is_still_forgotten():
     lister.snapshots[CAMERA] = (dict(roll), time.monotonic())  # a LIST that started after: it is gone
     watcher.poll()
     assert f"{CAMERA}/PXL_3.jpg" not in watcher.files
+
+
+class FakeSync:
+    def __init__(self):
+        self.mtime, self.names, self.lists = 100, [b"OLD_0.jpg"], 0
+
+    def stat(self, path):
+        return (statmod.S_IFDIR | 0o755, 0, self.mtime)
+
+    def list(self, path):
+        self.lists += 1
+        return [(name, REG, 1000, 100) for name in self.names]
+
+
+class FakeFolderEvents:
+    def __init__(self):
+        self.live_since: float | None = 0.0
+        self.last = float("-inf")
+
+    def covers(self, folder):
+        return self.live_since
+
+    def last_event(self, folder):
+        return self.last
+
+    def take_announced(self, folder):
+        return set()
+
+    def distrust(self, reason):
+        raise AssertionError(f"not blind: {reason}")
+
+
+def test_a_change_trusted_to_events_is_listed_at_once_when_the_stream_ends():
+    from tether.lister import Lister
+
+    events, fast = FakeFolderEvents(), FakeSync()
+    lister = Lister(lambda: fast, events=events)
+    lister.reset([CAMERA])
+    lister._look(fast, CAMERA, lister._generation)  # the first LIST
+    lister._looks[CAMERA].sweep = False  # (its follow-up a second later is not what this test is about)
+    assert fast.lists == 1
+    events.last = time.monotonic()  # an event for the previous capture, just now...
+    fast.mtime, fast.names = 101, fast.names + [b"PXL_4.jpg"]  # ...so this change is taken as announced
+    lister._look(fast, CAMERA, lister._generation)
+    assert fast.lists == 1, "a change an event explains needs no LIST"
+    events.live_since = None  # the stream ended: PXL_4's own event may have been lost with it
+    lister._look(fast, CAMERA, lister._generation)
+    assert fast.lists == 2 and "PXL_4.jpg" in lister.take(CAMERA)[0]
