@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QScrollArea, QSizePolicy, QSlider, QTabWidget, QToolButton, QVBoxLayout,
+                               QScrollArea, QSlider, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
 from editor.core import ops
 from editor.core.params import ParamError, Spec
 from editor.ui import theme
+from editor.ui.collapsible import Collapsible
 from editor.ui.curve_editor import CurveEditor
 
 
@@ -222,33 +223,19 @@ class SliderRow(QWidget):
         self.changed.emit(self.spec.name, self.spec.default, False)
 
 
-class OpSection(QWidget):
+class OpSection(Collapsible):
     """The controls of one operation under a collapsible header."""
 
     changed = Signal(str, dict, bool)  # op name, values, dragging
     note = Signal(str)
 
     def __init__(self, op: ops.Operation, parent=None):
-        super().__init__(parent)
+        super().__init__(op.label, QFrame(), parent=parent)
         self.op = op
         self.setObjectName(f"section_{op.name}")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        self.header = QToolButton()
-        self.header.setObjectName("sectionHeader")
-        self.header.setText(op.label.replace("&", "&&"))
-        self.header.setCheckable(True)
-        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.header.setArrowType(Qt.ArrowType.DownArrow)
-        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.header.toggled.connect(self.set_collapsed)
-        self.body = QFrame()
         self.body.setObjectName("sectionBody")
         body = QVBoxLayout(self.body)
         body.setContentsMargins(10, 4, 10, 8)
-        outer.addWidget(self.header)
-        outer.addWidget(self.body)
         self.rows: dict[str, QWidget] = {}
         self.curve: CurveEditor | None = None
         self._curve_names: list[str] = []
@@ -327,10 +314,6 @@ class OpSection(QWidget):
         self.rows[s.name] = w
         return w
 
-    def set_collapsed(self, collapsed: bool) -> None:
-        self.body.setVisible(not collapsed)
-        self.header.setArrowType(Qt.ArrowType.RightArrow if collapsed else Qt.ArrowType.DownArrow)
-
     def set_params(self, params) -> None:
         """Show `params` without emitting changes."""
         self._params = params
@@ -376,30 +359,16 @@ BASIC = (("White balance", ("white_balance",)),
          ("Presence", ("texture", "clarity", "dehaze", "vibrance", "saturation")))
 
 
-class BasicSection(QWidget):
+class BasicSection(Collapsible):
     """A collapsible 'Basic' header over groups of operation sections shown without their own headers."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
+        super().__init__("Basic", QFrame(), parent=parent)
         self.setObjectName("section_basic")
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        self.header = QToolButton()
-        self.header.setObjectName("sectionHeader")
-        self.header.setText("Basic")
-        self.header.setCheckable(True)
-        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.header.setArrowType(Qt.ArrowType.DownArrow)
-        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.header.toggled.connect(self.set_collapsed)
-        self.body = QFrame()
         self.body.setObjectName("sectionBody")
         self.layout_ = QVBoxLayout(self.body)
         self.layout_.setContentsMargins(0, 0, 0, 6)
         self.layout_.setSpacing(0)
-        outer.addWidget(self.header)
-        outer.addWidget(self.body)
         self.group_bars: dict[str, QHBoxLayout] = {}
 
     def add_group(self, title: str) -> QHBoxLayout:
@@ -425,10 +394,6 @@ class BasicSection(QWidget):
             rows[0].label.setText(section.op.label + unit)
         section.body.layout().setContentsMargins(10, 0, 10, 0)
         self.layout_.addWidget(section)
-
-    def set_collapsed(self, collapsed: bool) -> None:
-        self.body.setVisible(not collapsed)
-        self.header.setArrowType(Qt.ArrowType.RightArrow if collapsed else Qt.ArrowType.DownArrow)
 
 
 class DevelopPanel(QScrollArea):

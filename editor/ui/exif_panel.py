@@ -4,36 +4,21 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel
+
+from editor.ui.collapsible import Collapsible
 
 
-class ExifPanel(QWidget):
+class ExifPanel(Collapsible):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.header = QToolButton()
-        self.header.setObjectName("sectionHeader")
-        self.header.setText("Photo info")
-        self.header.setCheckable(True)
-        self.header.setChecked(True)  # collapsed: the develop controls keep the room until asked
-        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.header.toggled.connect(self._collapse)
-        self.body = QLabel("")
-        self.body.setObjectName("photoExif")
-        self.body.setTextFormat(Qt.TextFormat.RichText)
-        self.body.setWordWrap(True)
-        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.body.setContentsMargins(10, 4, 10, 6)
-        layout.addWidget(self.header)
-        layout.addWidget(self.body)
-        self._collapse(True)
-
-    def _collapse(self, collapsed: bool) -> None:
-        self.body.setVisible(not collapsed)
-        self.header.setArrowType(Qt.ArrowType.RightArrow if collapsed else Qt.ArrowType.DownArrow)
+        body = QLabel("")
+        body.setObjectName("photoExif")
+        body.setTextFormat(Qt.TextFormat.RichText)
+        body.setWordWrap(True)
+        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        body.setContentsMargins(10, 4, 10, 6)
+        # collapsed: the develop controls keep the room until asked
+        super().__init__("Photo info", body, collapsed=True, parent=parent)
 
     def show_summary(self, rows: list[tuple[str, str]]) -> None:
         """[(label, value)] from editor.core.exif.summary; an empty list says there is none."""
