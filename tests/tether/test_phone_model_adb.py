@@ -7,12 +7,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
-from tether_helpers import private_adb
+from tether_helpers import adb_connect, private_adb
 
 
 def _adb_binaries() -> list:
@@ -38,11 +37,7 @@ def test_google_adb_uses_v2_features_and_pulls_identical_bytes(make_phone, adb, 
     phone = make_phone(profile="realistic", roll=300, approve_after=0.0, image_size="small", processing_s=0.0,
                        screencap_min_s=0.05, screencap_max_s=0.1)
     serial = f"127.0.0.1:{phone.port}"
-    adb("connect", serial)
-    for _ in range(50):
-        if f"{serial}\tdevice" in adb("devices").stdout.decode():
-            break
-        time.sleep(0.1)
+    assert adb_connect(adb, serial)
     assert adb("-s", serial, "shell", "getprop", "ro.product.model").stdout.decode().strip() == "Pixel 7"
     assert any(s.startswith("shell,v2,") and s.endswith(":getprop ro.product.model") for s in phone.services)
     failed = adb("-s", serial, "shell", "ls", "/sdcard/DCIM/Camera/none.jpg", check=False)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tether_helpers import private_adb
+from tether_helpers import adb_connect, private_adb
 
 ADB = shutil.which("adb")
 pytestmark = pytest.mark.skipif(ADB is None, reason="Android's adb is not installed")
@@ -21,12 +21,7 @@ def adb(tmp_path):
 def test_adb_connect_shell_pull_and_screencap(make_phone, adb, tmp_path):
     phone = make_phone(approve_after=0.0)  # the "user" taps Allow for adb's fresh key at once
     serial = f"127.0.0.1:{phone.port}"
-    adb("connect", serial)
-    for _ in range(50):
-        if f"{serial}\tdevice" in adb("devices").stdout.decode():
-            break
-        time.sleep(0.1)
-    assert f"{serial}\tdevice" in adb("devices").stdout.decode()
+    assert adb_connect(adb, serial)
     assert adb("-s", serial, "shell", "getprop", "ro.product.model").stdout.decode().strip() == "ELS-NX9"
     shot = phone.shoot()
     shot.done.wait(5)

@@ -5,6 +5,7 @@ import hashlib
 import os
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 
@@ -36,3 +37,13 @@ def private_adb(binary: str, home: Path, **env_extra: str):
         yield run
     finally:
         run("kill-server", check=False)
+
+
+def adb_connect(adb, serial: str) -> bool:
+    """`adb connect SERIAL`, then wait up to 5 s for it to be listed as a device; True once it is."""
+    adb("connect", serial)
+    for _ in range(50):
+        if f"{serial}\tdevice" in adb("devices").stdout.decode():
+            return True
+        time.sleep(0.1)
+    return False
