@@ -54,12 +54,18 @@ def controller(tmp_path, host_key):
         c.shutdown()
 
 
-def test_a_failed_connect_never_disturbs_the_working_session(controller, make_phone, host_key):
+def _tethered(controller, make_phone, host_key, **options):
+    """A phone that trusts this computer, and a controller (with `options`) connected to it: (phone, c, events)."""
     phone = make_phone(trusted_keys=[host_key])
-    c = controller()
+    c = controller(**options)
     events = Recorder(c)
     c.connect(f"127.0.0.1:{phone.port}", "Shoot")
     events.wait("connected")
+    return phone, c, events
+
+
+def test_a_failed_connect_never_disturbs_the_working_session(controller, make_phone, host_key):
+    phone, c, events = _tethered(controller, make_phone, host_key)
     session = c.session
     c.connect(f"127.0.0.1:{_closed_port()}", "Shoot")  # a wrong address while tethered
     failed = events.wait("connect_failed")
@@ -96,14 +102,9 @@ def test_disconnect_while_connecting_drops_the_attempt(controller, make_phone, h
 
 
 def test_a_failing_look_is_reported_and_the_capture_still_lands(controller, make_phone, host_key):
-    phone = make_phone(trusted_keys=[host_key])
-
     def develop(path):
         raise OSError(28, "No space left on device")
-    c = controller(develop=develop)
-    events = Recorder(c)
-    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
-    events.wait("connected")
+    phone, c, events = _tethered(controller, make_phone, host_key, develop=develop)
     for n in (1, 2):
         assert c.shoot()
         events.wait("capture", n)
@@ -130,11 +131,7 @@ def test_the_simulated_phone_is_the_realistic_one_unless_told(controller):
 
 
 def test_a_phone_that_forgets_this_computer_asks_for_allow_then_resumes(controller, make_phone, host_key):
-    phone = make_phone(trusted_keys=[host_key])
-    c = controller()
-    events = Recorder(c)
-    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
-    events.wait("connected")
+    phone, c, events = _tethered(controller, make_phone, host_key)
     c._on_session_event(c.live, "unauthorized", {"message": "Unlock the phone and tap 'Allow'"})
     assert c.state == "reconnecting" and "Allow" in c.detail
     assert events.of("log")[-1]["message"] == "Unlock the phone and tap 'Allow'"
@@ -143,11 +140,7 @@ def test_a_phone_that_forgets_this_computer_asks_for_allow_then_resumes(controll
 
 
 def test_the_phone_is_kept_awake_while_tethered_unless_unticked(controller, make_phone, host_key):
-    phone = make_phone(trusted_keys=[host_key])
-    c = controller()
-    events = Recorder(c)
-    c.connect(f"127.0.0.1:{phone.port}", "Shoot")
-    events.wait("connected")
+    phone, c, events = _tethered(controller, make_phone, host_key)
     assert "svc power stayon usb" in phone.commands or "svc power stayon true" in phone.commands
     c.disconnect()
     c.keep_awake = False

@@ -10,6 +10,14 @@ from ui_helpers import qimage_array
 pytest.importorskip("tether.session")
 
 
+def _fast_simulated(panel, tmp_path):
+    """`panel` with its keys and sessions in `tmp_path`, offering the fast simulated phone with small photos."""
+    panel.key_path = tmp_path / "adbkey"
+    panel.sessions_dir = tmp_path / "sessions"
+    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
+    return panel
+
+
 @pytest.mark.slow  # the realistic phone: ~5-8 s
 def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(qtbot, make_window, photo_folder,
                                                                            tmp_path):
@@ -52,10 +60,7 @@ def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(q
 
 def test_a_dropped_connection_shows_reconnecting_then_recovers(qtbot, make_window, photo_folder, tmp_path):
     window = make_window(photo_folder)
-    panel = window.tether
-    panel.key_path = tmp_path / "adbkey"
-    panel.sessions_dir = tmp_path / "sessions"
-    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
+    panel = _fast_simulated(window.tether, tmp_path)
     states = []
     panel.controller.observe(lambda kind, data: states.append(data["state"]) if kind == "state" else None)
     panel.sim_button.click()
@@ -95,10 +100,7 @@ def _closed_port() -> int:
 
 def _sim_panel(qtbot, make_window, photo_folder, tmp_path):
     window = make_window(photo_folder)
-    panel = window.tether
-    panel.key_path = tmp_path / "adbkey"
-    panel.sessions_dir = tmp_path / "sessions"
-    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
+    panel = _fast_simulated(window.tether, tmp_path)
     panel.sim_button.click()
     qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
     return window, panel
@@ -258,10 +260,7 @@ def test_typed_camera_folders_are_watched_and_remembered(qtbot, make_window, pho
     import os
     import shutil
     window = make_window(photo_folder)
-    panel = window.tether
-    panel.key_path = tmp_path / "adbkey"
-    panel.sessions_dir = tmp_path / "sessions"
-    panel.sim_options = {"profile": "fast", "image_size": "small", "write_duration": 0.05}
+    panel = _fast_simulated(window.tether, tmp_path)
     captured = []
     panel.controller.observe(lambda kind, data: captured.append(data["capture"].device_path)
                              if kind == "capture" else None)
