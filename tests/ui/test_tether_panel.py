@@ -35,6 +35,8 @@ def test_capture_from_the_simulated_phone_lands_in_the_filmstrip_with_its_look(q
     assert panel.next_name.text() == "next: Test shoot_0001.jpg"
     panel.sim_button.click()
     qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
+    # The device info comes with the controller's "connected" event, queued just after the state change.
+    qtbot.waitUntil(lambda: panel.info_label.text() != "", timeout=5000)
     assert "Pixel" in panel.info_label.text()  # the GUI's simulated phone is the realistic profile's
     qtbot.waitUntil(lambda: window.model.library.folder == panel.session.session_dir, timeout=5000)
     panel.shoot()
