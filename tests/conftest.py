@@ -72,3 +72,18 @@ def _own_data_folder(tmp_path_factory, monkeypatch):
     import os
     if not os.environ.get("DARKSLIDE_DATA_DIR"):
         monkeypatch.setenv("DARKSLIDE_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
+def wait_for(condition, what: str, timeout: float = 15.0, interval: float = 0.02):
+    """Poll `condition()` until it returns something true and return that; fail naming `what` after `timeout`
+    seconds. For tests that wait for something to happen: a slow, loaded machine only takes longer, where a
+    fixed sleep or read window would make the test fail (or pass) by accident."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:g} s for {what}")
+        time.sleep(interval)
