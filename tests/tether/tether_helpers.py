@@ -47,3 +47,17 @@ def adb_connect(adb, serial: str) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def looks_at(phone, folder: str = "/sdcard/DCIM/Camera") -> int:
+    """How many times anyone STATed `folder` on the simulated phone: a watching session does once per poll."""
+    return sum(1 for kind, path in list(phone.sync_requests) if kind in ("STAT", "STA2") and path == folder)
+
+
+def let_it_look(phone, times: int = 10, folder: str = "/sdcard/DCIM/Camera") -> None:
+    """Wait until the phone's `folder` has been looked at `times` more times. The window of a test that checks
+    something does NOT happen (a duplicate, an early pull): counted in looks, not seconds, so a loaded machine
+    that polls slower gets a longer window instead of one in which nothing could have happened."""
+    from test_helpers import wait_for
+    seen = looks_at(phone, folder)
+    wait_for(lambda: looks_at(phone, folder) >= seen + times, f"{times} more looks at {folder} on the phone")
