@@ -3,14 +3,14 @@ simulated phone: connect, shell, pull identical bytes, a whole ingest, live view
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
 from tether.adb_server import AdbServer, PairingError, ServerConnection, bundled_adb, server_running
 from tether.errors import NoDeviceError
 from tether.session import Session
-from tether_helpers import free_port, md5_of
+from tether_helpers import free_port, md5_of, no_safety_net_list, wait_events_live
+from test_helpers import wait_for
 
 ADB = bundled_adb()
 pytestmark = pytest.mark.skipif(ADB is None, reason="Google's adb is not installed (adbutils ships it)")
@@ -31,19 +31,14 @@ def server(tmp_path_factory):
         srv.kill()
         if saved is not None:
             os.environ["HOME"] = saved
-    deadline = time.monotonic() + 5
-    while server_running(port=srv.port) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not server_running(port=srv.port)
+    wait_for(lambda: not server_running(port=srv.port), "the killed adb server to stop answering")
 
 
 @pytest.fixture
 def served_phone(make_phone, server):
     phone = make_phone(approve_after=0.0)  # the "user" taps Allow for the server's fresh key at once
     serial = server.connect_wireless(f"127.0.0.1:{phone.port}")
-    deadline = time.monotonic() + 10
-    while server.devices().get(serial) != "device" and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for(lambda: server.devices().get(serial) == "device", f"adb to list {serial} as a device")
     return phone, serial
 
 
@@ -76,9 +71,7 @@ def test_a_session_ingests_and_live_view_streams_through_the_server(served_phone
     try:
         shot = phone.shoot()
         assert session.wait_for_captures(1, timeout=15)
-        deadline = time.monotonic() + 8
-        while len(frames) < 10 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: len(frames) >= 10, "10 live view frames")
     finally:
         view.stop()
         session.stop()
@@ -146,24 +139,20 @@ def test_a_failed_pairing_reaches_the_controller_in_words(server, tmp_path):
     assert "Pairing with" in failed[0]["message"]
 
 
-def test_through_the_server_captures_are_found_by_the_phones_inotifyd(make_phone, server, tmp_path):
+def test_through_the_server_captures_are_found_by_the_phones_inotifyd(make_phone, server, tmp_path, monkeypatch):
+    no_safety_net_list(monkeypatch)
     phone = make_phone(approve_after=0.0, profile="realistic", roll=300, lock="none")
     serial = server.connect_wireless(f"127.0.0.1:{phone.port}")
-    deadline = time.monotonic() + 10
-    while server.devices().get(serial) != "device" and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for(lambda: server.devices().get(serial) == "device", f"adb to list {serial} as a device")
     conn = ServerConnection(serial, server).connect()
-    # 5 s of stability for a file written in place: a capture in sooner was known whole from its event
-    session = Session(conn, tmp_path / "s", poll_interval=0.05, stable_seconds=5.0,
+    # 60 s of stability for a file written in place: a capture in within 15 s was known whole from its event
+    session = Session(conn, tmp_path / "s", poll_interval=0.05, stable_seconds=60.0,
                       folders=["/sdcard/DCIM/Camera"]).start()
     try:
-        deadline = time.monotonic() + 10
-        while session.watcher.events.covers("/sdcard/DCIM/Camera") is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)  # the catch-up LIST
+        wait_events_live(session)
         lists = session.watcher.lists
         shots = [phone.shoot(), phone.shoot()]
-        assert session.wait_for_captures(2, 4)
+        assert session.wait_for_captures(2, 15)
         assert session.watcher.lists == lists, "no LIST: the events named the captures"
     finally:
         session.stop()

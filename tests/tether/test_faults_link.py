@@ -12,7 +12,7 @@ from fault_proxy import FaultProxy
 from tether.connection import DeviceConnection
 from tether.session import Session
 from tether.simphone.auth import AuthPolicy
-from tether_helpers import md5_of
+from tether_helpers import let_it_look, md5_of
 
 
 def _landed(session_dir):
@@ -102,7 +102,7 @@ def test_thirty_cuts_mid_pull(make_phone, host_key, connect, tmp_path):
                 time.sleep(0.01)
             assert phone.faults.drop_after_bytes is None, "the armed cut was reached"
         assert session.wait_for_captures(len(shots), 30)
-        time.sleep(0.3)
+        let_it_look(phone, 10)  # a capture landed twice would show now
     finally:
         session.stop()
     assert phone.faults.drops == 30  # some cuts are retried on a fresh pull connection, others reconnect

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import sqlite3
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -16,6 +15,7 @@ from tether.ingest import IngestOptions
 from tether.journal import WRITES
 from tether.session import Session
 from test_faults_kill import STEPS, check_exactly_once
+from test_helpers import wait_for
 
 JOURNAL_STEPS = {"intent", "record", "developed", "seq"}
 
@@ -49,9 +49,7 @@ def test_disk_full_at_each_write_is_reported_and_resumes(phone, connect, tmp_pat
     try:
         shots = [phone.shoot() for _ in range(2)]
         assert session.wait_for_captures(2, 20)
-        deadline = time.monotonic() + 10
-        while session.journal.undeveloped() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: not session.journal.undeveloped(), "every capture to be developed")
     finally:
         WRITES.action = None
         session.stop()
@@ -85,16 +83,11 @@ def test_a_really_full_disk_says_so_and_resumes_when_space_is_freed(make_phone, 
                       storage_retry=(0.1, 0.5)).start()
     try:
         shots = [phone.shoot() for _ in range(10)]  # ~100 kB each, twice (backup) plus previews: > 1.5 MB
-        deadline = time.monotonic() + 20
-        while not any(kind == "error" for kind, _ in events) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: any(kind == "error" for kind, _ in events), "the disk to fill up (an error reported)", 20)
         errors = [message for kind, message in events if kind == "error"]
-        assert errors, "the disk filled up"
         subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)  # space freed
         assert session.wait_for_captures(10, 30), f"{len(session.captures)} of 10 after space was freed"
-        deadline = time.monotonic() + 10
-        while session.journal.undeveloped() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: not session.journal.undeveloped(), "every capture to be developed")
     finally:
         session.stop()
     assert all("is full. Free some space" in m for m in errors), errors

@@ -5,13 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tether import adbkeys, lister, watcher
+from tether import adbkeys
 from tether.adbstream import ExecStream, StreamClosed
 from tether.session import Session
 from tether.simphone import inotifyd
 
-from tether_helpers import md5_of
-from test_helpers import wait_for
+from tether_helpers import md5_of, no_safety_net_list, wait_events_live
 
 CAMERA = "/sdcard/DCIM/Camera"
 
@@ -94,22 +93,15 @@ def _session(phone, connect, tmp_path, events, stable_seconds=0.25):
                    on_event=lambda kind, **d: events.append(kind)).start()
 
 
-def _wait_live(session):
-    """Until the inotifyd stream is live and the catch-up LIST after it has run."""
-    return wait_for(lambda: session.watcher.events.covers(CAMERA) is not None and session.watcher.lists >= 2,
-                    "the inotifyd stream to go live (and the catch-up LIST to run)")
-
-
 def test_captures_are_found_by_events_without_listing_the_roll(make_phone, host_key, connect, tmp_path,
                                                                monkeypatch):
-    for module in (lister, watcher):  # no safety-net LIST however long a loaded machine takes for 4 shots
-        monkeypatch.setattr(module, "FULL_LIST_SECONDS", 600.0)
+    no_safety_net_list(monkeypatch)
     phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=500, lock="none")
     # A file written in place must stay unchanged for 60 s here: a capture ingested within 15 s was known whole
     # (renamed from .pending-…) from its event alone, however slowly a loaded machine ran the camera.
     session = _session(phone, connect, tmp_path, [], stable_seconds=60.0)
     try:
-        _wait_live(session)
+        wait_events_live(session)
         lists = session.watcher.lists
         shots = []
         for _ in range(4):
@@ -127,7 +119,7 @@ def test_a_blind_inotify_is_noticed_and_the_watcher_lists_again(make_phone, host
     phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=50, lock="none")
     session = _session(phone, connect, tmp_path, [])
     try:
-        _wait_live(session)
+        wait_events_live(session)
         follower = session.watcher.events
         shot = phone.shoot()
         assert session.wait_for_captures(1, 10), "found by LIST once the silent events were distrusted"
@@ -155,13 +147,13 @@ def test_a_cut_event_stream_is_reopened_and_nothing_is_lost(make_phone, host_key
     phone = make_phone(trusted_keys=[host_key], profile="realistic", roll=50, lock="none")
     session = _session(phone, connect, tmp_path, [])
     try:
-        _wait_live(session)
+        wait_events_live(session)
         shots = [phone.shoot()]
         assert session.wait_for_captures(1, 10)
         session.watcher.events._close_stream()  # the event connection drops; the session's stays
         shots += [phone.shoot() for _ in range(shots_in_gap)]
         assert session.wait_for_captures(1 + shots_in_gap, 10)
-        _wait_live(session)  # the stream is opened again
+        wait_events_live(session)  # the stream is opened again
         shots.append(phone.shoot())
         assert session.wait_for_captures(2 + shots_in_gap, 10)
         time.sleep(0.3)

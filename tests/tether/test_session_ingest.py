@@ -9,7 +9,7 @@ import pytest
 from tether.journal import Journal
 from tether.session import Session
 
-from tether_helpers import let_it_look, md5_of
+from tether_helpers import let_it_look, lists_since, md5_of
 from test_helpers import wait_for
 
 
@@ -267,11 +267,11 @@ def test_a_phone_stopped_mid_write_leaves_a_pending_file_that_is_never_pulled(ma
         assert session.wait_for_captures(1, 10)
         phone.shoot(write_steps=4, write_duration=3.0)  # the camera app dies half-way through this one
         wait_for(lambda: list(phone.folder.glob(".pending-*")), "the pending file of the shot the camera dies in")
-        lists = session.watcher.lists
+        mark = len(phone.sync_requests)
         time.sleep(0.3)
         phone.camera.stop()
-        # Several polls, and LISTs that started after the pending file appeared (its own and the follow-up)
-        wait_for(lambda: session.watcher.lists >= lists + 2, "two LISTs after the pending file appeared")
+        # A LIST that saw the pending file, then several polls
+        wait_for(lambda: lists_since(phone, mark), "a LIST of the folder after the pending file appeared")
         let_it_look(phone, 10)
     finally:
         session.stop()

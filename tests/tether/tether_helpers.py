@@ -51,7 +51,12 @@ def adb_connect(adb, serial: str) -> bool:
 
 def looks_at(phone, folder: str = "/sdcard/DCIM/Camera") -> int:
     """How many times anyone STATed `folder` on the simulated phone: a watching session does once per poll."""
-    return sum(1 for kind, path in list(phone.sync_requests) if kind in ("STAT", "STA2") and path == folder)
+    return sum(1 for kind, path in list(phone.sync_requests) if kind in ("STAT", "STA2", "LST2") and path == folder)
+
+
+def lists_since(phone, mark: int, folder: str = "/sdcard/DCIM/Camera") -> int:
+    """LISTs of `folder` the phone received after its `mark`-th sync request (mark = len(phone.sync_requests))."""
+    return sum(1 for kind, path in list(phone.sync_requests)[mark:] if kind in ("LIST", "LIS2") and path == folder)
 
 
 def let_it_look(phone, times: int = 10, folder: str = "/sdcard/DCIM/Camera") -> None:
@@ -61,3 +66,19 @@ def let_it_look(phone, times: int = 10, folder: str = "/sdcard/DCIM/Camera") -> 
     from test_helpers import wait_for
     seen = looks_at(phone, folder)
     wait_for(lambda: looks_at(phone, folder) >= seen + times, f"{times} more looks at {folder} on the phone")
+
+
+def wait_events_live(session, folder: str = "/sdcard/DCIM/Camera") -> None:
+    """Until the phone's inotifyd stream covers `folder` and the catch-up LIST after it went live has run: from
+    then on a capture is announced by its event, and the folder is not listed again for a while."""
+    from test_helpers import wait_for
+    wait_for(lambda: session.watcher.events.covers(folder) is not None and session.watcher.lists >= 2,
+             "the inotifyd stream to go live (and the catch-up LIST to run)")
+
+
+def no_safety_net_list(monkeypatch) -> None:
+    """No safety-net LIST (every FULL_LIST_SECONDS, 15 s) however long a loaded machine takes: for the tests that
+    check that captures announced by events need no LIST."""
+    from tether import lister, watcher
+    for module in (lister, watcher):
+        monkeypatch.setattr(module, "FULL_LIST_SECONDS", 600.0)
