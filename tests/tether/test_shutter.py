@@ -1,17 +1,24 @@
 """The shutter: wake first, the camera opened once per session, the lock screen named, a missing shot explained."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tether.session import Session
+from tether.simphone.screen import Screen
 from tether.trigger import PhoneLockedError, RemoteTrigger, TriggerTimeout, is_locked
+from test_helpers import wait_for
 
 LOCKED = ("WINDOW MANAGER POLICY STATE (dumpsys window policy)\n    mAwake=true\n"
           "    mShowingLockscreen=true mShowingDream=false mDreamingLockscreen=true\n")
 UNLOCKED = LOCKED.replace("=true mShowingDream", "=false mShowingDream").replace("mDreamingLockscreen=true",
                                                                                "mDreamingLockscreen=false")
+
+
+class Clock:
+    now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def test_lock_screen_is_read_from_dumpsys_window():
@@ -37,8 +44,7 @@ def test_a_sleeping_phone_behind_a_swipe_lock_still_takes_the_shot(make_phone, h
     phone = make_phone(trusted_keys=[host_key], screen_timeout_s=1.0, lock="swipe")
     session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
     try:
-        time.sleep(1.2)
-        assert not phone.screen.awake and phone.screen.locked
+        wait_for(lambda: not phone.screen.awake and phone.screen.locked, "the screen to time out and lock")
         result = RemoteTrigger(session).fire(timeout=10)
     finally:
         session.stop()
@@ -50,7 +56,7 @@ def test_a_pin_lock_screen_is_named_instead_of_a_silent_miss(make_phone, host_ke
     phone = make_phone(trusted_keys=[host_key], screen_timeout_s=1.0, lock="pin")
     session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1).start()
     try:
-        time.sleep(1.2)
+        wait_for(lambda: not phone.screen.awake and phone.screen.locked, "the screen to time out and lock")
         with pytest.raises(PhoneLockedError, match="lock screen"):
             RemoteTrigger(session).fire(timeout=2)
     finally:
@@ -61,9 +67,13 @@ def test_a_pin_lock_screen_is_named_instead_of_a_silent_miss(make_phone, host_ke
 
 def test_keep_awake_while_tethered_and_restore_after(make_phone, host_key, connect, tmp_path):
     phone = make_phone(trusted_keys=[host_key], screen_timeout_s=0.5, lock="swipe")
+    # The screen's clock moved by hand: a session slow to connect on a loaded machine cannot let it time out first
+    clock = Clock()
+    phone.screen = Screen(0.5, "swipe", plugged=phone.screen.plugged, clock=clock)
     session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1, keep_awake=True).start()
     try:
-        time.sleep(1.0)
+        wait_for(lambda: phone.screen.stay_on, "the phone to be told to stay awake")
+        clock.now += 60
         assert phone.screen.awake and not phone.screen.locked, "stays on past its 0.5 s timeout"
     finally:
         session.stop()

@@ -1,14 +1,13 @@
 """Remote shutter and screen-capture live view against the simulated phone."""
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tether.liveview import LiveView, decode_size, grab_frame
 from tether.session import Session
 from tether.trigger import RemoteTrigger, TriggerTimeout
 from tether_helpers import md5_of
+from test_helpers import wait_for
 
 
 def test_trigger_reports_the_capture_it_caused(phone, connect, tmp_path):
@@ -43,8 +42,10 @@ def test_live_view_frames_decode_and_fps_is_measured(phone, connect):
     assert decode_size(grab_frame(conn)) == phone.screen_size
     frames = []
     view = LiveView(conn, frames.append, prefer="screencap").start()
-    time.sleep(1.0)
-    view.stop()
+    try:
+        wait_for(lambda: len(frames) >= 3, "3 screencap frames")
+    finally:
+        view.stop()
     assert view.error is None and view.mode == "screencap"
     assert len(frames) >= 3 and view.fps > 2
     assert frames[-1].rgb.shape == (phone.screen_size[1], phone.screen_size[0], 3)
