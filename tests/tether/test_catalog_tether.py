@@ -14,6 +14,7 @@ from PIL import Image
 from editor.app.library import LibraryController
 from editor.core import sidecar as sidecars
 from editor.core.catalog import Catalog, Filter
+from test_helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,9 +42,10 @@ def test_a_terminal_session_joins_the_catalog_while_the_app_rates_photos(phone, 
     reader.start()
     rated = 0
     try:
+        wait_for(lambda: any(line.startswith("Watching") for line in lines) or proc.poll() is not None,
+                 "`main.py tether` to say it is watching", 40)
+        assert proc.poll() is None, "".join(lines)
         deadline = time.monotonic() + 40
-        while not any(line.startswith("Watching") for line in lines) and time.monotonic() < deadline:
-            time.sleep(0.05)
         for _ in range(3):
             phone.shoot()
         while time.monotonic() < deadline and proc.poll() is None:

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tether import cli
+from test_helpers import wait_for
 
 
 def test_cli_run_prints_device_captures_and_summary(phone, host_key, tmp_path):
@@ -19,13 +20,12 @@ def test_cli_run_prints_device_captures_and_summary(phone, host_key, tmp_path):
     thread = threading.Thread(target=lambda: hooked.append(cli.run(args, on_capture=lambda c: hooked.append(c),
                                                                    stop=stop, out=lines.append)))
     thread.start()
-    deadline = time.monotonic() + 10
-    while not any(line.startswith("Watching") for line in lines) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    shots = [phone.shoot() for _ in range(2)]
-    while len(hooked) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    stop.set()
+    try:
+        wait_for(lambda: any(line.startswith("Watching") for line in lines), "the command to say it is watching")
+        shots = [phone.shoot() for _ in range(2)]
+        wait_for(lambda: len(hooked) >= 2, "both captures to reach the hook")
+    finally:
+        stop.set()
     thread.join(10)
     text = "\n".join(lines)
     assert "Connected: HUAWEI ELS-NX9" in text and "Android 10" in text

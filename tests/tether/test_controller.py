@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 import pytest
 
 from tether.controller import TetherController
+from test_helpers import wait_for
 
 
 class Recorder:
@@ -94,9 +94,7 @@ def test_disconnect_while_connecting_drops_the_attempt(controller, make_phone, h
     events = Recorder(c)
     c.connect(f"127.0.0.1:{phone.port}", "Shoot")
     c.disconnect()
-    deadline = time.monotonic() + 10
-    while c.workers and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: c.workers == 0, "the controller's workers to finish")
     assert c.workers == 0 and c.session is None and c.state == "disconnected"
     assert not events.of("connected")
 
@@ -109,9 +107,7 @@ def test_a_failing_look_is_reported_and_the_capture_still_lands(controller, make
         assert c.shoot()
         events.wait("capture", n)
     assert any("look not applied" in d["message"] and "No space left" in d["message"] for d in events.of("log"))
-    deadline = time.monotonic() + 5
-    while c.workers and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: c.workers == 0, "the controller's workers to finish")
     assert c.workers == 0  # shutter workers are forgotten once done
 
 

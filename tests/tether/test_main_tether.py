@@ -7,6 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+from test_helpers import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,9 +24,10 @@ def test_terminal_session_applies_the_look_and_renders_previews(phone, host_key,
     reader.start()
     try:
         folder = out / "shoot"
+        wait_for(lambda: any(line.startswith("Watching") for line in lines) or proc.poll() is not None,
+                 "`main.py tether` to say it is watching", 30)
+        assert proc.poll() is None, "".join(lines)
         deadline = time.monotonic() + 30
-        while not any(line.startswith("Watching") for line in lines) and time.monotonic() < deadline:
-            time.sleep(0.05)
         shots = [phone.shoot() for _ in range(2)]
         while len(list(folder.glob(".previews/*.jpg"))) < 2 and time.monotonic() < deadline:
             if proc.poll() is not None:

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from tether.simphone.profile import FAST, REALISTIC, get_profile
+from test_helpers import wait_for
 
 CAMERA = "/sdcard/DCIM/Camera"
 
@@ -64,19 +65,23 @@ def test_screencap_takes_real_phone_time_and_fast_does_not(make_phone, connect, 
         assert Image.open(io.BytesIO(png)).size == phone.screen_size
 
 
-def _watch(conn, until: float) -> list[dict]:
-    seen = []
-    while time.monotonic() < until:
+def _watch(conn, shot, timeout: float = 15.0) -> list[dict]:
+    """The camera folder LISTed every 20 ms until a LIST that started after the shot was written whole."""
+    seen, deadline = [], time.monotonic() + timeout
+    while True:
+        done = shot.done.is_set()
         seen.append({e.name: e.size for e in conn.list_dir(CAMERA) if e.is_file})
+        if done:
+            return seen
+        assert time.monotonic() < deadline, f"the shot was not written within {timeout:g} s"
         time.sleep(0.02)
-    return seen
 
 
 def test_capture_grows_as_pending_file_then_is_renamed_whole(make_phone, connect, host_key):
     phone = make_phone(profile="realistic", trusted_keys=[host_key], roll=0, processing_s=0.0, image_size="small")
     conn = connect(phone)
     shot = phone.shoot(write_steps=4, write_duration=0.6)
-    snapshots = _watch(conn, time.monotonic() + 1.2)
+    snapshots = _watch(conn, shot)
     name = shot.local_path.name
     pending = {n for snap in snapshots for n in snap if n.startswith(".pending-")}
     assert pending, "the camera never showed a pending file"
@@ -90,9 +95,7 @@ def test_capture_grows_as_pending_file_then_is_renamed_whole(make_phone, connect
 def test_stopping_mid_write_leaves_only_the_pending_file(make_phone, host_key):
     phone = make_phone(profile="realistic", roll=0, processing_s=0.0, image_size="small")
     shot = phone.shoot(write_steps=5, write_duration=3.0)
-    deadline = time.monotonic() + 3
-    while not any(p.name.startswith(".pending-") for p in phone.folder.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_for(lambda: any(p.name.startswith(".pending-") for p in phone.folder.iterdir()), "the pending file")
     phone.stop()
     names = [p.name for p in phone.folder.iterdir()]
     assert shot.local_path.name not in names and any(n.startswith(".pending-") for n in names)
@@ -146,8 +149,7 @@ def test_mediastore_query_shows_a_shot_only_once_published_dated_at_its_shutter(
     assert len(before) == len([p for p in phone.folder.iterdir() if p.suffix in (".jpg", ".dng")])
     newest = max(int(r["date_added"]) for r in before)
     shot = phone.shoot(write_steps=3, write_duration=0.8)
-    time.sleep(0.3)
-    assert any(p.name.startswith(".pending-") for p in phone.folder.iterdir())
+    wait_for(lambda: any(p.name.startswith(".pending-") for p in phone.folder.iterdir()), "the pending file")
     assert _rows(conn, f"date_added > {newest}") == []  # pending rows stay hidden
     assert shot.done.wait(10)
     started = time.monotonic()

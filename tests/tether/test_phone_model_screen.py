@@ -4,6 +4,7 @@ timeout is tested without waiting for it."""
 from __future__ import annotations
 
 import io
+import socket
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from phone_model_host import Host, shell_packets
 from tether.errors import TetherError
 from tether.simphone.screen import Screen
 from tether.simphone.screenrecord import read_mark
+from test_helpers import wait_for
 
 CAMERA = "/sdcard/DCIM/Camera"
 
@@ -35,6 +37,14 @@ def _realistic(make_phone, host_key, clock, lock="swipe", timeout=60.0, **option
                        screencap_min_s=0.0, screencap_max_s=0.0, **options)
     phone.screen = Screen(timeout, lock, plugged="usb", clock=clock)
     return phone
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
 def _photos(phone) -> list[str]:
@@ -142,12 +152,12 @@ def test_fast_profile_has_no_screenrecord(phone, connect):
 
 
 def test_restart_drops_connections_and_asks_allow_usb_debugging_again(make_phone, connect, host_key):
-    phone = make_phone(profile="realistic", trusted_keys=[host_key], roll=0, approve_after=0.4, reboot_s=0.3)
+    phone = make_phone(profile="realistic", trusted_keys=[host_key], roll=0, approve_after=0.4, reboot_s=0.6)
     conn = connect(phone)
     assert conn.shell("echo before").strip() == "before"
     (phone.folder / "PXL_kept.jpg").write_bytes(b"kept")
     phone.restart(wait=False)
-    time.sleep(0.15)
+    wait_for(lambda: _refused(phone.port), "the rebooting phone to stop listening")
     with pytest.raises(TetherError):
         connect(phone, auth_timeout=0.5)  # rebooting: refused
     assert phone.wait_until_up(5)

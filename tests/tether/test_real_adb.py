@@ -24,7 +24,7 @@ def test_adb_connect_shell_pull_and_screencap(make_phone, adb, tmp_path):
     assert adb_connect(adb, serial)
     assert adb("-s", serial, "shell", "getprop", "ro.product.model").stdout.decode().strip() == "ELS-NX9"
     shot = phone.shoot()
-    shot.done.wait(5)
+    assert shot.done.wait(15)
     target = tmp_path / "pulled.jpg"
     adb("-s", serial, "pull", shot.device_path, str(target))
     assert hashlib.md5(target.read_bytes()).hexdigest() == shot.md5

@@ -13,7 +13,7 @@ from tether import adbkeys
 
 def test_stock_adb_device_tcp(phone, host_key):
     shot = phone.shoot()
-    shot.done.wait(5)
+    assert shot.done.wait(15)
     device = AdbDeviceTcp("127.0.0.1", phone.port, default_transport_timeout_s=3)
     try:
         assert device.connect(rsa_keys=[adbkeys.load_signer(host_key)], auth_timeout_s=3, read_timeout_s=3)

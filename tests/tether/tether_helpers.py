@@ -39,14 +39,15 @@ def private_adb(binary: str, home: Path, **env_extra: str):
         run("kill-server", check=False)
 
 
-def adb_connect(adb, serial: str) -> bool:
-    """`adb connect SERIAL`, then wait up to 5 s for it to be listed as a device; True once it is."""
+def adb_connect(adb, serial: str, timeout: float = 15.0) -> bool:
+    """`adb connect SERIAL`, then wait up to `timeout` s for it to be listed as a device; True once it is."""
     adb("connect", serial)
-    for _ in range(50):
-        if f"{serial}\tdevice" in adb("devices").stdout.decode():
-            return True
+    deadline = time.monotonic() + timeout
+    while f"{serial}\tdevice" not in adb("devices").stdout.decode():
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.1)
-    return False
+    return True
 
 
 def looks_at(phone, folder: str = "/sdcard/DCIM/Camera") -> int:
