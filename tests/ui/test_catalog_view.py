@@ -79,7 +79,7 @@ def test_a_rating_key_on_the_grid_lands_in_sidecar_and_catalog(panel, qtbot):
     widget.grid.setCurrentIndex(widget.model.index(0))  # home_0.jpg
     widget.grid.setFocus()
     qtbot.keyClick(widget.grid, Qt.Key.Key_3)
-    qtbot.waitUntil(lambda: sidecars.load(tmp_path / "home" / "home_0.jpg").rating == 3, timeout=3000)
+    qtbot.waitUntil(lambda: sidecars.load(tmp_path / "home" / "home_0.jpg").rating == 3, timeout=10000)
     assert widget.controller.catalog.photo(tmp_path / "home" / "home_0.jpg").rating == 3
     assert widget.model.index(0).data(Qt.UserRole + 1).rating == 3
 

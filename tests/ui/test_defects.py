@@ -39,7 +39,7 @@ def test_1_the_wheel_scrolls_the_develop_panel_and_moves_a_slider_only_once_focu
     combo = window.develop.row("crop", "aspect").combo
     assert not wheel(combo) and combo.currentIndex() == 0
     row.slider.setFocus()
-    qtbot.waitUntil(row.slider.hasFocus, timeout=2000)
+    qtbot.waitUntil(row.slider.hasFocus, timeout=10000)
     assert wheel(row.slider) and row.slider.value() != value
 
 
@@ -49,7 +49,7 @@ def test_2_an_aspect_chosen_while_cropping_applies_to_the_frame_at_once(qtbot, m
     tool = window.loupe.crop_tool
     assert tool is not None and tool.ratio is None
     window.develop.row("crop", "aspect").combo.setCurrentText("1:1")
-    qtbot.waitUntil(lambda: window.loupe.crop_tool.ratio == 1.0, timeout=3000)
+    qtbot.waitUntil(lambda: window.loupe.crop_tool.ratio == 1.0, timeout=10000)
     box, (fw, fh) = window.loupe.crop_tool.box, window.loupe.crop_tool.frame_size
     assert abs(box.width * fw - box.height * fh) < 1.0  # square in pixels already
 
@@ -125,7 +125,8 @@ def test_7_labels_keep_their_ampersand_size_and_room(qtbot, make_window, photo_f
     looks = window.looks
     qtbot.waitUntil(lambda: looks.item("Monochrome High Contrast") is not None, timeout=10000)
     looks.apply("Monochrome High Contrast")
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: looks.amount_label.toolTip() == "Monochrome High Contrast", timeout=10000)
+    qtbot.wait(50)  # and the layout it asked for is done
     assert looks.amount.width() >= 100 and looks.amount_label.width() <= 110
 
 
@@ -164,7 +165,7 @@ def test_9_ctrl_q_quits_and_a_typed_value_out_of_range_is_clamped_and_said(qtbot
     assert f"{top:g}" in window.statusBar().currentMessage() and "99" in window.statusBar().currentMessage()
     assert "quit" in [a.text().lower().split()[0] for a in window.menuBar().actions()[0].menu().actions()]
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
 
 
 def test_10_before_and_after_really_side_by_side(qtbot, make_window, photo_folder):

@@ -59,7 +59,7 @@ def test_the_photo_info_panel_shows_the_camera_and_exposure(qtbot, make_window, 
     panel = window.exif
     assert not panel.body.isVisible()  # collapsed until asked
     panel.header.setChecked(False)
-    qtbot.waitUntil(lambda: "ISO 64" in panel.body.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "ISO 64" in panel.body.text(), timeout=10000)
     assert "COOLPIX P6000" in panel.body.text() and "43.46716° N" in panel.body.text()
 
 
@@ -82,7 +82,7 @@ def test_the_tone_curve_editor_is_larger_and_shows_the_histogram_behind_the_curv
     window = open_first(qtbot, make_window, photo_folder)
     curve = window.develop.sections["tone_curve"].curve
     assert curve.minimumHeight() >= 240
-    qtbot.waitUntil(lambda: curve.histogram is window.last_result.histogram, timeout=5000)
+    qtbot.waitUntil(lambda: curve.histogram is window.last_result.histogram, timeout=10000)
     area = curve._area()
     shape = curve._histogram_path(area)
     assert shape is not None and shape.boundingRect().height() > area.height() * 0.5

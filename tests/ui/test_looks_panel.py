@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 
 from presets.formats import read_file
 from editor.ui.looks_panel import NameRole
-from ui_helpers import qimage_array, wait_preview
+from ui_helpers import looks_idle, qimage_array, wait_preview
 
 CUBE_HALF = "TITLE \"Half\"\nLUT_3D_SIZE 2\n" + "".join(
     f"{r * 0.5} {g * 0.5} {b * 0.5}\n" for b in (0, 1) for g in (0, 1) for r in (0, 1))
@@ -53,7 +53,7 @@ def shrink(qtbot, window, rows: int = 3) -> None:
     tree = window.looks.tree
     row = tree.visualItemRect(window.looks.item("Sepia")).height() or 58
     tree.setFixedHeight(row * rows + 2 * tree.frameWidth())
-    qtbot.waitUntil(lambda: tree.viewport().height() <= row * rows, timeout=3000)
+    qtbot.waitUntil(lambda: tree.viewport().height() <= row * rows, timeout=10000)
 
 
 def test_each_look_gets_a_live_thumbnail_of_the_open_photo(qtbot, make_window, photo_folder):
@@ -77,6 +77,7 @@ def test_only_the_looks_on_screen_are_rendered_and_scrolling_renders_more(qtbot,
     opened = looks.visible_names()  # the window as it opens: rows are as tall before their thumbnail
     qtbot.waitUntil(lambda: set(opened) <= set(rendered(looks)), timeout=10000)
     qtbot.wait(300)
+    looks_idle(qtbot, looks)
     assert sorted(rendered(looks)) == sorted(opened) and len(opened) < total
     shrink(qtbot, window)
     looks.render_thumbnails(force=True)
@@ -84,6 +85,7 @@ def test_only_the_looks_on_screen_are_rendered_and_scrolling_renders_more(qtbot,
     assert 1 <= len(visible) <= 4 < total
     qtbot.waitUntil(lambda: sorted(rendered(looks)) == sorted(visible), timeout=10000)
     qtbot.wait(300)  # nothing else follows: the hidden looks are not rendered
+    looks_idle(qtbot, looks)
     assert sorted(rendered(looks)) == sorted(visible)
     looks.tree.verticalScrollBar().setValue(looks.tree.verticalScrollBar().maximum())
     below = looks.visible_names()
@@ -100,6 +102,7 @@ def test_expanding_a_group_renders_its_looks(qtbot, make_window, photo_folder):
     group.setExpanded(False)
     looks.render_thumbnails(force=True)
     qtbot.wait(200)
+    looks_idle(qtbot, looks)
     hidden = [group.child(c).data(0, NameRole) for c in range(group.childCount())]
     assert not set(hidden) & set(rendered(looks))  # a collapsed group's looks are not rendered
     group.setExpanded(True)
@@ -115,12 +118,13 @@ def test_switching_photo_discards_the_stale_requests(qtbot, make_window, photo_f
     looks.render_thumbnails(force=True)
     old_gen, old_doc = looks._gen, window.doc
     looks.tree.verticalScrollBar().setValue(looks.tree.verticalScrollBar().maximum())
-    qtbot.wait(150)  # the scroll queued a second batch for the same photo
+    qtbot.waitUntil(lambda: len(looks._futures) >= 2, timeout=10000)  # the scroll queued a second batch
     window.select_row(1)
     qtbot.waitUntil(lambda: window.doc is not old_doc and looks._gen != old_gen, timeout=10000)
     gate.set()
     qtbot.waitUntil(lambda: bool(rendered(looks)), timeout=10000)
     qtbot.wait(300)
+    looks_idle(qtbot, looks)
     assert not [n for gen, n in looks.render_log if gen == old_gen]  # nothing rendered for the old photo
     assert looks._key[0] is window.doc
 
@@ -168,7 +172,7 @@ def test_import_cube_and_xmp_through_the_file_dialog(qtbot, make_window, photo_f
     for path, name in ((cube, "Half"), (xmp, "Bright XMP")):
         monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, p=path, **k: (str(p), "")))
         window.looks.buttons["import"].click()
-        qtbot.waitUntil(lambda n=name: window.looks.item(n) is not None, timeout=5000)
+        qtbot.waitUntil(lambda n=name: window.looks.item(n) is not None, timeout=10000)
     gen = window.shown_gen
     click(qtbot, window.looks.tree, window.looks.item("Half"))
     halved = wait_preview(qtbot, window, gen)
@@ -187,7 +191,7 @@ def test_a_bad_file_gives_a_clear_error_and_adds_nothing(qtbot, make_window, pho
     count = len(list(window.looks._items()))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bad), "")))
     window.looks.buttons["import"].click()
-    qtbot.waitUntil(lambda: hasattr(window.looks, "last_error"), timeout=5000)
+    qtbot.waitUntil(lambda: hasattr(window.looks, "last_error"), timeout=10000)
     assert "broken.cube" in window.looks.last_error
     assert len(list(window.looks._items())) == count
 
@@ -200,13 +204,13 @@ def test_export_a_look_as_cube_and_xmp_and_create_from_current(qtbot, make_windo
         out = tmp_path / f"vivid{suffix}"
         monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, o=out, **k: (str(o), "")))
         window.looks.buttons["export"].click()
-        qtbot.waitUntil(out.exists, timeout=5000)
+        qtbot.waitUntil(out.exists, timeout=10000)
         assert read_file(out).presets
     window.develop.row("exposure", "exposure_ev").slider.setValue(80)
     from PySide6.QtWidgets import QInputDialog
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("My Look", True)))
     window.looks.buttons["create"].click()
-    qtbot.waitUntil(lambda: window.looks.item("My Look") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.looks.item("My Look") is not None, timeout=10000)
     assert window.looks.presets["My Look"].params["exposure"]["exposure_ev"] == window.doc.edit["exposure"].exposure_ev
 
 
@@ -216,20 +220,20 @@ def test_duplicate_rename_and_delete_a_look(qtbot, make_window, photo_folder, mo
     looks = window.looks
     looks.tree.setCurrentItem(looks.item("Sepia"))
     looks.buttons["duplicate"].click()
-    qtbot.waitUntil(lambda: looks.item("Sepia copy") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: looks.item("Sepia copy") is not None, timeout=10000)
     assert looks.item("Sepia copy").parent().text(0) == "User"
     looks.tree.setCurrentItem(looks.item("Sepia copy"))
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("Warm Sepia", True)))
     looks.buttons["rename"].click()
-    qtbot.waitUntil(lambda: looks.item("Warm Sepia") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: looks.item("Warm Sepia") is not None, timeout=10000)
     assert looks.item("Sepia copy") is None
     looks.tree.setCurrentItem(looks.item("Warm Sepia"))
     looks.buttons["delete"].click()
-    qtbot.waitUntil(lambda: looks.item("Warm Sepia") is None, timeout=5000)
+    qtbot.waitUntil(lambda: looks.item("Warm Sepia") is None, timeout=10000)
     assert looks.store.trash()  # recoverable
     looks.tree.setCurrentItem(looks.item("Sepia"))
     looks.buttons["delete"].click()  # built-in looks cannot be deleted: a clear message, nothing removed
-    qtbot.waitUntil(lambda: hasattr(looks, "last_error"), timeout=5000)
+    qtbot.waitUntil(lambda: hasattr(looks, "last_error"), timeout=10000)
     assert looks.item("Sepia") is not None and "Sepia" in looks.last_error
 
 
@@ -251,6 +255,7 @@ def test_a_hidden_panel_renders_nothing_until_shown_and_another_photo_clears_old
     qtbot.waitUntil(lambda: looks._gen != old, timeout=10000)
     assert all(looks.item(n).icon(0).isNull() for n in last)  # off screen: the last photo's thumbnails go
     qtbot.wait(300)
+    looks_idle(qtbot, looks)
     assert rendered(looks) == []  # hidden: nothing is rendered
     window.left.setCurrentWidget(looks)
     shown = looks.visible_names()

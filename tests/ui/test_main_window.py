@@ -78,7 +78,7 @@ def test_typed_value_and_double_click_reset(qtbot, make_window, photo_folder):
 def test_rating_and_flag_keys_write_the_sidecar(qtbot, make_window, photo_folder):
     window, _ = open_first(qtbot, make_window, photo_folder)
     qtbot.keyClick(window, Qt.Key.Key_Right)
-    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_1.jpg", timeout=5000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_1.jpg", timeout=10000)
     qtbot.keyClick(window, Qt.Key.Key_3)
     qtbot.keyClick(window, Qt.Key.Key_P)
     window.saver.flush()
@@ -92,7 +92,7 @@ def test_a_photo_that_cannot_be_opened_shows_why_and_the_library_keeps_working(q
     window, _ = open_first(qtbot, make_window, photo_folder)
     window.sort_box.setCurrentIndex(1)  # by name: the broken file is last
     window.select_row(3)
-    qtbot.waitUntil(lambda: "zz_broken.jpg" in window.loupe.message, timeout=5000)
+    qtbot.waitUntil(lambda: "zz_broken.jpg" in window.loupe.message, timeout=10000)
     assert window.loupe.image is None
     gen = window.shown_gen
     window.select_row(0)
@@ -118,11 +118,11 @@ def test_clipping_overlay_and_one_to_one_detail(qtbot, make_window, photo_folder
     wait_preview(qtbot, window, gen)
     gen = window.shown_gen
     qtbot.keyClick(window, Qt.Key.Key_J)
-    qtbot.waitUntil(lambda: window.shown_gen > gen and window.loupe.overlay is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.shown_gen > gen and window.loupe.overlay is not None, timeout=10000)
     overlay = qimage_array(window.loupe.overlay)
     assert (overlay[..., 0] == 255).mean() > 0.05  # red marks on blown pixels
     window.loupe.set_zoom(window.loupe.fit_zoom() * 2)  # past fit: a 1:1-or-closer tile is rendered
-    qtbot.waitUntil(lambda: window.loupe.detail is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.loupe.detail is not None, timeout=10000)
     (x, y, w, h), tile = window.loupe.detail
     assert 0 < w <= 320 and 0 < h <= 240 and tile.width() == w
 
@@ -135,7 +135,7 @@ def test_paste_settings_into_another_photo(qtbot, make_window, photo_folder):
     qtbot.keyClick(window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     window.grid.selectionModel().select(window.model.index(2), window.grid.selectionModel().SelectionFlag.Select)
     qtbot.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: sidecars.path_for(photo_folder / "img_2.jpg").exists(), timeout=5000)
+    qtbot.waitUntil(lambda: sidecars.path_for(photo_folder / "img_2.jpg").exists(), timeout=10000)
     pasted = sidecars.load(photo_folder / "img_2.jpg").edit
     assert pasted["exposure"].exposure_ev == ev
     assert pasted["crop"] == window.doc.edit["crop"].__class__()  # framing is not pasted
@@ -166,7 +166,7 @@ def test_reopens_the_last_folder_with_its_geometry(qtbot, make_window, photo_fol
     window.resize(1100, 700)
     window.close()  # saves last folder, geometry and splitter sizes
     again = make_window(None)
-    qtbot.waitUntil(lambda: again.model.rowCount() == 3, timeout=5000)
+    qtbot.waitUntil(lambda: again.model.rowCount() == 3, timeout=10000)
     assert again.model.library.folder == photo_folder
     assert again.settings.value("geometry") is not None and again.settings.value("hsplit") is not None
 
@@ -218,10 +218,10 @@ def test_the_filmstrip_thumbnail_follows_the_edit(qtbot, make_window, photo_fold
     window, _ = open_first(qtbot, make_window, photo_folder)
     role = Qt.ItemDataRole.DecorationRole
     index = window.model.index(0)
-    qtbot.waitUntil(lambda: window.model.data(index, role) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.model.data(index, role) is not None, timeout=10000)
     old = qimage_array(window.model.data(index, role)).mean()
     window.develop.row("exposure", "exposure_ev").slider.setValue(90)  # +1.5 EV
-    qtbot.waitUntil(lambda: qimage_array(window.model.data(index, role)).mean() > old + 20, timeout=5000)
+    qtbot.waitUntil(lambda: qimage_array(window.model.data(index, role)).mean() > old + 20, timeout=10000)
 
 
 def test_sorting_keeps_the_selected_photo(qtbot, make_window, photo_folder):
@@ -231,12 +231,12 @@ def test_sorting_keeps_the_selected_photo(qtbot, make_window, photo_folder):
     window, _ = open_first(qtbot, make_window, photo_folder)
     assert window.model.entry(0).name == "img_2.jpg"  # capture time (file time: no EXIF)
     window.select_row(1)
-    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_1.jpg", timeout=5000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_1.jpg", timeout=10000)
     window.sort_box.setCurrentIndex(1)  # by name
     assert [window.model.entry(r).name for r in range(3)] == ["img_0.jpg", "img_1.jpg", "img_2.jpg"]
     assert window.grid.currentIndex().data(Qt.ItemDataRole.DisplayRole) == "img_1.jpg"
     window.select_row(0)
-    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_0.jpg", timeout=5000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_0.jpg", timeout=10000)
 
 
 def test_view_keys_and_undo_action_state(qtbot, make_window, photo_folder):
@@ -267,9 +267,9 @@ def test_holding_a_dragged_slider_still_refines_the_preview(qtbot, make_window, 
     row = window.develop.row("exposure", "exposure_ev")
     row.slider.setSliderDown(True)
     row.slider.setValue(row.slider.value() + 10)
-    qtbot.waitUntil(lambda: window.last_result.long_edge == 800, timeout=5000)  # reduced while dragging
+    qtbot.waitUntil(lambda: window.last_result.long_edge == 800, timeout=10000)  # reduced while dragging
     assert window.last_result.image.width() == 800 and window.shown_draft
-    qtbot.waitUntil(lambda: window.shown_edge == settled, timeout=5000)  # still held: refined when idle
+    qtbot.waitUntil(lambda: window.shown_edge == settled, timeout=10000)  # still held: refined when idle
     assert window.last_result.long_edge == settled and not window.shown_draft
     row.slider.setSliderDown(False)
 
@@ -309,7 +309,7 @@ def test_a_4k_loupe_gets_a_settled_preview_in_device_pixels_up_to_4k(qtbot, make
     window.resize(3840, 2160)
     qtbot.waitUntil(lambda: window.doc is not None, timeout=10000)
     wait_preview(qtbot, window)
-    qtbot.waitUntil(lambda: window.loupe.width() > 2500, timeout=5000)
+    qtbot.waitUntil(lambda: window.loupe.width() > 2500, timeout=10000)
     results = []
     window.render.preview_ready.connect(lambda res: results.append((res.gen, res.draft, res.long_edge)))
     gen = window.request_preview()
@@ -344,7 +344,7 @@ def test_crop_tool_draws_on_the_whole_frame_and_applies_as_one_step(qtbot, make_
     assert abs(cropped.shape[1] - 160) <= 4 and abs(cropped.shape[0] - 120) <= 4
     assert np.abs(cropped - original[: cropped.shape[0], : cropped.shape[1]]).mean() < 2  # the top-left quarter
     qtbot.keyClick(window, Qt.Key.Key_R)  # enter again: the whole frame, the old crop drawn
-    qtbot.waitUntil(lambda: loupe.full_size == (320, 240), timeout=5000)
+    qtbot.waitUntil(lambda: loupe.full_size == (320, 240), timeout=10000)
     qtbot.keyClick(window, Qt.Key.Key_Escape)  # cancel: crop unchanged
     assert loupe.crop_tool is None and window.doc.edit["crop"].width == round(box.width, 4)
 
@@ -362,15 +362,15 @@ def test_section_title_marks_an_operation_in_use(qtbot, make_window, photo_folde
 def test_show_filter_hides_photos_and_navigation_skips_them(qtbot, make_window, photo_folder):
     window, _ = open_first(qtbot, make_window, photo_folder)
     window.select_row(2)
-    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_2.jpg", timeout=5000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_2.jpg", timeout=10000)
     qtbot.keyClick(window, Qt.Key.Key_P)
     window.select_row(0)
-    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_0.jpg", timeout=5000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_0.jpg", timeout=10000)
     qtbot.keyClick(window, Qt.Key.Key_P)
     window.filter_box.setCurrentText("Picks")
     assert [window.grid.isRowHidden(r) for r in range(3)] == [False, True, False]
     qtbot.keyClick(window, Qt.Key.Key_Right)  # skips img_1
-    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_2.jpg", timeout=5000)
+    qtbot.waitUntil(lambda: window.doc is not None and window.doc.path.name == "img_2.jpg", timeout=10000)
     qtbot.keyClick(window, Qt.Key.Key_U)  # unflag: it leaves the Picks view
     assert window.grid.isRowHidden(2)
     window.filter_box.setCurrentText("All photos")

@@ -52,7 +52,10 @@ def test_side_by_side_zooms_and_pans_both_halves_together(qtbot, make_window, ph
     qtbot.mouseRelease(loupe, Qt.MouseButton.LeftButton, pos=QPoint(160, 130))
     assert loupe.center.x() < centre.x()  # (a photo shorter than the view stays centred vertically)
 
-    qtbot.wait(300)  # the 1:1 tile of the after half may arrive: the same region, only sharper
+    # The 1:1 tiles of this view (after and before halves; the region is clipped to the photo) arrive:
+    # the same region, only sharper
+    qtbot.waitUntil(lambda: loupe.detail is not None and loupe.detail[0][:2] == loupe.visible_region()[:2]
+                    and loupe.detail_before is not None, timeout=10000)
     left, right = halves(loupe)
     assert np.abs(left - right).mean() < 6  # both halves show the same part of the photo
     assert np.abs(left - fit_left).mean() > 10  # and it is not the fitted photo any more

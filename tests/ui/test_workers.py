@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 from editor.core import sidecar as sidecars
 from editor.core.edit import Edit, History
 from editor.ui import imaging, workers
+from test_helpers import wait_for
 from ui_helpers import photo_like, qimage_array
 
 
@@ -42,17 +43,16 @@ def test_sidecar_write_waits_while_renders_are_busy_then_writes_the_latest(tmp_p
     photo = tmp_path / "a.jpg"
     photo.write_bytes(b"")
     saver = workers.AsyncSaver()
-    busy = [True]
-    saver.busy = lambda: busy[0]
+    busy, asked = [True], []
+    saver.busy = lambda: asked.append(1) or busy[0]
     try:
         saver(photo, _car(0.5))
-        time.sleep(workers.SAVE_DEBOUNCE_S + 0.25)
+        # past its debounce, the writer asks whether renders are busy (every 20 ms while they are)
+        wait_for(lambda: len(asked) >= 3, "the sidecar write to be deferred while renders are busy")
         assert not sidecars.path_for(photo).exists()  # deferred: previews are still rendering
         saver(photo, _car(1.0))
         busy[0] = False
-        deadline = time.monotonic() + 3
-        while not sidecars.path_for(photo).exists() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(sidecars.path_for(photo).exists, "the deferred sidecar write once renders pause")
         assert sidecars.load(photo).edit["exposure"].exposure_ev == 1.0
     finally:
         saver.shutdown()
@@ -146,7 +146,7 @@ def test_a_render_that_fails_reports_the_reason(qtbot):
 
     worker = workers.RenderWorker()
     try:
-        with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+        with qtbot.waitSignal(worker.failed, timeout=10000) as blocker:
             worker.request(workers.PreviewJob(7, Doc(), Edit(), long_edge=512))
         assert blocker.args[0] == 7 and "truncated JPEG data" in blocker.args[2]
     finally:

@@ -40,3 +40,13 @@ def qimage_array(image) -> np.ndarray:
     h, w, bpl = image.height(), image.width(), image.bytesPerLine()
     data = np.frombuffer(image.constBits(), np.uint8, count=h * bpl).reshape(h, bpl)[:, : w * 3]
     return data.reshape(h, w, 3).astype(np.float32)
+
+
+def looks_idle(qtbot, looks, timeout: int = 10000):
+    """Wait until the looks panel has nothing left to do: no timer pending that would request thumbnails, and its
+    worker has run (or dropped) every batch queued so far. The positive control of a test that checks some look
+    is NOT rendered: on a loaded machine a batch may still sit in the queue after a fixed wait."""
+    qtbot.waitUntil(lambda: not looks.visible_timer.isActive() and not looks.refresh_timer.isActive(),
+                    timeout=timeout)
+    drained = looks._pool.submit(lambda: None)  # one worker, first in first out: behind every queued batch
+    qtbot.waitUntil(drained.done, timeout=timeout)
