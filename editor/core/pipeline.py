@@ -1,14 +1,22 @@
-"""Builds the pyvips graph for an edit. Pixels flow when a sink pulls them; only a preview-sized colour
-result that spatial operations read with margins is computed here, into memory.
+"""Builds the pyvips graph for an edit. Pixels flow when a sink pulls them; only preview-sized
+intermediates that later steps read with margins, or read again in the next render, are computed here,
+into memory.
 
-Order: geometry (crop/straighten) -> the point-wise operations fused into one colour transform ->
-spatial operations (sharpening, grain, vignette). The same `render` serves the preview (on a
-shrink-on-load source) and export (on the full-resolution source); `RenderContext.scale` tells spatial
-operations how many output pixels stand for one original pixel so radii and grain scale with the image.
+Order: geometry (crop/straighten) -> local contrast (dehaze, clarity, texture) on the photo itself -> the
+point-wise operations fused into one colour transform -> spatial operations (sharpening, grain,
+vignette). The same `render` serves the preview (on a shrink-on-load source) and export (on the
+full-resolution source); `RenderContext.scale` tells spatial operations how many output pixels stand for
+one original pixel so radii and grain scale with the image.
+
+Geometry and local contrast depend only on the photo and their own params, so the loupe's preview
+(`RenderContext.interactive`) keeps its result of them in memory between renders (`_before_colour`):
+moving any tone or colour slider then costs the colour transform and what follows it, with clarity and
+dehaze on as without them.
 """
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 
 import pyvips
@@ -24,55 +32,97 @@ class RenderContext:
     seed: int = 0  # per-photo seed so that grain is the same in every render of one photo
     draft: bool = False  # an interim preview while a slider moves: coarser colour table, refined after
     white: float = 255.0  # full white of the float image spatial operations receive (set by render)
+    # The app's loupe: rendered again and again as sliders move, so the photo after geometry and local
+    # contrast is kept in memory for the next render (thumbnails and exports are rendered once)
+    interactive: bool = False
 
 
 def render(source: pyvips.Image, edit: Edit, ctx: RenderContext = RenderContext()) -> pyvips.Image:
     """`source` (working space: sRGB uchar or ushort, 3 bands) developed with `edit`, as a lazy image."""
-    image = source
-    points: list[fused.Step] = []
-    for op, params in edit.active():
+    active = edit.active()
+    image = _before_colour(source, [(op, p) for op, p in active if op.kind in ("geometry", "local")], ctx)
+    points = tuple(fused.Step.of(op, p) for op, p in active if op.kind in ("channel", "colour"))
+    image = fused.apply(image, points, fused.DRAFT_GRID if ctx.draft else fused.GRID)
+    spatial = [(op, p) for op, p in active if op.kind == "spatial"]
+    return _affine_stage(image, spatial, ctx) if spatial else image
+
+
+def _before_colour(source: pyvips.Image, steps: list, ctx: RenderContext) -> pyvips.Image:
+    """`source` after the geometry and local-contrast `steps`; for an interactive preview, computed into
+    memory once and reused by the next renders with the same steps (the last few are kept)."""
+    if not steps:
+        return source
+    if not ctx.interactive or source.width * source.height > spatial_ops.PREVIEW_PIXELS:
+        return _geometry_and_local(source, steps, ctx)
+    key = (tuple((op.name, params) for op, params in steps), ctx.scale, ctx.seed)
+    with _kept_lock:
+        for kept_source, kept_key, result in _kept:
+            if kept_source is source and kept_key == key:
+                return result
+    result = _geometry_and_local(source, steps, ctx).copy_memory()
+    with _kept_lock:
+        _kept.insert(0, (source, key, result))
+        del _kept[_KEEP:]
+    return result
+
+
+# The last few preview results of `_before_colour`: the settled preview and the drag draft of one photo
+# (each keeps its source alive, a few MB), so neither evicts the other while a slider moves.
+_KEEP = 3
+_kept: list[tuple[pyvips.Image, tuple, pyvips.Image]] = []
+_kept_lock = threading.Lock()
+
+
+def _geometry_and_local(image: pyvips.Image, steps: list, ctx: RenderContext) -> pyvips.Image:
+    for op, params in steps:
         if op.kind == "geometry":
             image = op.module.build(image, params, ctx)
-        elif op.kind in ("channel", "colour"):
-            points.append(fused.Step.of(op, params))
-    image = fused.apply(image, tuple(points), fused.DRAFT_GRID if ctx.draft else fused.GRID)
-    spatial = [(op, params) for op, params in edit.active() if op.kind == "spatial"]
-    if spatial:
-        # Each spatial operation maps a pixel to rgb * gain + offset, alike in R, G and B, so the
-        # luminance follows the same map: one luminance image feeds them all (each sees the luminance
-        # after the operations before it, less their local detail: see DETAIL), and their composition
-        # is applied once, rounded by the +0.5 and the truncating cast back to 8/16 bits.
-        fmt, interpretation = image.format, image.interpretation
-        ctx = dataclasses.replace(ctx, white=65535.0 if fmt == "ushort" else 255.0)
-        held = False
-        if any(op.reads_neighbours for op, _ in spatial):
-            # A blur of the luminance asks the colour transform for a margin around each strip, and
-            # the final step asks for the strip itself: libvips would compute the (costly) colour
-            # transform twice for most pixels. Full-width cached strips compute it once; thin ones (8
-            # rows) keep a thread from waiting long on a strip that the other thread is computing.
-            # A preview-sized image is simply computed into memory first (a few MB): no cache locking.
-            # Clarity and dehaze (READS_FAR) read hundreds of rows ahead through their shrunk copy: a
-            # large image too is then computed once into memory (150 MB for 50 MP at 8 bits), as a cache
-            # of strips would have to be that deep and a streamed (sequential) source cannot be re-read.
-            held = (image.width * image.height <= spatial_ops.PREVIEW_PIXELS
-                    or any(op.reads_far for op, _ in spatial))
-            if held:
-                image = image.copy_memory()
-            else:
-                image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
-        lum = spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in spatial))
-        if held:  # its readers (several blurs, shrunk copies, lookups) would each compute it again
-            lum = lum.copy_memory()
-        total = (None, None)
-        for i, (op, params) in enumerate(spatial):
-            step = op.module.affine(lum, params, ctx)
-            total = spatial_ops.compose(total, step)
-            if i + 1 < len(spatial):
-                # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight)
-                # reads the smooth luminance without it, one float pass fewer over every pixel.
-                lum = spatial_ops.transform(lum, step[0], None if op.detail else step[1])
-        gain, offset = total
-        if gain is not None or offset is not None:
-            out = spatial_ops.apply(image, gain, offset, ctx.white, bias=0.5)
-            image = out.cast(fmt).copy(interpretation=interpretation)
-    return image
+    local = [(op, params) for op, params in steps if op.kind == "local"]
+    return _affine_stage(image, local, ctx) if local else image
+
+
+def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext) -> pyvips.Image:
+    """`image` (uchar or ushort) through local or spatial operations, keeping its format.
+
+    Each maps a pixel to rgb * gain + offset, alike in R, G and B, so the luminance follows the same map:
+    one luminance image feeds them all (each sees the luminance after the operations before it, less
+    their local detail: see DETAIL), and their composition is applied once, rounded by the +0.5 and the
+    truncating cast back to 8/16 bits."""
+    fmt, interpretation = image.format, image.interpretation
+    ctx = dataclasses.replace(ctx, white=65535.0 if fmt == "ushort" else 255.0)
+    held = False
+    if any(op.reads_neighbours for op, _ in steps):
+        # A blur of the luminance asks the input for a margin around each strip, and the final step asks
+        # for the strip itself: libvips would compute the (costly) input twice for most pixels (the colour
+        # transform, or the decoding and rotation of the photo). Full-width cached strips compute it
+        # once; thin ones (8 rows) keep a thread from waiting long on a strip that the other thread is
+        # computing. A preview-sized image is simply computed into memory first (a few MB: no locking).
+        # Clarity and dehaze (READS_FAR) read hundreds of rows ahead through their shrunk copies: a large
+        # input too is then computed once into memory (150 MB for 50 MP at 8 bits), as a streamed
+        # (sequential) source cannot be read twice and a cache of strips would have to be deeper than a
+        # quarter of the photo (measured at 50 MP; slower than holding it, on these 2 cores).
+        held = (image.width * image.height <= spatial_ops.PREVIEW_PIXELS
+                or any(op.reads_far for op, _ in steps))
+        if held:
+            image = image.copy_memory()
+        else:
+            image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
+    lum = spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in steps))
+    # its readers (several blurs, shrunk copies, lookups) would each compute it again
+    if held:
+        lum = lum.copy_memory()
+    elif any(op.reads_neighbours for op, _ in steps):
+        lum = lum.tilecache(tile_width=lum.width, tile_height=8, max_tiles=64, threaded=True)
+    total = (None, None)
+    for i, (op, params) in enumerate(steps):
+        step = op.module.affine(lum, params, ctx)
+        total = spatial_ops.compose(total, step)
+        if i + 1 < len(steps):
+            # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight)
+            # reads the smooth luminance without it, one float pass fewer over every pixel.
+            lum = spatial_ops.transform(lum, step[0], None if op.detail else step[1])
+    gain, offset = total
+    if gain is None and offset is None:
+        return image
+    out = spatial_ops.apply(image, gain, offset, ctx.white, bias=0.5)
+    return out.cast(fmt).copy(interpretation=interpretation)

@@ -424,7 +424,7 @@ class RenderWorker(QObject):
         photo = job.doc.photo
         scale = base.width / photo.width if photo.width else 1.0
         # Interim previews (slider moving, first paint) use the engine's coarser, faster colour table.
-        ctx = RenderContext(scale=scale, seed=photo.seed, draft=draft)
+        ctx = RenderContext(scale=scale, seed=photo.seed, draft=draft, interactive=True)
         image, pixels = imaging.to_rgb32(render(base, job.edit, ctx))
         overlay = imaging.clipping_overlay(pixels, imaging.RGB32_CHANNELS) if job.clipping else None
         full = crop.output_size(photo.width, photo.height, job.edit["crop"])

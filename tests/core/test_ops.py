@@ -750,3 +750,36 @@ def test_dehaze_on_a_large_image_looks_up_4x4_blocks_and_matches_the_float_path(
     assert diff.mean() < 1.0 and np.percentile(diff, 99) < 4.0
     rows = out8[600:800, 2000:2600, 0].astype(float).mean(axis=1)  # the flat hazy half, mid rows
     assert np.abs(np.diff(rows)).max() < 1.0  # no steps between block rows
+
+
+def test_local_contrast_acts_on_the_photo_before_the_colour_transform():
+    # Lightroom applies its Presence controls (clarity, texture, dehaze) to the scene before tone and
+    # colour: a look's saturation or B&W mix then works on the clarified photo, not the other way round
+    src = image(hazy(240, 120))
+    local = Edit().update("clarity", amount=60.0).update("dehaze", amount=40.0)
+    look = Edit().update("exposure", exposure_ev=0.5).update("saturation", saturation=-60.0)
+    both = local.update("exposure", exposure_ev=0.5).update("saturation", saturation=-60.0)
+    first_local = render(render(src, local, CTX).copy_memory(), look, CTX)
+    assert np.array_equal(rendered(both, src), pixels(first_local))
+    first_look = render(render(src, look, CTX).copy_memory(), local, CTX)
+    assert np.abs(rendered(both, src) - pixels(first_look)).max() > 3
+
+
+def test_a_colour_slider_change_reuses_the_previews_local_contrast(monkeypatch):
+    from editor.core.ops import clarity
+    calls = []
+    real = clarity.affine
+    monkeypatch.setattr(clarity, "affine", lambda *a: calls.append(1) or real(*a))
+    src = image(hazy(240, 120))
+    edit = Edit().update("clarity", amount=50.0)
+    loupe = RenderContext(scale=1.0, seed=1, interactive=True)
+    for ev in (0.1, 0.2, 0.3):  # dragging exposure: clarity's work is done once
+        out = rendered(edit.update("exposure", exposure_ev=ev), src, loupe)
+    assert len(calls) == 1
+    assert np.array_equal(out, rendered(edit.update("exposure", exposure_ev=0.3), image(hazy(240, 120)), loupe))
+    assert len(calls) == 2  # another photo (source) is rendered afresh
+    rendered(edit.update("clarity", amount=51.0), src, loupe)  # and so is a change of clarity itself
+    assert len(calls) == 3
+    rendered(edit.update("clarity", amount=51.0), src)  # a render that is not the loupe's keeps nothing
+    rendered(edit.update("clarity", amount=51.0), src)
+    assert len(calls) == 5

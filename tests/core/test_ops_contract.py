@@ -13,7 +13,7 @@ from editor.core.ops import contract
 def test_every_operation_module_follows_the_contract_of_its_kind(op):
     assert contract.check(op.module) == []
     assert {"NAME", "Params", {"geometry": "build", "channel": "curves", "colour": "transform",
-                               "spatial": "affine"}[op.kind]} <= set(contract.required(op.kind))
+                               "local": "affine", "spatial": "affine"}[op.kind]} <= set(contract.required(op.kind))
 
 
 def fake(kind: str, **attrs) -> types.ModuleType:
@@ -29,7 +29,7 @@ def test_a_spatial_operation_without_affine_is_reported_by_name():
 
 def test_a_hook_on_the_wrong_kind_is_reported_instead_of_silently_ignored():
     problems = contract.check(fake("colour", transform=lambda rgb, p: rgb, READS_NEIGHBOURS=True))
-    assert any("READS_NEIGHBOURS is read only for spatial" in p for p in problems)
+    assert any("READS_NEIGHBOURS is read only for local/spatial operations, not colour" in p for p in problems)
 
 
 def test_an_unknown_kind_is_reported():

@@ -7,14 +7,15 @@ the optional hooks with their defaults); every module is checked against it here
   `is_identity(params) -> bool` when some non-default params still leave the image unchanged.
 and, by KIND, one pure function:
   "geometry"  build(image, params, ctx) -> image      crop / rotate, applied first
+  "local"     as "spatial" below: clarity, texture, dehaze, applied to the photo next, before the colour
   "channel"   curves(x, params) -> (3, len(x)) array  per-channel tone curves on sRGB-encoded 0..1
   "colour"    transform(rgb, params) -> rgb           numpy (..., 3) sRGB-encoded, point-wise
               optionally also transform_lab(lab, params) -> lab on OkLab values, which may leave the
               sRGB gamut: consecutive such operations are chained in OkLab and brought back into gamut
               once, at constant hue (editor.core.fused.evaluate)
   "spatial"   affine(lum, params, ctx) -> (gain, offset) and build(image, params, ctx) -> image:
-              clarity, texture, dehaze, sharpening, grain, vignette, applied last; optional
-              READS_NEIGHBOURS, DETAIL, exact_luminance
+              sharpening, grain, vignette, applied last; optional READS_NEIGHBOURS, READS_FAR,
+              DETAIL, exact_luminance
 Channel and colour operations are fused into one colour transform per render (editor.core.fused).
 """
 from __future__ import annotations
@@ -118,8 +119,8 @@ class Operation:
         return dataclasses.replace(params, **checked)
 
 
-_MODULES = (crop, white_balance, exposure, contrast, highlights_shadows, whites_blacks, parametric_curve, tone_curve,
-            vibrance, saturation, hsl, bw_mix, color_grading, lut3d, clarity, texture, dehaze, sharpening, grain,
+_MODULES = (crop, dehaze, clarity, texture, white_balance, exposure, contrast, highlights_shadows, whites_blacks,
+            parametric_curve, tone_curve, vibrance, saturation, hsl, bw_mix, color_grading, lut3d, sharpening, grain,
             vignette)
 _PROBLEMS = [problem for m in _MODULES for problem in contract.check(m)]
 if _PROBLEMS:  # a programming error in an operation module: say which and what, at import

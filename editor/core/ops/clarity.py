@@ -18,9 +18,9 @@ from editor.core.params import param
 NAME = "clarity"
 LABEL = "Clarity"
 VERSION = 1
-KIND = "spatial"
+KIND = "local"  # on the photo, before the colour transform (see contract.Local)
 READS_NEIGHBOURS = True
-READS_FAR = True  # its shrunk copy reads hundreds of rows ahead: the pipeline holds its input in memory  # a blur of the luminance: the pipeline caches its input
+READS_FAR = True  # its shrunk copy reads hundreds of rows ahead: the pipeline holds its input in memory
 DETAIL = True  # its offset is local detail: later operations read the luminance without it
 
 RADIUS = 0.008  # blur sigma as a share of the image's long side

@@ -11,7 +11,7 @@ Every kind (`Base`):
     Optional: `migrate(version, data) -> data` brings params saved by an older VERSION forward;
     `is_identity(params) -> bool` when some non-default params still leave the image unchanged.
 
-Then, by KIND, the Protocol of that kind (`Geometry`, `Channel`, `Colour`, `Spatial`). Optional hooks
+Then, by KIND, the Protocol of that kind (`Geometry`, `Local`, `Channel`, `Colour`, `Spatial`). Optional hooks
 and their defaults (used when a module does not define them) are in `OPTIONAL`.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import numpy as np
 import pyvips
 
-KINDS = ("geometry", "channel", "colour", "spatial")
+KINDS = ("geometry", "local", "channel", "colour", "spatial")
 
 
 class Base(Protocol):
@@ -62,7 +62,8 @@ class Colour(Base, Protocol):
 
 
 class Spatial(Base, Protocol):
-    """A local operation applied after the colour transform (sharpening, grain, vignette).
+    """An operation applied after the colour transform that reads or places pixels (sharpening, grain,
+    vignette).
 
     It changes R, G and B alike: rgb -> rgb * gain + offset, with one-band gain and offset derived
     from the luminance, so the pipeline feeds one luminance image to all of them and applies their
@@ -70,8 +71,8 @@ class Spatial(Base, Protocol):
     Optional `READS_NEIGHBOURS = True` when `affine` reads around each pixel (a blur): the pipeline then
     caches its input so the margin does not recompute the colour transform.
     Optional `READS_FAR = True` when it reads hundreds of rows around each pixel (clarity, dehaze): the
-    pipeline then holds a large image's colour result in memory instead (a cache of strips would have to
-    be that deep, and a streamed source cannot be read back).
+    pipeline then holds a large input in memory instead (a cache of strips would have to be that deep,
+    and a streamed source cannot be read back).
     Optional `DETAIL = True` when the offset is zero-mean local detail: later spatial operations read the
     luminance without it.
     Optional `exact_luminance(params, ctx) -> bool`: True when the luminance must be read finer than 8 bits
@@ -85,7 +86,15 @@ class Spatial(Base, Protocol):
         """The operation alone on `image`; usually `spatial.build(affine, image, params, ctx)`."""
 
 
-PROTOCOLS: dict[str, type] = {"geometry": Geometry, "channel": Channel, "colour": Colour, "spatial": Spatial}
+class Local(Spatial, Protocol):
+    """A local-contrast operation (clarity, texture, dehaze): the same contract as `Spatial`, but applied
+    to the photo itself, after geometry and *before* the colour transform, as Lightroom applies its
+    Presence controls to the scene before the tone and colour adjustments. Its luminance is the photo's,
+    so the pipeline keeps a preview's result between renders and a change of any colour slider reuses it."""
+
+
+PROTOCOLS: dict[str, type] = {"geometry": Geometry, "local": Local, "channel": Channel, "colour": Colour,
+                               "spatial": Spatial}
 
 # Optional hooks: name -> (kinds that may define it, default when a module does not).
 OPTIONAL: dict[str, tuple[tuple[str, ...], Any]] = {
@@ -93,10 +102,10 @@ OPTIONAL: dict[str, tuple[tuple[str, ...], Any]] = {
     "is_identity": (KINDS, None),
     "transform_lab": (("colour",), None),
     "cache_token": (("colour",), None),
-    "READS_NEIGHBOURS": (("spatial",), False),
-    "READS_FAR": (("spatial",), False),
-    "DETAIL": (("spatial",), False),
-    "exact_luminance": (("spatial",), None),
+    "READS_NEIGHBOURS": (("local", "spatial"), False),
+    "READS_FAR": (("local", "spatial"), False),
+    "DETAIL": (("local", "spatial"), False),
+    "exact_luminance": (("local", "spatial"), None),
 }
 
 

@@ -25,7 +25,7 @@ from editor.core.params import param
 NAME = "dehaze"
 LABEL = "Dehaze"
 VERSION = 1
-KIND = "spatial"
+KIND = "local"  # on the photo, before the colour transform (see contract.Local)
 READS_NEIGHBOURS = True
 READS_FAR = True  # its shrunk copy reads hundreds of rows ahead: the pipeline holds its input in memory
 

@@ -17,7 +17,7 @@ from editor.core.params import param
 NAME = "texture"
 LABEL = "Texture"
 VERSION = 1
-KIND = "spatial"
+KIND = "local"  # on the photo, before the colour transform (see contract.Local)
 READS_NEIGHBOURS = True
 DETAIL = True
 
