@@ -66,9 +66,10 @@ def _before_colour(source: pyvips.Image, steps: list, ctx: RenderContext) -> pyv
     return result
 
 
-# The last few preview results of `_before_colour`: the settled preview and the drag draft of one photo
-# (each keeps its source alive, a few MB), so neither evicts the other while a slider moves.
-_KEEP = 3
+# The last preview results of `_before_colour`: the settled preview and the drag draft of the open photo,
+# so neither evicts the other while a slider moves (each keeps its source alive: 2 x 29 MB at most, for
+# a 4K loupe).
+_KEEP = 2
 _kept: list[tuple[pyvips.Image, tuple, pyvips.Image]] = []
 _kept_lock = threading.Lock()
 
