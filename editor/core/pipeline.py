@@ -59,11 +59,28 @@ def _before_colour(source: pyvips.Image, steps: list, ctx: RenderContext) -> pyv
         for kept_source, kept_key, result in _kept:
             if kept_source is source and kept_key == key:
                 return result
-    result = _geometry_and_local(source, steps, ctx).copy_memory()
+    # While a local-contrast slider moves, each operation's analysis (its blurs, the dark channel) is the
+    # same as long as the geometry and what came before it are: `memo` keeps it for this source.
+    frame = (tuple((op.name, params) for op, params in steps if op.kind == "geometry"), ctx.scale, ctx.seed)
+    result = _geometry_and_local(source, steps, ctx, lambda k, make: _analysis(source, (frame, k), make))
+    result = result.copy_memory()
     with _kept_lock:
         _kept.insert(0, (source, key, result))
         del _kept[_KEEP:]
     return result
+
+
+def _analysis(source: pyvips.Image, key: tuple, make):
+    """The kept analysis of `source` for `key`, or `make()`'s, kept (the last few)."""
+    with _kept_lock:
+        for kept_source, kept_key, analysis in _analyses:
+            if kept_source is source and kept_key == key:
+                return analysis
+    analysis = make()
+    with _kept_lock:
+        _analyses.insert(0, (source, key, analysis))
+        del _analyses[_KEEP_ANALYSES:]
+    return analysis
 
 
 # The last preview results of `_before_colour`: the settled preview and the drag draft of the open photo,
@@ -72,18 +89,22 @@ def _before_colour(source: pyvips.Image, steps: list, ctx: RenderContext) -> pyv
 _KEEP = 2
 _kept: list[tuple[pyvips.Image, tuple, pyvips.Image]] = []
 _kept_lock = threading.Lock()
+# Local-contrast analyses: the three operations', for the settled preview and the draft (a few MB each)
+_KEEP_ANALYSES = 6
+_analyses: list[tuple[pyvips.Image, tuple, object]] = []
 
 
-def _geometry_and_local(image: pyvips.Image, steps: list, ctx: RenderContext) -> pyvips.Image:
+def _geometry_and_local(image: pyvips.Image, steps: list, ctx: RenderContext, memo=None) -> pyvips.Image:
     for op, params in steps:
         if op.kind == "geometry":
             image = op.module.build(image, params, ctx)
     local = [(op, params) for op, params in steps if op.kind == "local"]
-    return _affine_stage(image, local, ctx) if local else image
+    return _affine_stage(image, local, ctx, memo) if local else image
 
 
-def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext) -> pyvips.Image:
-    """`image` (uchar or ushort) through local or spatial operations, keeping its format.
+def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext, memo=None) -> pyvips.Image:
+    """`image` (uchar or ushort) through local or spatial operations, keeping its format. `memo(key,
+    make)`, if given, returns a kept analysis (see contract.Spatial.analyse) for `key` or makes one.
 
     Each maps a pixel to rgb * gain + offset, alike in R, G and B, so the luminance follows the same map:
     one luminance image feeds them all (each sees the luminance after the operations before it, less
@@ -115,13 +136,20 @@ def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext) -> pyvip
     elif any(op.reads_neighbours for op, _ in steps):
         lum = lum.tilecache(tile_width=lum.width, tile_height=8, max_tiles=64, threaded=True)
     total = (None, None)
+    before = ()  # the operations that changed the luminance the next one reads (its analysis depends on them)
     for i, (op, params) in enumerate(steps):
-        step = op.module.affine(lum, params, ctx)
+        if memo is not None and op.analyse is not None:
+            analysis = memo((op.name, lum.format, before), lambda: op.analyse(lum, ctx))
+            step = op.module.affine(lum, params, ctx, analysis)
+        else:
+            step = op.module.affine(lum, params, ctx)
         total = spatial_ops.compose(total, step)
         if i + 1 < len(steps):
             # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight)
             # reads the smooth luminance without it, one float pass fewer over every pixel.
             lum = spatial_ops.transform(lum, step[0], None if op.detail else step[1])
+            if step[0] is not None or (step[1] is not None and not op.detail):
+                before += ((op.name, params),)
     gain, offset = total
     if gain is None and offset is None:
         return image

@@ -15,7 +15,7 @@ and, by KIND, one pure function:
               once, at constant hue (editor.core.fused.evaluate)
   "spatial"   affine(lum, params, ctx) -> (gain, offset) and build(image, params, ctx) -> image:
               sharpening, grain, vignette, applied last; optional READS_NEIGHBOURS, READS_FAR,
-              DETAIL, exact_luminance
+              DETAIL, exact_luminance, analyse
 Channel and colour operations are fused into one colour transform per render (editor.core.fused).
 """
 from __future__ import annotations
@@ -88,6 +88,11 @@ class Operation:
     def transform_lab(self):
         """The OkLab form of a colour operation's transform, or None."""
         return contract.hook(self.module, "transform_lab")
+
+    @property
+    def analyse(self):
+        """A local or spatial operation's params-free analysis of the luminance (see contract), or None."""
+        return contract.hook(self.module, "analyse")
 
     def cache_token(self, params):
         token = contract.hook(self.module, "cache_token")

@@ -47,23 +47,33 @@ def sigma(width: int, height: int) -> float:
     return RADIUS * max(width, height)
 
 
-def affine(lum: pyvips.Image, p: Params, ctx):
-    """(None, offset): the weighted local detail, added equally to R, G and B."""
-    if p.amount == 0:
-        return None, None
+def analyse(lum: pyvips.Image, ctx):
+    """What the offset is looked up from, whatever the amount: (luminance, its blur) as one 8-bit pair
+    index, or for 16-bit images the (tone index, detail index) pair of the float path."""
     if ctx.white == 255.0:  # 8-bit: one lookup of (luminance, its blur)
         lum8 = spatial.luma8(lum, ctx.white)
         base = spatial.smooth8(lum8, sigma(lum.width, lum.height))
-        return None, spatial.Lookup(spatial.pair_index(lum8, base), partial(pair_table, p.amount, _LIMIT, 1.0))
+        return spatial.preview_held(spatial.pair_index(lum8, base), lum)
     lum = lum if lum.format == "float" else lum.cast("float")
     detail = lum - spatial.smooth(lum, sigma(lum.width, lum.height))
-    return None, local_offset(lum, detail, p.amount, ctx.white, _LIMIT, _weight_table())
+    return tuple(spatial.preview_held(index, lum)
+                 for index in (spatial.tone_index(lum, ctx.white), spatial.detail_index(detail, ctx.white)))
 
 
-def local_offset(lum, detail, amount: float, top: float, limit: float, weight: pyvips.Image) -> pyvips.Image:
-    """detail adjusted by `_adjust` (a table on the detail) times a tone `weight` table on `lum`."""
-    adjusted = spatial.detail_index(detail, top).maplut(_detail_table(amount, top, limit))
-    return adjusted * spatial.tone_index(lum, top).maplut(weight)
+def affine(lum: pyvips.Image, p: Params, ctx, analysis=None):
+    """(None, offset): the weighted local detail, added equally to R, G and B."""
+    if p.amount == 0:
+        return None, None
+    analysis = analyse(lum, ctx) if analysis is None else analysis
+    if ctx.white == 255.0:
+        return None, spatial.Lookup(analysis, partial(pair_table, p.amount, _LIMIT, 1.0))
+    return None, local_offset(*analysis, p.amount, ctx.white, _LIMIT, _weight_table())
+
+
+def local_offset(tone, detail, amount: float, top: float, limit: float, weight: pyvips.Image) -> pyvips.Image:
+    """The detail (its `spatial.detail_index`) adjusted by `adjust`, times a tone `weight` table on the
+    luminance (its `spatial.tone_index`)."""
+    return detail.maplut(_detail_table(amount, top, limit)) * tone.maplut(weight)
 
 
 @lru_cache(maxsize=8)

@@ -76,7 +76,11 @@ class Spatial(Base, Protocol):
     Optional `DETAIL = True` when the offset is zero-mean local detail: later spatial operations read the
     luminance without it.
     Optional `exact_luminance(params, ctx) -> bool`: True when the luminance must be read finer than 8 bits
-    (uchar) for these params; otherwise `affine` may receive an 8-bit luminance."""
+    (uchar) for these params; otherwise `affine` may receive an 8-bit luminance.
+    Optional `analyse(lum, ctx) -> analysis`: the part of `affine`'s work that depends on the luminance and
+    ctx alone, not on params (blurs, the dark channel), held in memory for a preview. A module that has it
+    takes it as `affine(lum, params, ctx, analysis=None)` (None: computed there); the pipeline keeps it for
+    the loupe while the operation's own sliders move."""
 
     def affine(self, lum: pyvips.Image, params: Any, ctx: Any) -> tuple[Any, Any]:
         """(gain, offset) for the one-band luminance `lum` (full white = ctx.white): each a one-band
@@ -106,6 +110,7 @@ OPTIONAL: dict[str, tuple[tuple[str, ...], Any]] = {
     "READS_FAR": (("local", "spatial"), False),
     "DETAIL": (("local", "spatial"), False),
     "exact_luminance": (("local", "spatial"), None),
+    "analyse": (("local", "spatial"), None),
 }
 
 
@@ -134,7 +139,7 @@ def check(module) -> list[str]:
     for attr, (kinds, _) in OPTIONAL.items():
         if hasattr(module, attr) and kind not in kinds:
             problems.append(f"{name}: {attr} is read only for {'/'.join(kinds)} operations, not {kind}")
-    for attr in ("migrate", "is_identity", "transform_lab", "cache_token", "exact_luminance"):
+    for attr in ("migrate", "is_identity", "transform_lab", "cache_token", "exact_luminance", "analyse"):
         if hasattr(module, attr) and not callable(getattr(module, attr)):
             problems.append(f"{name}: {attr} must be a function")
     return problems

@@ -85,18 +85,23 @@ def dark_channel8(lum8: pyvips.Image) -> tuple[pyvips.Image, int]:
     return spatial.held(spatial.zoomed(dark, factor, lum8)), 1
 
 
-def affine(lum: pyvips.Image, p: Params, ctx):
+def analyse(lum: pyvips.Image, ctx):
+    """The dark channel, whatever the amount: (uchar index, block) from `dark_channel8` for 8-bit images,
+    else (its tone index, 1)."""
+    if ctx.white == 255.0:
+        return dark_channel8(spatial.luma8(lum, ctx.white))
+    return spatial.preview_held(spatial.tone_index(dark_channel(lum), ctx.white), lum), 1
+
+
+def affine(lum: pyvips.Image, p: Params, ctx, analysis=None):
     """(gain, offset) per pixel from the dark channel of `lum`, both looked up from one index."""
     if p.amount == 0:
         return None, None
-    if ctx.white == 255.0:
-        index, block = dark_channel8(spatial.luma8(lum, ctx.white))
-        size = (lum.width, lum.height)
-        gain = spatial.Lookup(index, partial(_table8, p.amount, 0.0), block, size)
-        return gain, spatial.Lookup(index, partial(_table8, p.amount, ctx.white), block, size)
-    index = spatial.tone_index(dark_channel(lum), ctx.white)
-    gain = spatial.Lookup(index, partial(_table, p.amount, 0.0))
-    return gain, spatial.Lookup(index, partial(_table, p.amount, ctx.white))
+    index, block = analyse(lum, ctx) if analysis is None else analysis
+    size = (lum.width, lum.height)
+    table = _table8 if ctx.white == 255.0 else _table
+    gain = spatial.Lookup(index, partial(table, p.amount, 0.0), block, size)
+    return gain, spatial.Lookup(index, partial(table, p.amount, ctx.white), block, size)
 
 
 def transmission(dark: np.ndarray, amount: float) -> np.ndarray:

@@ -375,6 +375,12 @@ def zoomed(small: pyvips.Image, factor: int, like: pyvips.Image) -> pyvips.Image
     return blur8(big, 0.5 * factor)
 
 
+def preview_held(image: pyvips.Image, like: pyvips.Image) -> pyvips.Image:
+    """`image` computed into memory if `like` (what it was made from) is preview-sized, else as it is:
+    an operation's analysis (see contract.Spatial.analyse) that the loupe keeps between renders."""
+    return image.copy_memory() if like.width * like.height <= PREVIEW_PIXELS else image
+
+
 def held(small: pyvips.Image) -> pyvips.Image:
     """A small (quarter-size, or preview-size) intermediate of a large-radius operation, computed into
     memory (3 MB for a 50 MP photo). Read lazily, every small tile an enlargement asks for recomputed its

@@ -40,21 +40,34 @@ def build(image: pyvips.Image, p: Params, ctx) -> pyvips.Image:
     return spatial.build(affine, image, p, ctx)
 
 
-def affine(lum: pyvips.Image, p: Params, ctx):
-    """(None, offset): the weighted band of fine detail, added equally to R, G and B."""
+def analyse(lum: pyvips.Image, ctx):
+    """What the offset is looked up from, whatever the amount (None where the band is below a pixel): the
+    (fine, coarse) blurs as one 8-bit pair index, or for 16-bit images (tone index, band index)."""
     coarse = COARSE * ctx.scale
-    if p.amount == 0 or coarse < 2 * _MIN_SIGMA:  # the band is below a pixel here
-        return None, None
+    if coarse < 2 * _MIN_SIGMA:
+        return None
     fine = FINE * ctx.scale
     if ctx.white == 255.0:  # 8-bit: one lookup of (fine, coarse) blurs, see clarity
         lum8 = spatial.luma8(lum, ctx.white)
         top = lum8 if fine < _MIN_SIGMA else spatial.blur8(lum8, fine)
-        index = spatial.pair_index(top, spatial.smooth8(lum8, coarse))
-        return None, spatial.Lookup(index, partial(pair_table, p.amount, _LIMIT, 0.3))
+        return spatial.preview_held(spatial.pair_index(top, spatial.smooth8(lum8, coarse)), lum)
     lum = lum if lum.format == "float" else lum.cast("float")
     top = lum if fine < _MIN_SIGMA else lum.gaussblur(fine, precision="float")
     band = top - spatial.smooth(lum, coarse)
-    return None, local_offset(lum, band, p.amount, ctx.white, _LIMIT, _weight_table())
+    return tuple(spatial.preview_held(index, lum)
+                 for index in (spatial.tone_index(lum, ctx.white), spatial.detail_index(band, ctx.white)))
+
+
+def affine(lum: pyvips.Image, p: Params, ctx, analysis=None):
+    """(None, offset): the weighted band of fine detail, added equally to R, G and B."""
+    if p.amount == 0:
+        return None, None
+    analysis = analyse(lum, ctx) if analysis is None else analysis
+    if analysis is None:  # the band is below a pixel here
+        return None, None
+    if ctx.white == 255.0:
+        return None, spatial.Lookup(analysis, partial(pair_table, p.amount, _LIMIT, 0.3))
+    return None, local_offset(*analysis, p.amount, ctx.white, _LIMIT, _weight_table())
 
 
 @lru_cache(maxsize=1)
