@@ -102,6 +102,17 @@ def _geometry_and_local(image: pyvips.Image, steps: list, ctx: RenderContext, me
     return _affine_stage(image, local, ctx, memo) if local else image
 
 
+def _shared(lum: pyvips.Image, held: bool, readers: list) -> pyvips.Image:
+    """The luminance computed once for `readers` that read around each pixel (several blurs, shrunk
+    copies, lookups would each compute it again): into memory if the stage holds its input, else
+    through cached strips."""
+    if held:
+        return lum.copy_memory()
+    if any(op.reads_neighbours for op, _ in readers):
+        return lum.tilecache(tile_width=lum.width, tile_height=8, max_tiles=64, threaded=True)
+    return lum
+
+
 def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext, memo=None) -> pyvips.Image:
     """`image` (uchar or ushort) through local or spatial operations, keeping its format. `memo(key,
     make)`, if given, returns a kept analysis (see contract.Spatial.analyse) for `key` or makes one.
@@ -129,12 +140,8 @@ def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext, memo=Non
             image = image.copy_memory()
         else:
             image = image.tilecache(tile_width=image.width, tile_height=8, max_tiles=64, threaded=True)
-    lum = spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in steps))
-    # its readers (several blurs, shrunk copies, lookups) would each compute it again
-    if held:
-        lum = lum.copy_memory()
-    elif any(op.reads_neighbours for op, _ in steps):
-        lum = lum.tilecache(tile_width=lum.width, tile_height=8, max_tiles=64, threaded=True)
+    lum = _shared(spatial_ops.luminance(image, exact=any(op.exact_luminance(p, ctx) for op, p in steps)),
+                  held, steps)
     total = (None, None)
     before = ()  # the operations that changed the luminance the next one reads (its analysis depends on them)
     for i, (op, params) in enumerate(steps):
@@ -147,9 +154,11 @@ def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext, memo=Non
         if i + 1 < len(steps):
             # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight)
             # reads the smooth luminance without it, one float pass fewer over every pixel.
+            changed = step[0] is not None or (step[1] is not None and not op.detail)
             lum = spatial_ops.transform(lum, step[0], None if op.detail else step[1])
-            if step[0] is not None or (step[1] is not None and not op.detail):
+            if changed:
                 before += ((op.name, params),)
+                lum = _shared(lum, held, steps[i + 1:])
     gain, offset = total
     if gain is None and offset is None:
         return image
