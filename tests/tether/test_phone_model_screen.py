@@ -40,10 +40,13 @@ def _realistic(make_phone, host_key, clock, lock="swipe", timeout=60.0, **option
 
 
 def _refused(port: int) -> bool:
+    """True once nothing listens on `port` (a connection attempt during the listener's close may fail otherwise)."""
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
     except ConnectionRefusedError:
         return True
+    except OSError:
+        pass
     return False
 
 
