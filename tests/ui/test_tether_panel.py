@@ -285,7 +285,8 @@ def test_typed_camera_folders_are_watched_and_remembered(qtbot, make_window, pho
     os.replace(part, panel.phone.folder / "Tethered" / "IMG_0001.jpg")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=20000)
     # time enough for the unwatched shot to arrive too, were it watched: the session looks 10 more times
-    looks = lambda: sum(path == "/sdcard/DCIM/Camera/Tethered" for _, path in list(panel.phone.sync_requests))  # noqa: E731
+    def looks():
+        return sum(path == "/sdcard/DCIM/Camera/Tethered" for _, path in list(panel.phone.sync_requests))
     seen = looks()
     qtbot.waitUntil(lambda: looks() >= seen + 10, timeout=10000)
     assert captured == ["/sdcard/DCIM/Camera/Tethered/IMG_0001.jpg"] and window.model.rowCount() == 1
