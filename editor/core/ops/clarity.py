@@ -55,25 +55,30 @@ def analyse(lum: pyvips.Image, ctx):
         base = spatial.smooth8(lum8, sigma(lum.width, lum.height))
         return spatial.preview_held(spatial.pair_index(lum8, base), lum)
     lum = lum if lum.format == "float" else lum.cast("float")
-    detail = lum - spatial.smooth(lum, sigma(lum.width, lum.height))
-    return tuple(spatial.preview_held(index, lum)
-                 for index in (spatial.tone_index(lum, ctx.white), spatial.detail_index(detail, ctx.white)))
+    return float_indexes(lum, lum - spatial.smooth(lum, sigma(lum.width, lum.height)), ctx)
+
+
+def float_indexes(lum: pyvips.Image, detail: pyvips.Image, ctx) -> tuple[pyvips.Image, pyvips.Image]:
+    """(tone index of `lum`, detail index of `detail`): the analysis of the 16-bit (float) path."""
+    return (spatial.preview_held(spatial.tone_index(lum, ctx.white), lum),
+            spatial.preview_held(spatial.detail_index(detail, ctx.white), lum))
 
 
 def affine(lum: pyvips.Image, p: Params, ctx, analysis=None):
     """(None, offset): the weighted local detail, added equally to R, G and B."""
     if p.amount == 0:
         return None, None
-    analysis = analyse(lum, ctx) if analysis is None else analysis
-    if ctx.white == 255.0:
-        return None, spatial.Lookup(analysis, partial(pair_table, p.amount, _LIMIT, 1.0))
-    return None, local_offset(*analysis, p.amount, ctx.white, _LIMIT, _weight_table())
+    return detail_offset(analyse(lum, ctx) if analysis is None else analysis, p.amount, ctx.white, _LIMIT, 1.0,
+                         _weight_table())
 
 
-def local_offset(tone, detail, amount: float, top: float, limit: float, weight: pyvips.Image) -> pyvips.Image:
-    """The detail (its `spatial.detail_index`) adjusted by `adjust`, times a tone `weight` table on the
-    luminance (its `spatial.tone_index`)."""
-    return detail.maplut(_detail_table(amount, top, limit)) * tone.maplut(weight)
+def detail_offset(analysis, amount: float, top: float, limit: float, power: float, weight: pyvips.Image):
+    """(None, offset) for clarity or texture from their analysis: on 8-bit images one lookup of the pair
+    index; else the detail adjusted by `adjust`, times a tone `weight` table (mid-tone `power`)."""
+    if top == 255.0:
+        return None, spatial.Lookup(analysis, partial(pair_table, amount, limit, power))
+    tone, detail = analysis
+    return None, detail.maplut(_detail_table(amount, top, limit)) * tone.maplut(weight)
 
 
 @lru_cache(maxsize=8)

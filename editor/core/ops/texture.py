@@ -6,12 +6,12 @@ shows little, as the export downsized would), is added to R, G and B alike: + br
 − smooths it (skin). Weighted gently towards the mid-tones.
 """
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import pyvips
 
 from editor.core.ops import spatial
-from editor.core.ops.clarity import local_offset, midtone_weight, pair_table
+from editor.core.ops.clarity import detail_offset, float_indexes, midtone_weight
 from editor.core.params import param
 
 NAME = "texture"
@@ -53,9 +53,7 @@ def analyse(lum: pyvips.Image, ctx):
         return spatial.preview_held(spatial.pair_index(top, spatial.smooth8(lum8, coarse)), lum)
     lum = lum if lum.format == "float" else lum.cast("float")
     top = lum if fine < _MIN_SIGMA else lum.gaussblur(fine, precision="float")
-    band = top - spatial.smooth(lum, coarse)
-    return tuple(spatial.preview_held(index, lum)
-                 for index in (spatial.tone_index(lum, ctx.white), spatial.detail_index(band, ctx.white)))
+    return float_indexes(lum, top - spatial.smooth(lum, coarse), ctx)
 
 
 def affine(lum: pyvips.Image, p: Params, ctx, analysis=None):
@@ -65,9 +63,7 @@ def affine(lum: pyvips.Image, p: Params, ctx, analysis=None):
     analysis = analyse(lum, ctx) if analysis is None else analysis
     if analysis is None:  # the band is below a pixel here
         return None, None
-    if ctx.white == 255.0:
-        return None, spatial.Lookup(analysis, partial(pair_table, p.amount, _LIMIT, 0.3))
-    return None, local_offset(*analysis, p.amount, ctx.white, _LIMIT, _weight_table())
+    return detail_offset(analysis, p.amount, ctx.white, _LIMIT, 0.3, _weight_table())
 
 
 @lru_cache(maxsize=1)
