@@ -785,7 +785,8 @@ def test_a_colour_slider_change_reuses_the_previews_local_contrast(monkeypatch):
     assert len(calls) == 5
 
 
-def test_a_local_contrast_slider_moving_reuses_the_analyses_that_do_not_depend_on_it(monkeypatch):
+@pytest.mark.parametrize("sixteen", [False, True])
+def test_a_local_contrast_slider_moving_reuses_the_analyses_that_do_not_depend_on_it(monkeypatch, sixteen):
     # dragging clarity: its blur and dehaze's dark channel stay; dragging dehaze (which comes first and
     # changes the luminance clarity reads): clarity's blur is made again
     from editor.core.ops import clarity, dehaze
@@ -793,13 +794,14 @@ def test_a_local_contrast_slider_moving_reuses_the_analyses_that_do_not_depend_o
     for module in (clarity, dehaze):
         monkeypatch.setattr(module, "analyse", lambda *a, m=module, real=module.analyse: made.append(m.NAME)
                             or real(*a))
-    src = image(hazy(240, 120))
+    photo = (lambda: image(hazy(240, 120).astype(np.uint16) * 257)) if sixteen else (lambda: image(hazy(240, 120)))
+    src = photo()
     loupe = RenderContext(scale=1.0, seed=1, interactive=True)
     edit = Edit().update("dehaze", amount=30.0).update("texture", amount=40.0)
     for amount in (20.0, 21.0, 22.0):
         out = rendered(edit.update("clarity", amount=amount), src, loupe)
     assert sorted(made) == ["clarity", "dehaze"]
-    fresh = rendered(edit.update("clarity", amount=22.0), image(hazy(240, 120)))
+    fresh = rendered(edit.update("clarity", amount=22.0), photo())
     assert np.array_equal(out, fresh)  # the kept analyses give the very same pixels
     made.clear()
     rendered(edit.update("clarity", amount=22.0).update("dehaze", amount=31.0), src, loupe)
