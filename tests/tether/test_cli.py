@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import threading
-import time
 
 import pytest
 
@@ -26,7 +25,8 @@ def test_cli_run_prints_device_captures_and_summary(phone, host_key, tmp_path):
         wait_for(lambda: len(hooked) >= 2, "both captures to reach the hook")
     finally:
         stop.set()
-    thread.join(10)
+    thread.join(30)
+    assert not thread.is_alive(), "the command ends once stopped (and has printed its summary)"
     text = "\n".join(lines)
     assert "Connected: HUAWEI ELS-NX9" in text and "Android 10" in text
     assert "cli_0001.jpg" in text and "cli_0002.jpg" in text
@@ -53,12 +53,12 @@ def test_cli_intervalometer_reports_shutter_latency(phone, host_key, tmp_path):
     lines, stop = [], threading.Event()
     thread = threading.Thread(target=lambda: cli.run(args, stop=stop, out=lines.append))
     thread.start()
-    deadline = time.monotonic() + 15
-    while sum("from shutter" in line for line in lines) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    stop.set()
-    thread.join(10)
-    assert sum("from shutter" in line for line in lines) >= 2
+    try:
+        wait_for(lambda: sum("from shutter" in line for line in lines) >= 2, "two shutter latencies reported")
+    finally:
+        stop.set()
+    thread.join(30)
+    assert not thread.is_alive(), "the command ends once stopped"
     assert "input keyevent 27" in phone.commands
 
 
