@@ -95,6 +95,10 @@ class _Printer:
             self.out(f"  {c.local_path.name}  {_human(c.size)}  ready {timing}")
         elif kind == "progress":
             self.out(f"  ... {data['path'].rsplit('/', 1)[-1]}: {100 * data['done'] // max(1, data['total'])}%")
+        elif kind == "listing":
+            self.out(data["message"])
+        elif kind == "watching":
+            self.out(f"Watching {', '.join(data['folders'])} now.")
         elif kind == "disconnected":
             self.out(f"Lost the phone: {data['message']}")
         elif kind == "reconnecting":
@@ -156,7 +160,8 @@ def run(args: argparse.Namespace, on_capture=None, stop: threading.Event | None 
     started = time.monotonic()
     try:
         session.start()
-        out(f"Watching {', '.join(session.watcher.folders)}; saving to {session.session_dir} "
+        doing = "Watching" if session.watching.is_set() else "Will watch"  # else a "listing" line came first
+        out(f"{doing} {', '.join(session.watcher.folders)}; saving to {session.session_dir} "
             f"(next: {session.preview_next_name()}). Ctrl-C to stop.")
         if args.trigger_every:
             _intervalometer(session, args.trigger_every, stop, out)

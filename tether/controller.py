@@ -271,6 +271,10 @@ class TetherController:
             self._emit("progress", **data)
         elif kind == "capture":
             self._emit("captured", capture=data["capture"])
+        elif kind == "listing":
+            self._emit("log", message=data["message"])
+        elif kind == "watching":
+            self._emit("log", message="Watching: new photos are imported from now on")
         elif kind in ("error", "retry", "rejected", "prompt"):
             self._emit("log", message=f"{kind}: {data.get('message') or data.get('name') or ''}")
 

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 BIG_FILE = 8 * 1024 * 1024  # after pulling one this big, list again: a JPEG that landed meanwhile goes next
 WRITE_ATOMIC_GRACE = 1.0  # seconds: a younger hidden temp may be an editor's sidecar write in progress
 STORAGE_RETRY = (1.0, 5.0)  # first and longest wait between attempts while the disk is full
+LISTING_MESSAGE = ("Still listing the photos on the phone: a photo taken before 'Watching' shows counts as "
+                   "one that was already there and is not imported.")
 UNAUTHORISED_MESSAGE = ("The phone asks again to 'Allow USB debugging?'. Unlock it and tap 'Allow' "
                         "(tick 'Always allow from this computer'); tethering resumes by itself.")
 
@@ -82,17 +84,25 @@ class Session:
         self._storage_wait = storage_retry[0]
         self._captured = threading.Condition()
         self.watching = threading.Event()  # set once the first listing (the baseline) is taken
+        self._late_watch = False  # start() gave up waiting for it: say so when it comes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._finish_landings()
 
     # ---- lifecycle -----------------------------------------------------
     def start(self, wait: float | None = 10.0) -> "Session":
-        """Start the session thread; by default wait until the phone is listed, so the next shot counts."""
+        """Start the session thread; by default wait until the phone is listed, so the next shot counts.
+        A phone still being listed after `wait` seconds (a slow phone, a huge roll) is said in a "listing"
+        event, and a "watching" event follows once it is: a photo taken before that counts as one that was
+        already on the phone, so the user must not be told that tethering has begun."""
         self._thread = threading.Thread(target=self.run, name="tether-session", daemon=True)
         self._thread.start()
-        if wait:
-            self.watching.wait(wait)
+        if wait and not self.watching.wait(wait):
+            with self._captured:  # against the session thread setting `watching` meanwhile
+                late = not self.watching.is_set()
+                self._late_watch = late
+            if late:
+                self.on_event("listing", message=LISTING_MESSAGE)
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -251,7 +261,11 @@ class Session:
         self._last_list_seconds = time.monotonic() - listed
         if self._baseline is None:
             self._baseline = self._load_baseline()
-            self.watching.set()
+            with self._captured:
+                self.watching.set()
+                late = self._late_watch
+            if late:
+                self.on_event("watching", folders=self.watcher.folders)
         ready = self.watcher.ready(self._already_have)
         if not ready:
             self.watcher.idle(self._stop, self.poll_interval)

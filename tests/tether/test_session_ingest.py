@@ -337,3 +337,42 @@ def test_a_folder_whose_mtime_never_moves_falls_back_to_listing(phone, connect, 
     finally:
         session.stop()
     assert [c.md5 for c in session.captures] == [first.md5, second.md5]
+
+
+def test_a_phone_listed_slower_than_start_waits_is_said_and_then_watched(phone, connect, tmp_path):
+    # A photo taken before the first listing counts as one already on the phone: the user must hear that
+    # tethering has not begun yet, and when it has.
+    events = []
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1,
+                      on_event=lambda kind, **data: events.append((kind, data)))
+    first_poll, real_poll = [], session.watcher.poll
+
+    def slow_poll(*args, **kwargs):
+        if not first_poll:
+            first_poll.append(1)
+            time.sleep(1.0)  # a huge roll on a slow phone
+        return real_poll(*args, **kwargs)
+    session.watcher.poll = slow_poll
+    try:
+        session.start(wait=0.2)
+        kinds = [kind for kind, _ in events]
+        assert not session.watching.is_set() and kinds.count("listing") == 1
+        assert "is not imported" in dict(events)["listing"]["message"]
+        wait_for(lambda: any(kind == "watching" for kind, _ in events), "the watching event")
+        assert dict(events)["watching"]["folders"] == session.watcher.folders and session.watching.is_set()
+        shot = phone.shoot()
+        assert session.wait_for_captures(1, 10) and session.captures[0].md5 == shot.md5
+    finally:
+        session.stop()
+
+
+def test_a_phone_listed_in_time_says_nothing_more(phone, connect, tmp_path):
+    events = []
+    session = Session(connect(phone), tmp_path / "s", poll_interval=0.05, stable_seconds=0.1,
+                      on_event=lambda kind, **data: events.append(kind)).start()
+    try:
+        assert session.watching.is_set()
+        let_it_look(phone)
+    finally:
+        session.stop()
+    assert "listing" not in events and "watching" not in events
