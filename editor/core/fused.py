@@ -12,7 +12,6 @@ any size, so preview and export go through the very same transform.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +19,7 @@ import numpy as np
 import pyvips
 
 from editor.core import colour, icc
+from editor.core.kept import Kept
 
 GRID = 33
 DRAFT_GRID = 17  # while a slider is dragged: 1/7 of the points to evaluate; refined at GRID on release
@@ -151,22 +151,20 @@ def apply(image: pyvips.Image, steps: tuple[Step, ...], grid: int = GRID) -> pyv
     if all(s.op.kind == "channel" for s in steps):
         lut = _lut(steps, fmt)
         return image if lut is None else image.maplut(lut).copy(interpretation=image.interpretation)
-    with _recent_lock:
-        for source, key, result in _recent:
-            if source is image and key == (steps, grid):
-                return result
+    return _recent.get(image, (steps, grid), lambda: _transform(image, steps, grid, source_icc))
+
+
+def _transform(image: pyvips.Image, steps: tuple[Step, ...], grid: int, source_icc: bytes | None) -> pyvips.Image:
+    """`image` through the fused steps' colour table, by lcms (see `apply`)."""
     tagged = image.copy()
     tagged.set_type(pyvips.GValue.blob_type, "icc-profile-data", _profile(steps, grid, source_icc))
-    depth = 16 if fmt == "ushort" else 8
+    depth = 16 if image.format == "ushort" else 8
     # Absolute intent: both profiles share one white point, so lcms adds no adaptation, and it is the one
     # intent for which lcms skips its white-on-white fix-up (libvips passes no flags), which would
     # otherwise force input white to (1, 1, 1) even where the look makes it cream.
     result = tagged.icc_transform(icc.passthrough_path(), embedded=True, intent=icc.LOOK_INTENT, depth=depth)
     result = result.copy(interpretation=image.interpretation)
     result.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc.srgb_profile())  # still sRGB values
-    with _recent_lock:
-        _recent.insert(0, (image, (steps, grid), result))
-        del _recent[_RECENT:]
     return result
 
 
@@ -180,6 +178,4 @@ def _source_profile(image: pyvips.Image) -> bytes | None:
 
 # The last few transformed images. Building an lcms transform costs ~10 ms, so re-rendering the same
 # source with the same colours (a spatial slider is moving) reuses the lazy result instead.
-_RECENT = 2
-_recent: list[tuple[pyvips.Image, tuple[tuple[Step, ...], int], pyvips.Image]] = []
-_recent_lock = threading.Lock()
+_recent = Kept(2)

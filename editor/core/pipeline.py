@@ -16,13 +16,13 @@ dehaze on as without them.
 from __future__ import annotations
 
 import dataclasses
-import threading
 from dataclasses import dataclass
 
 import pyvips
 
 from editor.core import fused
 from editor.core.edit import Edit
+from editor.core.kept import Kept
 from editor.core.ops import spatial as spatial_ops
 
 
@@ -55,43 +55,21 @@ def _before_colour(source: pyvips.Image, steps: list, ctx: RenderContext) -> pyv
     if not ctx.interactive or source.width * source.height > spatial_ops.PREVIEW_PIXELS:
         return _geometry_and_local(source, steps, ctx)
     key = (tuple((op.name, params) for op, params in steps), ctx.scale, ctx.seed)
-    with _kept_lock:
-        for kept_source, kept_key, result in _kept:
-            if kept_source is source and kept_key == key:
-                return result
     # While a local-contrast slider moves, each operation's analysis (its blurs, the dark channel) is the
     # same as long as the geometry and what came before it are: `memo` keeps it for this source.
     frame = (tuple((op.name, params) for op, params in steps if op.kind == "geometry"), ctx.scale, ctx.seed)
-    result = _geometry_and_local(source, steps, ctx, lambda k, make: _analysis(source, (frame, k), make))
-    result = result.copy_memory()
-    with _kept_lock:
-        _kept.insert(0, (source, key, result))
-        del _kept[_KEEP:]
-    return result
 
-
-def _analysis(source: pyvips.Image, key: tuple, make):
-    """The kept analysis of `source` for `key`, or `make()`'s, kept (the last few)."""
-    with _kept_lock:
-        for kept_source, kept_key, analysis in _analyses:
-            if kept_source is source and kept_key == key:
-                return analysis
-    analysis = make()
-    with _kept_lock:
-        _analyses.insert(0, (source, key, analysis))
-        del _analyses[_KEEP_ANALYSES:]
-    return analysis
+    def memo(analysis_key, make):
+        return _analyses.get(source, (frame, analysis_key), make)
+    return _kept.get(source, key, lambda: _geometry_and_local(source, steps, ctx, memo).copy_memory())
 
 
 # The last preview results of `_before_colour`: the settled preview and the drag draft of the open photo,
 # so neither evicts the other while a slider moves (each keeps its source alive: 2 x 29 MB at most, for
 # a 4K loupe).
-_KEEP = 2
-_kept: list[tuple[pyvips.Image, tuple, pyvips.Image]] = []
-_kept_lock = threading.Lock()
+_kept = Kept(2)
 # Local-contrast analyses: the three operations', for the settled preview and the draft (a few MB each)
-_KEEP_ANALYSES = 6
-_analyses: list[tuple[pyvips.Image, tuple, object]] = []
+_analyses = Kept(6)
 
 
 def _geometry_and_local(image: pyvips.Image, steps: list, ctx: RenderContext, memo=None) -> pyvips.Image:
