@@ -471,8 +471,9 @@ def bench_local(big: Path, tmp: Path, repeat: int, exports: int) -> None:
         where = f"{source.width}x{source.height}{' draft' if size == 800 else ''}"
         # One case at a time, interleaved with the look alone: in the app one edit is being changed, and
         # the pipeline keeps that edit's local-contrast result (a few of them, not one per case here).
+        def look_slider():
+            slider(typical_look)
         for name, case in cases.items():
-            look_slider = lambda: slider(typical_look)  # noqa: E731
             case(), look_slider()
             ts, ref = interleaved([case, look_slider], repeat)
             verdict = f"goal median <= {ms(goal)}: {'ok' if med(ts) <= goal else 'MISSED'}"

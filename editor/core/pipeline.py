@@ -129,14 +129,12 @@ def _affine_stage(image: pyvips.Image, steps: list, ctx: RenderContext, memo=Non
         else:
             step = op.module.affine(lum, params, ctx)
         total = spatial_ops.compose(total, step)
-        if i + 1 < len(steps):
-            # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight)
-            # reads the smooth luminance without it, one float pass fewer over every pixel.
-            changed = step[0] is not None or (step[1] is not None and not op.detail)
-            lum = spatial_ops.transform(lum, step[0], None if op.detail else step[1])
-            if changed:
-                before += ((op.name, params),)
-                lum = _shared(lum, held, steps[i + 1:])
+        # Sharpening's offset is zero-mean detail: what comes after (grain's mid-tone weight) reads the
+        # smooth luminance without it, one float pass fewer over every pixel.
+        lum_gain, lum_offset = step[0], None if op.detail else step[1]
+        if i + 1 < len(steps) and (lum_gain is not None or lum_offset is not None):
+            lum = _shared(spatial_ops.transform(lum, lum_gain, lum_offset), held, steps[i + 1:])
+            before += ((op.name, params),)
     gain, offset = total
     if gain is None and offset is None:
         return image
