@@ -209,7 +209,7 @@ def test_the_panel_works_without_a_main_window(qtbot, tmp_path):
     panel.sim_button.click()
     qtbot.waitUntil(lambda: panel.state == "connected", timeout=20000)
     # the folder opens on the controller's "connected" event, which follows the state change
-    qtbot.waitUntil(lambda: opened, timeout=10000)
+    qtbot.waitUntil(lambda: len(opened) > 0, timeout=10000)
     assert opened == [controller.session.session_dir]
     for n in range(1, 4):
         panel.shoot()
